@@ -1,0 +1,83 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from lms.i18n import LANGUAGE_NAMES
+
+TOO_LONG = _l("This field is too long (at most %(max)d characters).")
+
+
+def _required() -> DataRequired:
+    return DataRequired(message=_l("This field is required."))
+
+
+class SignInForm(FlaskForm):
+    """Sign in with a service number or e-mail, and a PIN or password."""
+
+    identifier = StringField(
+        _l("Service number or e-mail address"),
+        validators=[_required(), Length(max=254, message=TOO_LONG)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    secret = PasswordField(
+        _l("PIN or password"),
+        validators=[_required(), Length(max=128, message=TOO_LONG)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangeCredentialForm(FlaskForm):
+    """Choose a new PIN or password."""
+
+    current = PasswordField(
+        _l("Current PIN or password"),
+        validators=[Optional(), Length(max=128, message=TOO_LONG)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("New PIN or password"),
+        validators=[_required(), Length(max=128, message=TOO_LONG)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new PIN or password"),
+        validators=[_required(), EqualTo("new", message=_l("The two entries do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class CreateUserForm(FlaskForm):
+    """An administrator creates an account."""
+
+    role = SelectField(
+        _l("Role"),
+        choices=[("trainer", _l("Trainer")), ("trainee", _l("Trainee")), ("admin", _l("Administrator"))],
+        validators=[_required()],
+    )
+    full_name = StringField(
+        _l("Full name"), validators=[_required(), Length(max=200, message=TOO_LONG)]
+    )
+    email = EmailField(
+        _l("E-mail address (trainers and administrators)"),
+        validators=[
+            Optional(),
+            Length(max=254, message=TOO_LONG),
+            Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
+        ],
+    )
+    service_number = StringField(
+        _l("Service number (trainees)"), validators=[Optional(), Length(max=32, message=TOO_LONG)]
+    )
+    rank = StringField(_l("Rank"), validators=[Optional(), Length(max=64, message=TOO_LONG)])
+    preferred_language = SelectField(
+        _l("Preferred language"), choices=list(LANGUAGE_NAMES.items()), default="en"
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token, for one-button actions."""

@@ -1,0 +1,55 @@
+"""Flask-Login wiring: loading the signed-in user and the first-sign-in credential change."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+from werkzeug.wrappers import Response
+
+from accounts.models import User
+from lms.db import db
+
+login_manager = LoginManager()
+login_manager.login_view = "accounts.sign_in"
+login_manager.login_message = _l("Please sign in to open this page.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+# Endpoints a user who must change a temporary credential may still reach.
+ALLOWED_BEFORE_CHANGE = {
+    "accounts.change_credential",
+    "accounts.sign_out",
+    "core.set_language",
+    "core.healthz",
+    "core.static",
+}
+
+
+@login_manager.user_loader
+def load_user(session_identity: str) -> User | None:
+    """Load the user of a session unless the credential changed since it began."""
+    user_id, _, version = session_identity.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_enabled or user.session_version != int(version):
+        return None
+    return user
+
+
+def _require_new_credential() -> Response | None:
+    if (
+        current_user.is_authenticated
+        and current_user.is_credential_temporary
+        and request.endpoint not in ALLOWED_BEFORE_CHANGE
+        and request.blueprint is not None
+    ):
+        return redirect(url_for("accounts.change_credential"))
+    return None
+
+
+def init_login(app: Flask) -> None:
+    """Attach Flask-Login and the first-sign-in check."""
+    login_manager.init_app(app)
+    app.before_request(_require_new_credential)

@@ -1,0 +1,230 @@
+"""Account logic: signing in, credentials, creating and managing users."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from accounts.models import Role, User
+from accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    PIN_LENGTH,
+    WEAK_PINS,
+    hash_secret,
+    new_initial_pin,
+    new_temporary_password,
+    verify_secret,
+)
+from lms import audit
+from lms.db import db, utcnow
+from lms.settings import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+
+class AccountError(ValueError):
+    """A problem the user can fix; the message is already translated (or lazily translatable)."""
+
+
+def normalise_service_number(value: str) -> str:
+    """Service numbers compare without case or surrounding spaces."""
+    return value.strip().upper()
+
+
+def normalise_email(value: str) -> str:
+    """E-mail addresses compare without case or surrounding spaces."""
+    return value.strip().lower()
+
+
+def find_by_sign_in_name(identifier: str) -> User | None:
+    """The user who signs in with this service number or e-mail address."""
+    identifier = identifier.strip()
+    if "@" in identifier:
+        query = select(User).where(User.email == normalise_email(identifier))
+    else:
+        query = select(User).where(User.service_number == normalise_service_number(identifier))
+    return db.session.scalars(query).one_or_none()
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of a sign-in attempt."""
+
+    user: User | None
+    reason: str | None  # None on success; "wrong" or "disabled"
+
+
+def authenticate(identifier: str, secret: str) -> SignInResult:
+    """Check a sign-in; a disabled account is only revealed to someone who knows its secret."""
+    user = find_by_sign_in_name(identifier)
+    if not verify_secret(user.credential_hash if user else None, secret) or user is None:
+        return SignInResult(None, "wrong")
+    if not user.is_enabled:
+        return SignInResult(None, "disabled")
+    user.last_sign_in_at = utcnow()
+    return SignInResult(user, None)
+
+
+def check_new_secret(user: User, secret: str) -> None:
+    """Refuse a new PIN or password that is too weak (AccountError with the reason)."""
+    from flask_babel import gettext as _
+
+    if user.uses_pin and secret.isdigit():
+        if len(secret) < PIN_LENGTH:
+            raise AccountError(_("A PIN must have at least %(n)d digits.", n=PIN_LENGTH))
+        if secret in WEAK_PINS or len(set(secret)) == 1:
+            raise AccountError(_("This PIN is too easy to guess. Choose another one."))
+        return
+    if len(secret) < MIN_PASSWORD_LENGTH:
+        if user.uses_pin:
+            raise AccountError(
+                _(
+                    "Choose a PIN of at least %(pin)d digits or a password of at least %(pw)d characters.",
+                    pin=PIN_LENGTH,
+                    pw=MIN_PASSWORD_LENGTH,
+                )
+            )
+        raise AccountError(_("A password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+
+
+def change_credential(user: User, current: str | None, new: str) -> None:
+    """Set a user's own new PIN or password; the current one is required unless temporary."""
+    from flask_babel import gettext as _
+
+    if not user.is_credential_temporary and not verify_secret(user.credential_hash, current or ""):
+        raise AccountError(_("Your current PIN or password is not correct."))
+    if verify_secret(user.credential_hash, new):
+        raise AccountError(_("The new PIN or password must differ from the current one."))
+    check_new_secret(user, new)
+    _set_credential(user, new, temporary=False)
+    audit.record("credential.changed", "user", user.id, user.id)
+
+
+def _set_credential(user: User, secret: str, *, temporary: bool) -> None:
+    user.credential_hash = hash_secret(secret)
+    user.is_credential_temporary = temporary
+    user.credential_changed_at = utcnow()
+    user.session_version = (user.session_version or 0) + 1
+
+
+def reset_credential(user: User, actor: User) -> str:
+    """Give a user a new temporary PIN (trainee) or password (staff); return it to show once."""
+    secret = new_initial_pin() if user.uses_pin else new_temporary_password()
+    _set_credential(user, secret, temporary=True)
+    audit.record("credential.reset", "user", user.id, actor.id)
+    return secret
+
+
+def create_user(
+    role: str,
+    full_name: str,
+    *,
+    actor: User | None,
+    email: str | None = None,
+    service_number: str | None = None,
+    secret: str | None = None,
+    preferred_language: str = "en",
+    **profile: Any,
+) -> tuple[User, str]:
+    """Create a user; without a secret one is generated. Returns the user and the secret."""
+    from flask_babel import gettext as _
+
+    role = Role(role)
+    email = normalise_email(email) if email else None
+    service_number = normalise_service_number(service_number) if service_number else None
+    if role is Role.TRAINEE and not service_number:
+        raise AccountError(_("A trainee needs a service number."))
+    if role is not Role.TRAINEE and not email:
+        raise AccountError(_("Trainers and administrators need an e-mail address."))
+    if preferred_language not in LANGUAGES:
+        raise AccountError(_("This language is not available."))
+    _refuse_taken(email, service_number)
+    if secret is None:
+        secret = new_initial_pin() if role is Role.TRAINEE else new_temporary_password()
+        temporary = True
+    else:
+        temporary = False
+    user = User(
+        role=role.value,
+        full_name=full_name.strip(),
+        email=email,
+        service_number=service_number,
+        preferred_language=preferred_language,
+        credential_hash=hash_secret(secret),
+        is_credential_temporary=temporary,
+        **profile,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", "user", user.id, actor.id if actor else None, role=role.value)
+    return user, secret
+
+
+def _refuse_taken(email: str | None, service_number: str | None) -> None:
+    from flask_babel import gettext as _
+
+    if email and db.session.scalar(select(User.id).where(User.email == email)):
+        raise AccountError(_("This e-mail address is already used by another account."))
+    if service_number and db.session.scalar(
+        select(User.id).where(User.service_number == service_number)
+    ):
+        raise AccountError(_("This service number is already used by another account."))
+
+
+def set_enabled(user: User, enabled: bool, actor: User) -> None:
+    """Enable or disable an account; disabling signs it out everywhere."""
+    from flask_babel import gettext as _
+
+    if user.id == actor.id and not enabled:
+        raise AccountError(_("You cannot disable your own account."))
+    user.is_enabled = enabled
+    user.session_version += 1
+    audit.record("user.enabled" if enabled else "user.disabled", "user", user.id, actor.id)
+
+
+def set_preferred_language(user: User, language: str) -> None:
+    """Save the user's interface language."""
+    if language in LANGUAGES and user.preferred_language != language:
+        user.preferred_language = language
+        log.info("user %s switched language to %s", user.id, language)
+
+
+def search_users(role: str | None, query: str | None, page: int, per_page: int = 50) -> tuple[list[User], int]:
+    """A page of users for the admin list, filtered by role and a search term, and the total."""
+    conditions = []
+    if role in {r.value for r in Role}:
+        conditions.append(User.role == role)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        conditions.append(
+            or_(
+                func.lower(User.full_name).like(like),
+                func.lower(User.email).like(like),
+                func.lower(User.service_number).like(like),
+            )
+        )
+    total = db.session.scalar(select(func.count(User.id)).where(*conditions)) or 0
+    users = db.session.scalars(
+        select(User).where(*conditions).order_by(User.role, User.full_name)
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(users), total
+
+
+def home_context_for(user: User) -> dict[str, Any]:
+    """What each role's home page shows."""
+    if user.role == Role.TRAINEE:
+        from courses.services import courses_for_trainee
+
+        return {"courses": courses_for_trainee(user)}
+    if user.role == Role.TRAINER:
+        from cohorts.services import cohorts_for_trainer
+
+        return {"cohorts": cohorts_for_trainer(user)}
+    counts = dict(
+        db.session.execute(select(User.role, func.count(User.id)).group_by(User.role)).tuples().all()
+    )
+    return {"user_counts": counts}

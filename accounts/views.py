@@ -1,0 +1,194 @@
+"""Sign-in, sign-out and credential pages; the administrator's user management."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from accounts import services
+from accounts.forms import ChangeCredentialForm, ConfirmForm, CreateUserForm, SignInForm
+from accounts.models import User
+from lms.access import public, role_required, signed_in
+from lms.db import db
+from lms.security import limiter
+from lms.views import _safe_next
+
+bp = Blueprint("accounts", __name__)
+admin_bp = Blueprint("admin", __name__)
+
+TOO_MANY_SIGN_INS = _l(
+    "Too many failed sign-in attempts. For your security, wait 10 minutes before trying again."
+)
+
+
+def _account_key() -> str:
+    return "sign-in:" + services.normalise_service_number(request.form.get("identifier", ""))[:254]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=TOO_MANY_SIGN_INS,
+    scope="sign-in-account",
+)
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=TOO_MANY_SIGN_INS,
+    scope="sign-in-address",
+)
+def sign_in() -> str | Response | tuple[str, int]:
+    """Sign in with a service number or e-mail address and a PIN or password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = SignInForm()
+    if request.method == "GET":
+        return render_template("accounts/sign_in.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("accounts/sign_in.html", form=form), 400
+    result = services.authenticate(form.identifier.data, form.secret.data)
+    if result.user is None:
+        if result.reason == "disabled":
+            error, status = _("This account is disabled. Ask your training centre to enable it."), 403
+        else:
+            error, status = _("The service number, e-mail address, PIN or password is not correct."), 401
+        return render_template("accounts/sign_in.html", form=form, error=error), status
+    return _start_session(result.user)
+
+
+def _start_session(user: User) -> Response:
+    lang = session.get("lang")
+    session.clear()  # a fresh session on sign-in: no fixation
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    if user.is_credential_temporary:
+        return redirect(url_for("accounts.change_credential"))
+    return redirect(_safe_next(request.args.get("next")) if request.args.get("next") else url_for("core.home"))
+
+
+@bp.post("/sign-out")
+@signed_in
+def sign_out() -> Response | tuple[str, int]:
+    """End the session."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/account/credential", methods=["GET", "POST"])
+@signed_in
+def change_credential() -> str | Response | tuple[str, int]:
+    """Change one's own PIN or password (required after a first or reset sign-in)."""
+    form = ChangeCredentialForm()
+    temporary = current_user.is_credential_temporary
+    if request.method == "GET":
+        return render_template("accounts/change_credential.html", form=form, temporary=temporary)
+    if not form.validate_on_submit():
+        return render_template("accounts/change_credential.html", form=form, temporary=temporary), 400
+    try:
+        services.change_credential(current_user, form.current.data, form.new.data)
+    except services.AccountError as error:
+        return render_template(
+            "accounts/change_credential.html", form=form, temporary=temporary, error=str(error)
+        ), 400
+    login_user(current_user)  # the session identity carries the new credential version
+    flash(_("Your new PIN or password is saved."), "success")
+    return redirect(url_for("core.home"))
+
+
+@admin_bp.get("/users")
+@role_required("admin")
+def users() -> str:
+    """All accounts, filtered by role and a search term, 50 per page."""
+    role = request.args.get("role") or None
+    query = (request.args.get("q") or "")[:100]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    found, total = services.search_users(role, query, page)
+    return render_template(
+        "admin/users.html", users=found, total=total, page=page, role=role, q=query, per_page=50
+    )
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_user() -> str | tuple[str, int]:
+    """Create a trainer, an administrator or a trainee; show the temporary credential once."""
+    form = CreateUserForm()
+    if request.method == "GET":
+        return render_template("admin/new_user.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("admin/new_user.html", form=form), 400
+    try:
+        user, secret = services.create_user(
+            form.role.data,
+            form.full_name.data,
+            actor=current_user,
+            email=form.email.data or None,
+            service_number=form.service_number.data or None,
+            rank=form.rank.data or None,
+            preferred_language=form.preferred_language.data,
+        )
+    except services.AccountError as error:
+        return render_template("admin/new_user.html", form=form, error=str(error)), 400
+    return _show_secret_once(user, secret)
+
+
+def _show_secret_once(user: User, secret: str) -> str:
+    response = current_app.make_response(render_template("admin/secret.html", user=user, secret=secret))
+    response.headers["Cache-Control"] = "no-store"
+    return response  # type: ignore[return-value]
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@admin_bp.get("/users/<int:user_id>")
+@role_required("admin")
+def user_detail(user_id: int) -> str:
+    """One account, with its actions."""
+    return render_template("admin/user.html", user=_user_or_404(user_id), form=ConfirmForm())
+
+
+@admin_bp.post("/users/<int:user_id>/reset")
+@role_required("admin")
+def reset_credential(user_id: int) -> str | Response:
+    """Give the user a new temporary PIN or password."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _show_secret_once(user, services.reset_credential(user, current_user))
+
+
+@admin_bp.post("/users/<int:user_id>/enabled")
+@role_required("admin")
+def set_enabled(user_id: int) -> Response | tuple[str, int]:
+    """Enable or disable an account."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_enabled(user, request.form.get("enabled") == "1", current_user)
+    except services.AccountError as error:
+        return render_template("admin/user.html", user=user, form=ConfirmForm(), error=str(error)), 400
+    flash(_("The account has been updated."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))

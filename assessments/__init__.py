@@ -1,0 +1,1 @@
+"""The standards catalog, question banks, quiz attempts, scoring and practical evaluations."""

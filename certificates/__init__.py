@@ -1,0 +1,1 @@
+"""Certificate issuance, PDF rendering, public verification, revocation and expiry."""

@@ -1,0 +1,1 @@
+"""Trainer cohorts, roster import, dashboards, readiness and exports."""

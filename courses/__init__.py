@@ -1,0 +1,1 @@
+"""Course packages on disk, the catalog, the lesson player, enrolment and progress."""

@@ -1,0 +1,86 @@
+"""The LMS extension: `lms.init_app(app)` wires every piece of the product into a Flask app."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms.access import public, refuse_undeclared_routes
+from lms.db import db as _database
+from lms.errors import register_error_pages
+from lms.i18n import init_i18n
+from lms.security import init_security
+from lms.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+
+class LMS:
+    """The extension object; `init_app` may be called on a standalone or a host application."""
+
+    def __init__(self, app: Flask | None = None, **kwargs: object) -> None:
+        if app is not None:
+            self.init_app(app, **kwargs)  # type: ignore[arg-type]
+
+    def init_app(self, app: Flask, url_prefix: str | None = None) -> None:
+        """Configure the app and register every blueprint (under url_prefix when mounted)."""
+        _apply_default_settings(app)
+        if app.config["PROXY_FIX_HOPS"]:
+            hops = app.config["PROXY_FIX_HOPS"]
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        _database.init_app(app)
+        init_security(app)
+        init_i18n(app)
+
+        from accounts.login import init_login
+        from lms.blueprints import register_blueprints
+        from lms.cli import register_cli
+
+        init_login(app)
+        names = register_blueprints(app, url_prefix)
+        _declare_static_routes(app, names)
+        refuse_undeclared_routes(app, names)
+        if url_prefix:
+            for name in names:
+                register_error_pages(app.blueprints[name])
+        else:
+            register_error_pages(app)
+        register_cli(app)
+        _warn_about_missing_system_libraries()
+        app.extensions["lms"] = self
+
+
+def _apply_default_settings(app: Flask) -> None:
+    # A host's own configuration wins; what it leaves unset comes from the environment.
+    defaults = load_settings(app.instance_path, {"SECRET_KEY": app.config.get("SECRET_KEY")})
+    for key, value in defaults.items():
+        if key not in app.config or app.config[key] is None:
+            app.config[key] = value
+
+
+def _declare_static_routes(app: Flask, names: set[str]) -> None:
+    for name in names:
+        endpoint = f"{name}.static"
+        if endpoint in app.view_functions:
+            bound = app.view_functions[endpoint]
+
+            def serve_static(filename: str, _bound: object = bound) -> object:
+                return _bound(filename=filename)  # type: ignore[operator]
+
+            app.view_functions[endpoint] = public(serve_static)
+
+
+def _warn_about_missing_system_libraries() -> None:
+    from ctypes.util import find_library
+
+    # Without HarfBuzz's subsetter WeasyPrint falls back to fontTools: ten times slower PDFs.
+    if find_library("harfbuzz-subset") is None:
+        log.warning(
+            "libharfbuzz-subset0 is not installed: PDF rendering will be slow. "
+            "Run `make run` (or apt-get install libharfbuzz-subset0)."
+        )
+
+
+lms = LMS()

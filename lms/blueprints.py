@@ -1,0 +1,29 @@
+"""The one place where every blueprint of the product is registered, explicitly."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask, url_prefix: str | None = None) -> set[str]:
+    """Register the product's blueprints, each under url_prefix (when mounted) plus its own."""
+    from accounts.views import admin_bp, bp as accounts_bp
+    from assessments.views import bp as assessments_bp
+    from certificates.views import bp as certificates_bp
+    from cohorts.views import bp as cohorts_bp
+    from courses.views import bp as courses_bp
+    from lms.views import bp as core_bp
+
+    prefix = (url_prefix or "").rstrip("/")
+    blueprints = [
+        (core_bp, ""),
+        (accounts_bp, ""),
+        (admin_bp, "/admin"),
+        (courses_bp, "/courses"),
+        (assessments_bp, "/assessments"),
+        (certificates_bp, "/certificates"),
+        (cohorts_bp, "/cohorts"),
+    ]
+    for blueprint, own_prefix in blueprints:
+        app.register_blueprint(blueprint, url_prefix=(prefix + own_prefix) or None)
+    return {blueprint.name for blueprint, _ in blueprints}

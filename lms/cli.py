@@ -1,0 +1,29 @@
+"""Command-line interface: `flask --app app <group> <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from lms import migrate
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the database schema through the migrations."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database at {revision}.")
+
+
+def register_cli(app: Flask) -> None:
+    """Add the product's command groups to the app's CLI."""
+    from accounts.cli import users_cli
+    from lms.demo import demo_cli
+
+    for group in (db_cli, users_cli, demo_cli):
+        if group.name not in app.cli.commands:
+            app.cli.add_command(group)

@@ -1,0 +1,59 @@
+"""Error pages in the user's language, for every status a user can meet."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Check what you entered and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. Check the address or go back to the home page.")),
+    405: (_l("Not allowed"), _l("This page cannot be used in this way.")),
+    413: (_l("File too large"), _l("The file you sent is too large.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes, then try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been recorded. Please try again later.")),
+}
+CSRF_MESSAGE = _l(
+    "Your form has expired or was not sent from this site. Go back, reload the page and try again."
+)
+
+
+def render_error(status: int, detail: str | None = None) -> tuple[str, int]:
+    """Render the error page for a status, with an optional specific message."""
+    title, message = MESSAGES.get(status, MESSAGES[500])
+    return render_template("errors/error.html", status=status, title=title, message=detail or message), status
+
+
+def _http_error(error: HTTPException) -> Any:
+    status = error.code or 500
+    if isinstance(error, CSRFError):
+        return render_error(400, str(CSRF_MESSAGE))
+    if status >= 500:
+        log.error("HTTP %s on %s", status, request.path)
+    response = error.get_response()
+    body, status = render_error(status)
+    response.set_data(body)
+    response.content_type = "text/html; charset=utf-8"
+    return response
+
+
+def _unexpected_error(error: Exception) -> Any:
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    log.exception("unhandled error on %s", request.path)
+    return render_error(500)
+
+
+def register_error_pages(target: Flask | Blueprint) -> None:
+    """Render our error pages for every HTTP error raised under the target."""
+    target.register_error_handler(HTTPException, _http_error)
+    target.register_error_handler(InternalServerError, _http_error)
+    target.register_error_handler(Exception, _unexpected_error)

@@ -1,0 +1,55 @@
+"""Languages: locale selection, right-to-left, and the template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from lms.settings import LANGUAGES, RTL_LANGUAGES
+
+babel = Babel()
+
+# Each language named in itself, for the switcher.
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "zh": "中文", "ar": "العربية"}
+# BCP 47 tags for <html lang>; Chinese here is simplified Chinese.
+HTML_LANG = {"en": "en", "fr": "fr", "zh": "zh-Hans", "ar": "ar"}
+
+
+def select_locale() -> str:
+    """The user's saved preference, then the session's choice, then Accept-Language."""
+    if current_user and current_user.is_authenticated:
+        preferred = getattr(current_user, "preferred_language", None)
+        if preferred in LANGUAGES:
+            return preferred
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def current_language() -> str:
+    """The language code of the current request (en, fr, zh or ar)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def is_rtl(language: str | None = None) -> bool:
+    """Whether the language (default: the current one) is written right to left."""
+    return (language or current_language()) in RTL_LANGUAGES
+
+
+def init_i18n(app: Flask) -> None:
+    """Attach Flask-Babel and the template helpers to the app."""
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def _language_context() -> dict[str, object]:
+        lang = current_language()
+        return {
+            "lang": lang,
+            "html_lang": HTML_LANG[lang],
+            "text_dir": "rtl" if is_rtl(lang) else "ltr",
+            "language_names": LANGUAGE_NAMES,
+            "languages": current_app.config["LANGUAGES"],
+        }

@@ -1,0 +1,57 @@
+"""Web security: CSRF, rate limits, response headers and the session cookie."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Request, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        current: Request | None = request if request else None
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (current and current.is_secure))
+
+
+def set_security_headers(response: Any) -> Any:
+    """Add the security headers every response carries."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def init_security(app: Flask) -> None:
+    """Attach CSRF protection, the rate limiter, the cookie interface and the headers."""
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.session_interface = HttpsAwareSessionInterface()
+    app.after_request(set_security_headers)

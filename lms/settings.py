@@ -1,0 +1,61 @@
+"""Settings from environment variables, with safe embedded defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("en", "fr", "zh", "ar")
+RTL_LANGUAGES = frozenset({"ar"})
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it once."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the configuration: environment first, then embedded defaults, then overrides."""
+    instance = Path(instance_path)
+    overrides = dict(overrides or {})
+    env = os.environ
+    settings: dict[str, Any] = {
+        "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite3'}"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "SIGN_IN_LIMIT_PER_ACCOUNT": env.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
+        "SIGN_IN_LIMIT_PER_ADDRESS": env.get("SIGN_IN_LIMIT_PER_ADDRESS", "50 per 10 minutes"),
+        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "0")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_NAME": "lms_session",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 12,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": LANGUAGES,
+        "PASSWORD_HASHING": env.get("PASSWORD_HASHING", "default"),
+        "TRAINING_CENTRE_NAME": env.get("TRAINING_CENTRE_NAME", "National Peacekeeping Training Centre"),
+    }
+    settings.update(overrides)
+    if "SECRET_KEY" not in overrides:
+        settings["SECRET_KEY"] = env.get("SECRET_KEY") or _instance_secret_key(instance)
+    return settings

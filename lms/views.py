@@ -1,0 +1,86 @@
+"""The shell's pages: landing, each role's home, the language switcher and the health check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, has_request_context, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from lms.access import public, signed_in
+from lms.db import db
+from lms.errors import render_error
+from lms.forms import LanguageForm
+
+ROOT = Path(__file__).resolve().parent.parent
+bp = Blueprint(
+    "core",
+    __name__,
+    template_folder=str(ROOT / "templates"),
+    static_folder=str(ROOT / "static"),
+    static_url_path="/static",
+)
+
+
+@bp.get("/")
+@public
+def index() -> str | Response:
+    """The landing page; signed-in users go to their home."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    return render_template("home/landing.html")
+
+
+@bp.get("/home")
+@signed_in
+def home() -> str:
+    """Each role's home page."""
+    from accounts.services import home_context_for
+
+    return render_template(f"home/{current_user.role}.html", **home_context_for(current_user))
+
+
+@bp.post("/language")
+@public
+def set_language() -> Response | tuple[str, int]:
+    """Switch the interface language (and save it as the signed-in user's preference)."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return render_error(400, _("This language is not available."))
+    session["lang"] = form.lang.data
+    if current_user.is_authenticated:
+        from accounts.services import set_preferred_language
+
+        set_preferred_language(current_user, form.lang.data)
+    return redirect(_safe_next(form.next.data))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: never an absolute or scheme-relative address.
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("core.index")
+
+
+@bp.get("/healthz")
+@public
+def healthz() -> tuple[dict[str, str], int]:
+    """Liveness and database check for load balancers and monitoring."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200
+
+
+@bp.app_context_processor
+def _language_form() -> dict[str, object]:
+    if not has_request_context():
+        return {}
+    return {"language_form": LanguageForm(formdata=None, next=request.full_path.rstrip("?"))}

@@ -16,23 +16,42 @@ users_cli = AppGroup("users", help="Create and manage accounts.")
 @click.option("--name", "full_name", required=True, help="Full name, in any script.")
 @click.option("--email", help="Required for trainers and admins.")
 @click.option("--service-number", help="Required for trainees.")
-@click.option("--secret", help="PIN or password; if omitted a temporary one is generated and printed.")
+@click.option(
+    "--secret", help="PIN or password; if omitted a temporary one is generated and printed."
+)
 @click.option("--rank")
 @click.option("--gender", type=click.Choice(["F", "M", "X"]))
 @click.option("--nationality", help="ISO 3166-1 alpha-3 code, e.g. NPL.")
 @click.option("--unit")
 @click.option("--language", default="en", type=click.Choice(["en", "fr", "zh", "ar"]))
-def create(role: str, full_name: str, email: str | None, service_number: str | None,
-           secret: str | None, rank: str | None, gender: str | None, nationality: str | None,
-           unit: str | None, language: str) -> None:
+def create(
+    role: str,
+    full_name: str,
+    email: str | None,
+    service_number: str | None,
+    secret: str | None,
+    rank: str | None,
+    gender: str | None,
+    nationality: str | None,
+    unit: str | None,
+    language: str,
+) -> None:
     """Create an account of ROLE (trainee, trainer or admin)."""
     from lms.db import db
 
     try:
         user, used_secret = services.create_user(
-            role, full_name, actor=None, email=email, service_number=service_number,
-            secret=secret, preferred_language=language, rank=rank, gender=gender,
-            nationality=nationality.upper() if nationality else None, unit=unit,
+            role,
+            full_name,
+            actor=None,
+            email=email,
+            service_number=service_number,
+            secret=secret,
+            preferred_language=language,
+            rank=rank,
+            gender=gender,
+            nationality=nationality.upper() if nationality else None,
+            unit=unit,
         )
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error

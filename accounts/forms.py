@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from lms.i18n import LANGUAGE_NAMES
@@ -56,7 +57,11 @@ class CreateUserForm(FlaskForm):
 
     role = SelectField(
         _l("Role"),
-        choices=[("trainer", _l("Trainer")), ("trainee", _l("Trainee")), ("admin", _l("Administrator"))],
+        choices=[
+            SelectChoice("trainer", _l("Trainer")),
+            SelectChoice("trainee", _l("Trainee")),
+            SelectChoice("admin", _l("Administrator")),
+        ],
         validators=[_required()],
     )
     full_name = StringField(
@@ -75,7 +80,9 @@ class CreateUserForm(FlaskForm):
     )
     rank = StringField(_l("Rank"), validators=[Optional(), Length(max=64, message=TOO_LONG)])
     preferred_language = SelectField(
-        _l("Preferred language"), choices=list(LANGUAGE_NAMES.items()), default="en"
+        _l("Preferred language"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+        default="en",
     )
 
 

@@ -87,7 +87,9 @@ def check_new_secret(user: User, secret: str) -> None:
                     pw=MIN_PASSWORD_LENGTH,
                 )
             )
-        raise AccountError(_("A password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        raise AccountError(
+            _("A password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
 
 
 def change_credential(user: User, current: str | None, new: str) -> None:
@@ -192,7 +194,9 @@ def set_preferred_language(user: User, language: str) -> None:
         log.info("user %s switched language to %s", user.id, language)
 
 
-def search_users(role: str | None, query: str | None, page: int, per_page: int = 50) -> tuple[list[User], int]:
+def search_users(
+    role: str | None, query: str | None, page: int, per_page: int = 50
+) -> tuple[list[User], int]:
     """A page of users for the admin list, filtered by role and a search term, and the total."""
     conditions = []
     if role in {r.value for r in Role}:
@@ -208,8 +212,11 @@ def search_users(role: str | None, query: str | None, page: int, per_page: int =
         )
     total = db.session.scalar(select(func.count(User.id)).where(*conditions)) or 0
     users = db.session.scalars(
-        select(User).where(*conditions).order_by(User.role, User.full_name)
-        .offset((page - 1) * per_page).limit(per_page)
+        select(User)
+        .where(*conditions)
+        .order_by(User.role, User.full_name)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     return list(users), total
 
@@ -225,6 +232,6 @@ def home_context_for(user: User) -> dict[str, Any]:
 
         return {"cohorts": cohorts_for_trainer(user)}
     counts = dict(
-        db.session.execute(select(User.role, func.count(User.id)).group_by(User.role)).tuples().all()
+        db.session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all()
     )
     return {"user_counts": counts}

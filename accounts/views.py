@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -61,9 +71,15 @@ def sign_in() -> str | Response | tuple[str, int]:
     result = services.authenticate(form.identifier.data, form.secret.data)
     if result.user is None:
         if result.reason == "disabled":
-            error, status = _("This account is disabled. Ask your training centre to enable it."), 403
+            error, status = (
+                _("This account is disabled. Ask your training centre to enable it."),
+                403,
+            )
         else:
-            error, status = _("The service number, e-mail address, PIN or password is not correct."), 401
+            error, status = (
+                _("The service number, e-mail address, PIN or password is not correct."),
+                401,
+            )
         return render_template("accounts/sign_in.html", form=form, error=error), status
     return _start_session(result.user)
 
@@ -76,7 +92,9 @@ def _start_session(user: User) -> Response:
     login_user(user)
     if user.is_credential_temporary:
         return redirect(url_for("accounts.change_credential"))
-    return redirect(_safe_next(request.args.get("next")) if request.args.get("next") else url_for("core.home"))
+    return redirect(
+        _safe_next(request.args.get("next")) if request.args.get("next") else url_for("core.home")
+    )
 
 
 @bp.post("/sign-out")
@@ -85,8 +103,10 @@ def sign_out() -> Response | tuple[str, int]:
     """End the session."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    language = current_user.preferred_language
     logout_user()
     session.clear()
+    session["lang"] = language  # the next visitor on this phone is most likely the same person
     flash(_("You have signed out."), "info")
     return redirect(url_for("core.index"))
 
@@ -100,14 +120,16 @@ def change_credential() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return render_template("accounts/change_credential.html", form=form, temporary=temporary)
     if not form.validate_on_submit():
-        return render_template("accounts/change_credential.html", form=form, temporary=temporary), 400
+        return render_template(
+            "accounts/change_credential.html", form=form, temporary=temporary
+        ), 400
     try:
         services.change_credential(current_user, form.current.data, form.new.data)
     except services.AccountError as error:
         return render_template(
             "accounts/change_credential.html", form=form, temporary=temporary, error=str(error)
         ), 400
-    login_user(current_user)  # the session identity carries the new credential version
+    login_user(current_user._get_current_object())  # new credential version in the session
     flash(_("Your new PIN or password is saved."), "success")
     return redirect(url_for("core.home"))
 
@@ -150,7 +172,9 @@ def new_user() -> str | tuple[str, int]:
 
 
 def _show_secret_once(user: User, secret: str) -> str:
-    response = current_app.make_response(render_template("admin/secret.html", user=user, secret=secret))
+    response = current_app.make_response(
+        render_template("admin/secret.html", user=user, secret=secret)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response  # type: ignore[return-value]
 
@@ -189,6 +213,8 @@ def set_enabled(user_id: int) -> Response | tuple[str, int]:
     try:
         services.set_enabled(user, request.form.get("enabled") == "1", current_user)
     except services.AccountError as error:
-        return render_template("admin/user.html", user=user, form=ConfirmForm(), error=str(error)), 400
+        return render_template(
+            "admin/user.html", user=user, form=ConfirmForm(), error=str(error)
+        ), 400
     flash(_("The account has been updated."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -54,7 +54,9 @@ def role_required(*roles: str) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
             if current_user.role not in roles:
-                log.info("403 for user %s (%s) on %s", current_user.id, current_user.role, request.path)
+                log.info(
+                    "403 for user %s (%s) on %s", current_user.id, current_user.role, request.path
+                )
                 abort(403)
             return view(*args, **kwargs)
 

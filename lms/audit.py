@@ -28,7 +28,9 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-def record(action: str, target_type: str, target_id: object, actor_id: int | None, **details: Any) -> None:
+def record(
+    action: str, target_type: str, target_id: object, actor_id: int | None, **details: Any
+) -> None:
     """Add an audit event to the current session and log it."""
     db.session.add(
         AuditEvent(

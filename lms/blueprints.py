@@ -7,7 +7,8 @@ from flask import Flask
 
 def register_blueprints(app: Flask, url_prefix: str | None = None) -> set[str]:
     """Register the product's blueprints, each under url_prefix (when mounted) plus its own."""
-    from accounts.views import admin_bp, bp as accounts_bp
+    from accounts.views import admin_bp
+    from accounts.views import bp as accounts_bp
     from assessments.views import bp as assessments_bp
     from certificates.views import bp as certificates_bp
     from cohorts.views import bp as cohorts_bp

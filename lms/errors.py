@@ -7,19 +7,32 @@ from typing import Any
 
 from flask import Blueprint, Flask, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Check what you entered and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Check what you entered and try again."),
+    ),
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
-    404: (_l("Page not found"), _l("There is no page at this address. Check the address or go back to the home page.")),
+    404: (
+        _l("Page not found"),
+        _l("There is no page at this address. Check the address or go back to the home page."),
+    ),
     405: (_l("Not allowed"), _l("This page cannot be used in this way.")),
     413: (_l("File too large"), _l("The file you sent is too large.")),
-    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes, then try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been recorded. Please try again later.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Wait a few minutes, then try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error occurred. It has been recorded. Please try again later."),
+    ),
 }
 CSRF_MESSAGE = _l(
     "Your form has expired or was not sent from this site. Go back, reload the page and try again."
@@ -29,17 +42,22 @@ CSRF_MESSAGE = _l(
 def render_error(status: int, detail: str | None = None) -> tuple[str, int]:
     """Render the error page for a status, with an optional specific message."""
     title, message = MESSAGES.get(status, MESSAGES[500])
-    return render_template("errors/error.html", status=status, title=title, message=detail or message), status
+    return render_template(
+        "errors/error.html", status=status, title=title, message=detail or message
+    ), status
 
 
 def _http_error(error: HTTPException) -> Any:
     status = error.code or 500
     if isinstance(error, CSRFError):
         return render_error(400, str(CSRF_MESSAGE))
+    detail = None
+    if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+        detail = str(error.description)
     if status >= 500:
         log.error("HTTP %s on %s", status, request.path)
     response = error.get_response()
-    body, status = render_error(status)
+    body, status = render_error(status, detail)
     response.set_data(body)
     response.content_type = "text/html; charset=utf-8"
     return response

@@ -15,6 +15,9 @@ class LanguageForm(FlaskForm):
 
     lang = StringField(
         _l("Language"),
-        validators=[DataRequired(), AnyOf(LANGUAGES, message=_l("This language is not available."))],
+        validators=[
+            DataRequired(),
+            AnyOf(LANGUAGES, message=_l("This language is not available.")),
+        ],
     )
     next = HiddenField(validators=[Length(max=500)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -18,6 +18,8 @@ HTML_LANG = {"en": "en", "fr": "fr", "zh": "zh-Hans", "ar": "ar"}
 
 def select_locale() -> str:
     """The user's saved preference, then the session's choice, then Accept-Language."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         preferred = getattr(current_user, "preferred_language", None)
         if preferred in LANGUAGES:

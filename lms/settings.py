@@ -53,7 +53,9 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": LANGUAGES,
         "PASSWORD_HASHING": env.get("PASSWORD_HASHING", "default"),
-        "TRAINING_CENTRE_NAME": env.get("TRAINING_CENTRE_NAME", "National Peacekeeping Training Centre"),
+        "TRAINING_CENTRE_NAME": env.get(
+            "TRAINING_CENTRE_NAME", "National Peacekeeping Training Centre"
+        ),
     }
     settings.update(overrides)
     if "SECRET_KEY" not in overrides:

@@ -1,0 +1,57 @@
+# The two commands of README.md: `make run` and `make test`. Everything else is their plumbing.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test lint test-sqlite test-postgres translations extract-messages system-run system-test
+
+## make run: install everything, migrate the SQLite database, load demo data, serve with gunicorn.
+run: system-run $(VENV)/.installed translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$(PORT) \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1 'app:create_app()'
+
+## make test: install what tests need, lint, then the whole suite on SQLite and on PostgreSQL.
+test: system-test $(VENV)/.installed translations lint test-sqlite test-postgres
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-sqlite: $(VENV)/.installed translations
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: $(VENV)/.installed translations
+	scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
+
+system-run:
+	scripts/install-system-packages.sh run
+
+system-test:
+	scripts/install-system-packages.sh test
+
+$(VENV)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d lms/translations 2>&1 | grep -v '^$$' || true
+	@ls lms/translations/*/LC_MESSAGES/messages.mo > /dev/null
+
+## For developers: refresh messages.pot and merge new strings into every catalog.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot --no-location --sort-output \
+		app.py lms accounts courses assessments certificates cohorts templates
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching --ignore-obsolete
+
+## For developers: regenerate the lock file from pyproject.toml.
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock

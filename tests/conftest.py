@@ -1,0 +1,143 @@
+"""Fixtures: a migrated database per run, each test inside a transaction rolled back at the end."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from accounts.models import User
+from app import create_app
+from lms import migrate
+from lms.db import make_engine
+from lms.security import limiter
+from tests.helpers import sign_in
+
+TEST_SECRET = "correct-horse-42"
+_counter = itertools.count(1)
+
+
+def base_config(database_url: str) -> dict[str, Any]:
+    """The configuration every test app gets."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "PASSWORD_HASHING": "fast-for-tests",
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test database (TEST_DATABASE_URL, or a new SQLite file), migrated once per run."""
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """One connection and outer transaction per test; everything is rolled back after it."""
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        if transaction.is_active:
+            transaction.rollback()
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Per-test configuration overrides (override this fixture in a module to change them)."""
+    return {}
+
+
+@pytest.fixture
+def app(connection: Connection, database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app({**base_config(database_url), **app_config})
+    # Requests commit into SAVEPOINTs of the test's transaction.
+    app.extensions["lms.db"]["sessionmaker"] = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    limiter.reset()
+    yield app
+    app.extensions["lms.db"]["engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(connection: Connection) -> Iterator[Session]:
+    """A session for setting up and checking data, in the test's transaction."""
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def make_user(app: Flask, db_session: Session) -> Callable[..., User]:
+    """Factory: make_user("trainee", secret=..., **fields) creates and commits a user."""
+    from accounts.passwords import hash_secret
+
+    def _make(
+        role: str = "trainee", *, secret: str = TEST_SECRET, temporary: bool = False, **fields: Any
+    ) -> User:
+        n = next(_counter)
+        defaults: dict[str, Any] = {
+            "full_name": f"Test {role.title()} {n}",
+            "preferred_language": "en",
+        }
+        if role == "trainee":
+            defaults["service_number"] = f"TS-{n:05d}"
+        else:
+            defaults["email"] = f"{role}{n}@example.org"
+        with app.app_context():
+            credential_hash = hash_secret(secret)
+        if fields.get("email"):
+            fields["email"] = fields["email"].strip().lower()
+        if fields.get("service_number"):
+            fields["service_number"] = fields["service_number"].strip().upper()
+        user = User(
+            role=role,
+            credential_hash=credential_hash,
+            is_credential_temporary=temporary,
+            **{**defaults, **fields},
+        )
+        db_session.add(user)
+        db_session.commit()
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..., User]:
+    """Factory: login_as("trainer") creates a user of that role and signs the client in."""
+
+    def _login(role: str, **fields: Any) -> User:
+        user = make_user(role, **fields)
+        response = sign_in(client, user.sign_in_name, TEST_SECRET)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _login

@@ -1,0 +1,99 @@
+"""Every route declares its audience; an access matrix checks every GET route for every role."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from lms.access import audience_of
+
+ROLES = ("anonymous", "trainee", "trainer", "admin")
+
+# Values for the URL parameters of GET routes. A new route with parameters must be added here.
+SAMPLE_ARGUMENTS = {
+    "core.static": {"filename": "css/app.css"},
+    "admin.user_detail": {"user_id": "{trainee_id}"},
+}
+
+# Where the expected status differs from what the audience implies.
+EXCEPTIONS = {
+    ("core.index", "trainee"): 302,
+    ("core.index", "trainer"): 302,
+    ("core.index", "admin"): 302,
+    ("accounts.sign_in", "trainee"): 302,
+    ("accounts.sign_in", "trainer"): 302,
+    ("accounts.sign_in", "admin"): 302,
+}
+
+
+def _expected(endpoint: str, audience: frozenset[str], role: str) -> int:
+    if (endpoint, role) in EXCEPTIONS:
+        return EXCEPTIONS[(endpoint, role)]
+    if "public" in audience:
+        return 200
+    if role == "anonymous":
+        return 302  # to the sign-in page
+    if "signed_in" in audience or role in audience:
+        return 200
+    return 403
+
+
+def _get_rules(app: Flask):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or set())),
+        key=lambda rule: rule.endpoint,
+    )
+
+
+def test_every_endpoint_declares_its_audience(app):
+    undeclared = [
+        endpoint for endpoint, view in app.view_functions.items() if audience_of(view) is None
+    ]
+    assert undeclared == []
+
+
+def test_an_undeclared_route_is_refused_even_if_registered(app, client):
+    app.add_url_rule("/rogue", "core.rogue", lambda: "secret data")
+    response = client.get("/rogue")
+    assert response.status_code == 500
+    assert b"secret data" not in response.data
+
+
+def test_every_get_route_with_parameters_has_sample_arguments(app):
+    missing = [
+        rule.endpoint
+        for rule in _get_rules(app)
+        if rule.arguments and rule.endpoint not in SAMPLE_ARGUMENTS
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, make_user, role):
+    trainee = make_user("trainee")
+    client = app.test_client()
+    if role != "anonymous":
+        from tests.conftest import TEST_SECRET
+        from tests.helpers import sign_in
+
+        user = make_user(role)
+        assert sign_in(client, user.sign_in_name, TEST_SECRET).status_code == 302
+    failures = []
+    for rule in _get_rules(app):
+        arguments = {
+            key: value.format(trainee_id=trainee.id)
+            for key, value in SAMPLE_ARGUMENTS.get(rule.endpoint, {}).items()
+        }
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **arguments)
+        audience = audience_of(app.view_functions[rule.endpoint])
+        expected = _expected(rule.endpoint, audience, role)
+        response = client.get(url)
+        response.close()
+        if response.status_code != expected:
+            failures.append((url, rule.endpoint, response.status_code, expected))
+        if expected == 302 and role == "anonymous" and rule.endpoint not in {"core.index"}:
+            assert response.headers["Location"].startswith("/sign-in"), url
+    assert failures == []

@@ -1,0 +1,220 @@
+"""The catalog of unified standards and the practical-evaluation rubrics, read from their files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lms.settings import LANGUAGES
+from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
+
+STANDARDS_DIR = Path(__file__).resolve().parent / "standards"
+RUBRICS_DIR = Path(__file__).resolve().parent / "rubrics"
+CODE_RE = re.compile(r"^[A-Z]{2,4}-[0-9]{1,2}$")
+RUBRIC_CODE_RE = re.compile(r"^[A-Z]{2,4}-P[0-9]{1,2}$")
+
+
+@dataclass(frozen=True)
+class StandardSpec:
+    """One standard as its file defines it."""
+
+    code: str
+    domain: str
+    version: int
+    mastery_threshold: int
+    title: dict[str, str]
+    description: dict[str, str]
+
+    @property
+    def content_hash(self) -> str:
+        """A fingerprint of everything that gives the standard its meaning."""
+        payload = [self.domain, self.mastery_threshold, self.title, self.description]
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """One observable criterion of a rubric."""
+
+    id: str
+    text: dict[str, str]
+    required: bool
+
+
+@dataclass(frozen=True)
+class RubricSpec:
+    """A practical (observed) evaluation as its file defines it."""
+
+    code: str
+    standard: str
+    version: int
+    title: dict[str, str]
+    instructions: dict[str, str]
+    time_limit_seconds: int | None
+    criteria: tuple[CriterionSpec, ...] = field(default_factory=tuple)
+
+
+def check_texts(
+    value: Any,
+    languages: tuple[str, ...] | list[str],
+    where: str,
+    path: Path,
+    line: int | None,
+    problems: list[FileProblem],
+) -> dict[str, str]:
+    """A {language: text} mapping with every language present and non-empty."""
+    if not isinstance(value, dict):
+        problems.append(FileProblem(path, line, f"{where}: expected a text per language"))
+        return {}
+    for code in value:
+        if code not in LANGUAGES:
+            problems.append(FileProblem(path, line, f"{where}: unknown language {code!r}"))
+    for code in languages:
+        text = value.get(code)
+        if not isinstance(text, str) or not text.strip():
+            problems.append(FileProblem(path, line, f"{where}: missing {code!r} translation"))
+    return {code: str(text).strip() for code, text in value.items() if code in LANGUAGES}
+
+
+def _positive_int(
+    value: Any,
+    where: str,
+    path: Path,
+    line: int | None,
+    problems: list[FileProblem],
+    low: int = 1,
+    high: int = 10_000,
+) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.append(
+            FileProblem(path, line, f"{where}: expected a whole number from {low} to {high}")
+        )
+        return low
+    return value
+
+
+def load_standards(directory: Path = STANDARDS_DIR) -> dict[str, StandardSpec]:
+    """Read and validate every standards file; raise PackageError listing every problem."""
+    problems: list[FileProblem] = []
+    standards: dict[str, StandardSpec] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            data = read_yaml(path)
+        except PackageError as error:
+            problems.extend(error.problems)
+            continue
+        for spec in _standards_in(path, data, problems):
+            if spec.code in standards:
+                problems.append(FileProblem(path, None, f"duplicate standard code {spec.code}"))
+            standards[spec.code] = spec
+    if problems:
+        raise PackageError(problems)
+    return standards
+
+
+def _standards_in(path: Path, data: Any, problems: list[FileProblem]) -> list[StandardSpec]:
+    if not isinstance(data, dict) or not isinstance(data.get("standards"), list):
+        problems.append(FileProblem(path, 1, "expected 'domain' and a list of 'standards'"))
+        return []
+    domain = str(data.get("domain", "")).strip()
+    found = []
+    for item in data["standards"]:
+        line = line_of(item)
+        if not isinstance(item, dict):
+            problems.append(FileProblem(path, line, "each standard must be a mapping"))
+            continue
+        code = str(item.get("code", ""))
+        if not CODE_RE.match(code) or not code.startswith(domain + "-"):
+            problems.append(
+                FileProblem(path, line, f"invalid standard code {code!r} for domain {domain!r}")
+            )
+        found.append(
+            StandardSpec(
+                code=code,
+                domain=domain,
+                version=_positive_int(item.get("version"), f"{code} version", path, line, problems),
+                mastery_threshold=_positive_int(
+                    item.get("mastery_threshold"),
+                    f"{code} mastery_threshold",
+                    path,
+                    line,
+                    problems,
+                    1,
+                    100,
+                ),
+                title=check_texts(
+                    item.get("title"), LANGUAGES, f"{code} title", path, line, problems
+                ),
+                description=check_texts(
+                    item.get("description"), LANGUAGES, f"{code} description", path, line, problems
+                ),
+            )
+        )
+    return found
+
+
+def load_rubrics(
+    standards: dict[str, StandardSpec], directory: Path = RUBRICS_DIR
+) -> dict[str, RubricSpec]:
+    """Read and validate every rubric file; raise PackageError listing every problem."""
+    problems: list[FileProblem] = []
+    rubrics: dict[str, RubricSpec] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            data = read_yaml(path)
+        except PackageError as error:
+            problems.extend(error.problems)
+            continue
+        rubric = _rubric_in(path, data, standards, problems)
+        if rubric is not None:
+            rubrics[rubric.code] = rubric
+    if problems:
+        raise PackageError(problems)
+    return rubrics
+
+
+def _rubric_in(
+    path: Path, data: Any, standards: dict[str, StandardSpec], problems: list[FileProblem]
+) -> RubricSpec | None:
+    if not isinstance(data, dict):
+        problems.append(FileProblem(path, 1, "expected a mapping"))
+        return None
+    code, standard = str(data.get("code", "")), str(data.get("standard", ""))
+    if not RUBRIC_CODE_RE.match(code) or path.stem != code:
+        problems.append(
+            FileProblem(
+                path, 1, f"rubric code {code!r} must look like SAF-P1 and match the file name"
+            )
+        )
+    if standard not in standards:
+        problems.append(FileProblem(path, 1, f"unknown standard code {standard!r}"))
+    limit = data.get("time_limit_seconds")
+    criteria = []
+    for item in data.get("criteria") or []:
+        line = line_of(item)
+        if not isinstance(item, dict) or not item.get("id"):
+            problems.append(FileProblem(path, line, "each criterion needs an id"))
+            continue
+        text = check_texts(
+            item.get("text"), LANGUAGES, f"criterion {item['id']}", path, line, problems
+        )
+        criteria.append(CriterionSpec(str(item["id"]), text, bool(item.get("required", True))))
+    if not criteria:
+        problems.append(FileProblem(path, 1, "a rubric needs at least one criterion"))
+    return RubricSpec(
+        code=code,
+        standard=standard,
+        version=_positive_int(data.get("version"), "version", path, 1, problems),
+        title=check_texts(data.get("title"), LANGUAGES, "title", path, 1, problems),
+        instructions=check_texts(
+            data.get("instructions"), LANGUAGES, "instructions", path, 1, problems
+        ),
+        time_limit_seconds=None
+        if limit is None
+        else _positive_int(limit, "time_limit_seconds", path, 1, problems),
+        criteria=tuple(criteria),
+    )

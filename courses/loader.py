@@ -1,0 +1,374 @@
+"""Course packages on disk: read and validate a package completely before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assessments.catalog import RubricSpec, StandardSpec, check_texts
+from courses.rendering import lint_markdown, split_title, word_count
+from lms.settings import LANGUAGES
+from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
+
+CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LESSON_FILE_RE = re.compile(r"^(?P<nn>\d{2})-(?P<slug>[a-z0-9-]+)\.(?P<lang>[A-Za-z_-]+)\.md$")
+QUESTION_KINDS = {"single", "multiple", "true_false", "scenario"}
+REFERENCE_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class LessonSource:
+    """One lesson in one language, as written."""
+
+    language: str
+    title: str
+    body: str
+    words: int
+
+
+@dataclass(frozen=True)
+class LessonSpec:
+    """A lesson of a package: its place, standards and texts per language."""
+
+    position: int
+    slug: str
+    standards: tuple[str, ...]
+    sources: dict[str, LessonSource]
+
+    @property
+    def content_hash(self) -> str:
+        """Fingerprint of the reference (English) text: progress survives a translation fix."""
+        source = self.sources[REFERENCE_LANGUAGE]
+        return hashlib.sha256(f"{source.title}\n{source.body}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A question of the bank, with everything in every language."""
+
+    id: str
+    standard: str
+    kind: str
+    content: dict[str, Any]
+
+    @property
+    def content_hash(self) -> str:
+        """Fingerprint of the question's meaning in every language."""
+        payload = [self.standard, self.kind, self.content]
+        return hashlib.sha256(
+            json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+
+
+@dataclass(frozen=True)
+class CoursePackage:
+    """A validated course package."""
+
+    path: Path
+    slug: str
+    version: str
+    languages: tuple[str, ...]
+    title: dict[str, str]
+    summary: dict[str, str]
+    standards: tuple[str, ...]
+    pass_mark: int
+    validity_months: int
+    quiz: dict[str, int]
+    practicals: tuple[str, ...]
+    is_open: bool
+    lessons: tuple[LessonSpec, ...]
+    questions: tuple[QuestionSpec, ...] = field(default_factory=tuple)
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The course settings as plain data (stored with each loaded version)."""
+        return {
+            "slug": self.slug,
+            "version": self.version,
+            "languages": list(self.languages),
+            "standards": list(self.standards),
+            "pass_mark": self.pass_mark,
+            "validity_months": self.validity_months,
+            "quiz": self.quiz,
+            "practicals": list(self.practicals),
+            "lessons": [lesson.slug for lesson in self.lessons],
+        }
+
+
+class _Reader:
+    """Collects every problem of one package instead of stopping at the first."""
+
+    def __init__(
+        self, path: Path, standards: dict[str, StandardSpec], rubrics: dict[str, RubricSpec]
+    ) -> None:
+        self.path = path
+        self.manifest_path = path / "course.yaml"
+        self.standards = standards
+        self.rubrics = rubrics
+        self.problems: list[FileProblem] = []
+
+    def problem(self, message: str, line: int | None = None, path: Path | None = None) -> None:
+        self.problems.append(FileProblem(path or self.manifest_path, line, message))
+
+    def integer(self, data: dict[str, Any], key: str, low: int, high: int) -> int:
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(f"'{key}' must be a whole number from {low} to {high}", line_of(data))
+            return low
+        return value
+
+
+def read_package(
+    path: Path, standards: dict[str, StandardSpec], rubrics: dict[str, RubricSpec]
+) -> CoursePackage:
+    """Read and validate one package; raise PackageError listing every problem found."""
+    reader = _Reader(path, standards, rubrics)
+    data = read_yaml(reader.manifest_path)
+    if not isinstance(data, dict):
+        raise PackageError([FileProblem(reader.manifest_path, 1, "course.yaml must be a mapping")])
+    package = _read_manifest(reader, data)
+    if reader.problems:
+        raise PackageError(reader.problems)
+    return package
+
+
+def _read_manifest(reader: _Reader, data: dict[str, Any]) -> CoursePackage:
+    slug = str(data.get("slug", ""))
+    if not SLUG_RE.match(slug):
+        reader.problem(
+            f"invalid slug {slug!r} (lower-case letters, digits and hyphens)", line_of(data)
+        )
+    elif slug != reader.path.name:
+        reader.problem(
+            f"slug {slug!r} differs from the folder name {reader.path.name!r}", line_of(data)
+        )
+    version = str(data.get("version", "")).strip()
+    if not version:
+        reader.problem("'version' is required", line_of(data))
+    languages = _languages(reader, data)
+    standards = _course_standards(reader, data)
+    quiz = data.get("quiz") if isinstance(data.get("quiz"), dict) else {}
+    if not quiz:
+        reader.problem("'quiz' settings are required", line_of(data))
+    quiz_settings = (
+        {
+            "questions_per_standard": reader.integer(quiz, "questions_per_standard", 1, 20),
+            "time_limit_minutes": reader.integer(quiz, "time_limit_minutes", 1, 600),
+            "max_attempts": reader.integer(quiz, "max_attempts", 1, 100),
+            "cooldown_hours": reader.integer(quiz, "cooldown_hours", 0, 24 * 90),
+        }
+        if quiz
+        else {}
+    )
+    lessons = _lessons(reader, data, languages, standards)
+    questions = _questions(
+        reader, languages, standards, quiz_settings.get("questions_per_standard", 1)
+    )
+    return CoursePackage(
+        path=reader.path,
+        slug=slug,
+        version=version,
+        languages=languages,
+        title=check_texts(
+            data.get("title"),
+            languages,
+            "title",
+            reader.manifest_path,
+            line_of(data),
+            reader.problems,
+        ),
+        summary=check_texts(
+            data.get("summary"),
+            languages,
+            "summary",
+            reader.manifest_path,
+            line_of(data),
+            reader.problems,
+        ),
+        standards=standards,
+        pass_mark=reader.integer(data, "pass_mark", 1, 100),
+        validity_months=reader.integer(data, "validity_months", 1, 120),
+        quiz=quiz_settings,
+        practicals=_practicals(reader, data, standards),
+        is_open=bool(data.get("open_enrolment", True)),
+        lessons=lessons,
+        questions=questions,
+    )
+
+
+def _languages(reader: _Reader, data: dict[str, Any]) -> tuple[str, ...]:
+    languages = data.get("languages")
+    if not isinstance(languages, list) or not languages:
+        reader.problem(
+            "'languages' must list the languages the course is complete in", line_of(data)
+        )
+        return (REFERENCE_LANGUAGE,)
+    for code in languages:
+        if code not in LANGUAGES:
+            reader.problem(
+                f"unknown language {code!r} (known: {', '.join(LANGUAGES)})", line_of(data)
+            )
+    if REFERENCE_LANGUAGE not in languages:
+        reader.problem(
+            "English ('en') is the reference language and must be complete", line_of(data)
+        )
+    return tuple(code for code in languages if code in LANGUAGES)
+
+
+def _course_standards(reader: _Reader, data: dict[str, Any]) -> tuple[str, ...]:
+    codes = data.get("standards")
+    if not isinstance(codes, list) or not codes:
+        reader.problem("'standards' must list the standard codes the course covers", line_of(data))
+        return ()
+    for code in codes:
+        if code not in reader.standards:
+            reader.problem(f"unknown standard code {code!r}", line_of(data))
+    return tuple(str(code) for code in codes)
+
+
+def _practicals(
+    reader: _Reader, data: dict[str, Any], standards: tuple[str, ...]
+) -> tuple[str, ...]:
+    codes = data.get("practicals") or []
+    for code in codes:
+        rubric = reader.rubrics.get(code)
+        if rubric is None:
+            reader.problem(f"unknown practical evaluation {code!r}", line_of(data))
+        elif rubric.standard not in standards:
+            reader.problem(
+                f"practical {code} assesses {rubric.standard}, which the course does not cover",
+                line_of(data),
+            )
+    return tuple(str(code) for code in codes)
+
+
+def _lessons(
+    reader: _Reader, data: dict[str, Any], languages: tuple[str, ...], standards: tuple[str, ...]
+) -> tuple[LessonSpec, ...]:
+    entries = data.get("lessons")
+    if not isinstance(entries, list) or not entries:
+        reader.problem("'lessons' must list at least one lesson", line_of(data))
+        return ()
+    files = _lesson_files(reader)
+    lessons, seen = [], set()
+    for position, entry in enumerate(entries, start=1):
+        line = line_of(entry, line_of(data))
+        slug = str(entry.get("slug", "")) if isinstance(entry, dict) else ""
+        if not SLUG_RE.match(slug):
+            reader.problem(f"lesson {position}: invalid slug {slug!r}", line)
+            continue
+        if slug in seen:
+            reader.problem(f"duplicate lesson slug {slug!r}", line)
+        seen.add(slug)
+        lesson_standards = tuple(entry.get("standards") or ())
+        for code in lesson_standards:
+            if code not in standards:
+                reader.problem(
+                    f"lesson {slug!r}: standard {code!r} is not one of the course's standards", line
+                )
+        sources = {}
+        for language in LANGUAGES:
+            path = files.pop((position, slug, language), None)
+            if path is None:
+                if language in languages:
+                    expected = reader.path / "lessons" / f"{position:02d}-{slug}.{language}.md"
+                    reader.problem(f"lesson file is missing: {expected.name}", line, expected)
+                continue
+            source = _lesson_source(reader, path, language)
+            if source is not None:
+                sources[language] = source
+        lessons.append(LessonSpec(position, slug, lesson_standards, sources))
+    for (_, _, _), path in sorted(files.items()):
+        reader.problem(
+            "lesson file is not listed in course.yaml (check its number and slug)", None, path
+        )
+    return tuple(lessons)
+
+
+def _lesson_files(reader: _Reader) -> dict[tuple[int, str, str], Path]:
+    files = {}
+    for path in sorted((reader.path / "lessons").glob("*")):
+        match = LESSON_FILE_RE.match(path.name)
+        if not match:
+            reader.problem("file name must be <nn>-<slug>.<language>.md", None, path)
+        elif match["lang"] not in LANGUAGES:
+            reader.problem(f"unknown language {match['lang']!r} in the file name", None, path)
+        else:
+            files[(int(match["nn"]), match["slug"], match["lang"])] = path
+    return files
+
+
+def _lesson_source(reader: _Reader, path: Path, language: str) -> LessonSource | None:
+    try:
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        reader.problem("not UTF-8 text", None, path)
+        return None
+    for issue in lint_markdown(text):
+        reader.problem(issue.message, issue.line, path)
+    for image in re.findall(r"!\[[^\]]*\]\((media/[^)\s]+)", text):
+        if not (reader.path / image).is_file():
+            reader.problem(f"image file {image!r} does not exist in the package", None, path)
+    title, body = split_title(text)
+    return LessonSource(language, title, body, word_count(body))
+
+
+def _questions(
+    reader: _Reader, languages: tuple[str, ...], standards: tuple[str, ...], per_standard: int
+) -> tuple[QuestionSpec, ...]:
+    from courses.questions import read_questions
+
+    questions = read_questions(
+        reader.path / "questions.yaml", languages, standards, reader.problems
+    )
+    for code in standards:
+        count = sum(1 for question in questions if question.standard == code)
+        if count < per_standard:
+            reader.problem(
+                f"standard {code} has {count} questions; the quiz draws {per_standard}",
+                None,
+                reader.path / "questions.yaml",
+            )
+    return questions
+
+
+def read_catalog(
+    directory: Path = CATALOG_DIR,
+    standards: dict[str, StandardSpec] | None = None,
+    rubrics: dict[str, RubricSpec] | None = None,
+) -> list[CoursePackage]:
+    """Read every package under a directory (or one package directory); refuse all on any problem."""
+    from assessments.catalog import load_rubrics, load_standards
+
+    standards = standards if standards is not None else load_standards()
+    rubrics = rubrics if rubrics is not None else load_rubrics(standards)
+    folders = (
+        [directory]
+        if (directory / "course.yaml").exists()
+        else sorted(path for path in directory.iterdir() if path.is_dir())
+    )
+    packages, problems, slugs = [], [], {}
+    for folder in folders:
+        try:
+            package = read_package(folder, standards, rubrics)
+        except PackageError as error:
+            problems.extend(error.problems)
+            continue
+        if package.slug in slugs:
+            problems.append(
+                FileProblem(
+                    folder / "course.yaml",
+                    None,
+                    f"duplicate slug {package.slug!r} (also in {slugs[package.slug]})",
+                )
+            )
+        slugs[package.slug] = folder
+        packages.append(package)
+    if problems:
+        raise PackageError(problems)
+    return packages

@@ -1,0 +1,125 @@
+"""The question bank of a course package, validated question by question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assessments.catalog import check_texts
+from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
+
+
+def read_questions(
+    path: Path, languages: tuple[str, ...], standards: tuple[str, ...], problems: list[FileProblem]
+):  # type: ignore[no-untyped-def]
+    """Validate questions.yaml; add every problem found to `problems`; return the QuestionSpecs."""
+    from courses.loader import QuestionSpec
+
+    try:
+        data = read_yaml(path)
+    except PackageError as error:
+        problems.extend(error.problems)
+        return ()
+    items = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        problems.append(FileProblem(path, 1, "expected a list of 'questions'"))
+        return ()
+    found, seen = [], set()
+    for item in items:
+        line = line_of(item)
+        if not isinstance(item, dict):
+            problems.append(FileProblem(path, line, "each question must be a mapping"))
+            continue
+        qid = str(item.get("id", "")).strip()
+        if not qid:
+            problems.append(FileProblem(path, line, "a question has no id"))
+            continue
+        if qid in seen:
+            problems.append(FileProblem(path, line, f"duplicate question id {qid!r}"))
+        seen.add(qid)
+        content = _question_content(path, item, qid, languages, standards, problems)
+        found.append(QuestionSpec(qid, str(item.get("standard")), str(item.get("kind")), content))
+    return tuple(found)
+
+
+def _question_content(
+    path: Path,
+    item: dict[str, Any],
+    qid: str,
+    languages: tuple[str, ...],
+    standards: tuple[str, ...],
+    problems: list[FileProblem],
+) -> dict[str, Any]:
+    line = line_of(item)
+
+    def texts(value: Any, what: str) -> dict[str, str]:
+        return check_texts(value, languages, f"{qid} {what}", path, line, problems)
+
+    kind, standard = item.get("kind"), item.get("standard")
+    if standard not in standards:
+        problems.append(
+            FileProblem(path, line, f"{qid}: unknown standard code {standard!r} for this course")
+        )
+    if kind not in {"single", "multiple", "true_false", "scenario"}:
+        problems.append(FileProblem(path, line, f"{qid}: unknown kind {kind!r}"))
+    content: dict[str, Any] = {
+        "text": texts(item.get("text"), "text"),
+        "explanation": texts(item.get("explanation"), "explanation"),
+    }
+    if kind == "scenario":
+        content["case"] = texts(item.get("case"), "case")
+    if kind == "true_false":
+        if not isinstance(item.get("answer"), bool):
+            problems.append(
+                FileProblem(
+                    path,
+                    line,
+                    f"{qid}: a true/false question needs 'answer: true' or 'answer: false'",
+                )
+            )
+        content["answer"] = bool(item.get("answer"))
+        return content
+    content["options"] = _options(path, item, qid, kind, texts, problems)
+    return content
+
+
+def _options(
+    path: Path, item: dict[str, Any], qid: str, kind: Any, texts: Any, problems: list[FileProblem]
+) -> list[dict[str, Any]]:
+    line = line_of(item)
+    options = item.get("options")
+    if not isinstance(options, list) or not 2 <= len(options) <= 6:
+        problems.append(FileProblem(path, line, f"{qid}: needs between 2 and 6 options"))
+        return []
+    result, ids = [], set()
+    for option in options:
+        oid = str(option.get("id", "")) if isinstance(option, dict) else ""
+        if not oid or oid in ids:
+            problems.append(
+                FileProblem(
+                    path, line_of(option, line), f"{qid}: option ids must be present and unique"
+                )
+            )
+            continue
+        ids.add(oid)
+        result.append(
+            {
+                "id": oid,
+                "text": texts(option.get("text"), f"option {oid}"),
+                "correct": option.get("correct") is True,
+            }
+        )
+    correct = sum(1 for option in result if option["correct"])
+    if correct == 0:
+        problems.append(FileProblem(path, line, f"{qid}: no correct option"))
+    elif kind in {"single", "scenario"} and correct != 1:
+        problems.append(
+            FileProblem(path, line, f"{qid}: a {kind} question needs exactly one correct option")
+        )
+    elif kind == "multiple" and correct == len(result):
+        problems.append(
+            FileProblem(
+                path, line, f"{qid}: a multiple-choice question needs at least one wrong option"
+            )
+        )
+    return result

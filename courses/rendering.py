@@ -1,0 +1,123 @@
+"""Lesson Markdown to safe HTML: a maintained parser (markdown-it-py) and sanitiser (nh3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+# Raw HTML is off in the parser; the sanitiser is the second line of defence.
+_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    "table"
+)
+# The linter parses with HTML on, so that raw HTML in a package is found and refused.
+_LINT_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+ALLOWED_TAGS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "blockquote",
+    "code",
+    "pre",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+    "br",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+}
+
+
+@dataclass(frozen=True)
+class MarkdownIssue:
+    """A problem in a lesson's Markdown, with its line."""
+
+    line: int | None
+    message: str
+
+
+def lint_markdown(source: str) -> list[MarkdownIssue]:
+    """Problems the loader refuses: raw HTML, images without alt text, off-site images or links."""
+    issues = []
+    if not source.startswith("# "):
+        issues.append(MarkdownIssue(1, "a lesson must begin with its title as '# Title'"))
+    for token in _walk(_LINT_PARSER.parse(source)):
+        line = token.map[0] + 1 if token.map else None
+        if token.type in {"html_block", "html_inline"}:
+            issues.append(MarkdownIssue(line, "raw HTML is not allowed"))
+        elif token.type == "image":
+            src = str(token.attrs.get("src", ""))
+            if not token.content.strip():
+                issues.append(MarkdownIssue(line, f"image {src!r} has no alt text"))
+            if not src.startswith("media/") or ".." in src:
+                issues.append(MarkdownIssue(line, f"image {src!r} must be a file under media/"))
+        elif token.type == "link_open":
+            href = str(token.attrs.get("href", ""))
+            if not href.startswith("https://"):
+                issues.append(MarkdownIssue(line, f"link {href!r} must be an https:// address"))
+    return issues
+
+
+def _walk(tokens: list[Token]) -> Iterator[Token]:
+    """Every token, inline children included; children take their block's line."""
+    for token in tokens:
+        yield token
+        for child in token.children or []:
+            child.map = child.map or token.map
+            yield child
+
+
+def split_title(source: str) -> tuple[str, str]:
+    """The '# Title' line and the rest of the lesson."""
+    first, _, rest = source.partition("\n")
+    return first.removeprefix("# ").strip(), rest.lstrip("\n")
+
+
+def render_markdown(source: str, media_url: str = "media/") -> str:
+    """Render lesson Markdown to sanitised HTML; images point at media_url."""
+    html = _PARSER.render(source)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"https"},
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=lambda tag, attr, value: _filter_attribute(tag, attr, value, media_url),
+    )
+
+
+def _filter_attribute(tag: str, attribute: str, value: str, media_url: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        # Only packaged media: never an off-site resource that a page would fetch.
+        if not value.startswith("media/") or ".." in value:
+            return None
+        return media_url + value.removeprefix("media/")
+    if tag == "a" and attribute == "href" and not value.startswith("https://"):
+        return None
+    return value
+
+
+def word_count(source: str) -> int:
+    """Words in a lesson (CJK characters count one each)."""
+    cjk = sum(1 for char in source if "\u4e00" <= char <= "\u9fff")
+    return len(source.split()) + cjk

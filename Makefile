@@ -12,6 +12,7 @@ export FLASK_APP := app
 ## make run: install everything, migrate the SQLite database, load demo data, serve with gunicorn.
 run: system-run $(VENV)/.installed translations
 	$(BIN)/flask db upgrade
+	$(BIN)/flask courses load
 	$(BIN)/flask demo load
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
 	exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$(PORT) \

@@ -1,10 +1,254 @@
-"""Course logic."""
+"""Course logic: the catalog a user sees, enrolment, lesson progress, resume and the unlock rule."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 
-def courses_for_trainee(user: Any) -> list[Any]:
-    """The courses a trainee is enrolled in (the courses issue fills this in)."""
-    return []
+from accounts.models import User
+from courses.models import Course, Enrolment, Lesson, LessonProgress
+from lms import audit
+from lms.db import db, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class CourseError(ValueError):
+    """A course action the user asked for that cannot be done (message already translated)."""
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """Where a learner stands in a course."""
+
+    course: Course
+    enrolment: Enrolment | None
+    completed_lesson_ids: frozenset[int]
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return self.course.current_lessons
+
+    @property
+    def done(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.id in self.completed_lesson_ids)
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def all_lessons_complete(self) -> bool:
+        """The unlock rule: the course's assessment opens only when every lesson is complete."""
+        return self.total > 0 and self.done == self.total
+
+    def is_complete(self, lesson: Lesson) -> bool:
+        return lesson.id in self.completed_lesson_ids
+
+    @property
+    def resume_lesson(self) -> Lesson | None:
+        """The lesson to open next: the last one opened if unfinished, else the first unfinished."""
+        last = self.enrolment.last_lesson_id if self.enrolment else None
+        for lesson in self.lessons:
+            if lesson.id == last and not self.is_complete(lesson):
+                return lesson
+        return next((lesson for lesson in self.lessons if not self.is_complete(lesson)), None)
+
+
+def get_course(slug: str) -> Course | None:
+    """A course by its slug."""
+    return db.session.scalars(select(Course).where(Course.slug == slug)).one_or_none()
+
+
+def all_courses() -> list[Course]:
+    """Every loaded course, by slug."""
+    return list(db.session.scalars(select(Course).order_by(Course.slug)))
+
+
+def enrolment_for(user: User, course: Course) -> Enrolment | None:
+    """The user's enrolment in a course, if any."""
+    return db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    ).one_or_none()
+
+
+def enrol(user: User, course: Course, by: User | None = None) -> Enrolment:
+    """Enrol a trainee (idempotent); self-enrolment only in open courses."""
+    from flask_babel import gettext as _
+
+    existing = enrolment_for(user, course)
+    if existing is not None:
+        return existing
+    if user.role != "trainee":
+        raise CourseError(_("Only trainees can be enrolled in a course."))
+    if by is None and not course.is_open:
+        raise CourseError(_("This course is not open for enrolment. Ask your trainer."))
+    enrolment = Enrolment(
+        user_id=user.id, course_id=course.id, enrolled_by_id=by.id if by else None
+    )
+    db.session.add(enrolment)
+    db.session.flush()
+    audit.record(
+        "course.enrolled",
+        "enrolment",
+        enrolment.id,
+        (by or user).id,
+        course=course.slug,
+        user=user.id,
+    )
+    return enrolment
+
+
+def _completed_ids(user_id: int, lessons: list[Lesson]) -> frozenset[int]:
+    # A completion counts only for the lesson text it was made on (see Lesson.content_hash).
+    wanted = {(lesson.id, lesson.content_hash) for lesson in lessons}
+    rows = db.session.execute(
+        select(LessonProgress.lesson_id, LessonProgress.content_hash).where(
+            LessonProgress.user_id == user_id,
+            LessonProgress.lesson_id.in_([lesson.id for lesson in lessons]),
+        )
+    ).all()
+    return frozenset(
+        lesson_id for lesson_id, content_hash in rows if (lesson_id, content_hash) in wanted
+    )
+
+
+def progress_in(user: User, course: Course) -> CourseProgress:
+    """The user's progress in one course."""
+    return CourseProgress(
+        course, enrolment_for(user, course), _completed_ids(user.id, course.current_lessons)
+    )
+
+
+def courses_for_trainee(user: User) -> list[CourseProgress]:
+    """The trainee's enrolled courses with their progress (for the home page)."""
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.enrolled_at)
+    ).all()
+    lessons = [lesson for e in enrolments for lesson in e.course.current_lessons]
+    completed = _completed_ids(user.id, lessons)
+    return [CourseProgress(e.course, e, completed) for e in enrolments]
+
+
+def find_lesson(course: Course, lesson_slug: str) -> Lesson | None:
+    """A current lesson of a course by its slug."""
+    return next((lesson for lesson in course.current_lessons if lesson.slug == lesson_slug), None)
+
+
+def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The previous and next lessons."""
+    lessons = course.current_lessons
+    index = lessons.index(lesson)
+    return (
+        lessons[index - 1] if index > 0 else None,
+        lessons[index + 1] if index + 1 < len(lessons) else None,
+    )
+
+
+def record_visit(enrolment: Enrolment, lesson: Lesson) -> None:
+    """Remember the lesson the learner opened, to resume there."""
+    enrolment.last_lesson_id = lesson.id
+    enrolment.last_visited_at = utcnow()
+
+
+def complete_lesson(user: User, enrolment: Enrolment, lesson: Lesson, language: str) -> bool:
+    """Record that the learner completed this lesson text; False if it was already recorded."""
+    exists = db.session.scalar(
+        select(LessonProgress.id).where(
+            LessonProgress.user_id == user.id,
+            LessonProgress.lesson_id == lesson.id,
+            LessonProgress.content_hash == lesson.content_hash,
+        )
+    )
+    if exists:
+        return False
+    db.session.add(
+        LessonProgress(
+            user_id=user.id,
+            lesson_id=lesson.id,
+            content_hash=lesson.content_hash,
+            course_version=enrolment.course.version,
+            language=language,
+        )
+    )
+    log.info("user %s completed lesson %s/%s", user.id, enrolment.course.slug, lesson.slug)
+    return True
+
+
+def lesson_view(course: Course, lesson: Lesson, language: str) -> dict[str, Any]:
+    """Plain values for showing a lesson in a language, with the English fallback marked."""
+    text = lesson.text_in(language)
+    return {
+        "title": text.title,
+        "html": text.html,
+        "language": text.language,
+        "is_fallback": text.language != language,
+        "updated_at": text.updated_at,
+    }
+
+
+_PACK_CACHE: dict[tuple[str, str, str], bytes] = {}
+_PACK_CACHE_SIZE = 12
+
+
+def course_pack_pdf(course: Course, language: str) -> bytes:
+    """The offline course pack PDF, rendered once per course content and language."""
+    key = (course.slug, course.package_hash, language)
+    if key not in _PACK_CACHE:
+        from courses.pack import render_course_pack
+
+        if len(_PACK_CACHE) >= _PACK_CACHE_SIZE:
+            _PACK_CACHE.pop(next(iter(_PACK_CACHE)))
+        _PACK_CACHE[key] = render_course_pack(course_pack_context(course, language))
+    return _PACK_CACHE[key]
+
+
+def course_pack_context(course: Course, language: str) -> dict[str, Any]:
+    """Plain values for the course pack template (never ORM objects)."""
+    from flask import current_app
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from lms.i18n import is_rtl
+
+    with force_locale(language):
+        labels = {
+            "contents": _("Contents"),
+            "version": _("Version %(version)s", version=course.version),
+            "lesson": _("Lesson"),
+            "generated": _("Generated on"),
+            "fallback_notice": _(
+                "This lesson is not yet available in your language. It is shown in English."
+            ),
+        }
+    lessons = []
+    for number, lesson in enumerate(course.current_lessons, start=1):
+        text = lesson.text_in(language)
+        lessons.append(
+            {
+                "number": number,
+                "title": text.title,
+                "html": text.html,
+                "is_fallback": text.language != language,
+                "language": text.language,
+                "direction": "rtl" if is_rtl(text.language) else "ltr",
+            }
+        )
+    return {
+        "title": course.title_in(language),
+        "summary": course.summary_in(language),
+        "version": course.version,
+        "language": language,
+        "direction": "rtl" if is_rtl(language) else "ltr",
+        "generated_on": utcnow().date().isoformat(),
+        "centre": current_app.config["TRAINING_CENTRE_NAME"],
+        "labels": labels,
+        "lessons": lessons,
+    }

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.access import public, refuse_undeclared_routes
 from lms.db import db as _database
 from lms.errors import register_error_pages
 from lms.i18n import init_i18n
+from lms.pdf import warn_if_slow_fonts
 from lms.security import init_security
 from lms.settings import load_settings
 
@@ -33,6 +35,7 @@ class LMS:
         _database.init_app(app)
         init_security(app)
         init_i18n(app)
+        Compress(app)  # gzip or brotli: most trainees are on slow, metered connections
 
         from accounts.login import init_login
         from lms.blueprints import register_blueprints
@@ -48,7 +51,7 @@ class LMS:
         else:
             register_error_pages(app)
         register_cli(app)
-        _warn_about_missing_system_libraries()
+        warn_if_slow_fonts()
         app.extensions["lms"] = self
 
 
@@ -70,17 +73,6 @@ def _declare_static_routes(app: Flask, names: set[str]) -> None:
                 return _bound(filename=filename)  # type: ignore[operator]
 
             app.view_functions[endpoint] = public(serve_static)
-
-
-def _warn_about_missing_system_libraries() -> None:
-    from ctypes.util import find_library
-
-    # Without HarfBuzz's subsetter WeasyPrint falls back to fontTools: ten times slower PDFs.
-    if find_library("harfbuzz-subset") is None:
-        log.warning(
-            "libharfbuzz-subset0 is not installed: PDF rendering will be slow. "
-            "Run `make run` (or apt-get install libharfbuzz-subset0)."
-        )
 
 
 lms = LMS()

@@ -22,8 +22,9 @@ def db_upgrade(revision: str) -> None:
 def register_cli(app: Flask) -> None:
     """Add the product's command groups to the app's CLI."""
     from accounts.cli import users_cli
+    from courses.cli import courses_cli
     from lms.demo import demo_cli
 
-    for group in (db_cli, users_cli, demo_cli):
+    for group in (db_cli, users_cli, courses_cli, demo_cli):
         if group.name not in app.cli.commands:
             app.cli.add_command(group)

@@ -102,11 +102,31 @@ def load_demo_users() -> int:
     return created
 
 
+def enrol_demo_trainees() -> int:
+    """Enrol every demo trainee in every loaded course; return how many enrolments were new."""
+    from accounts import services as accounts
+    from courses import services as courses
+
+    new = 0
+    for spec in DEMO_USERS:
+        if spec["role"] != "trainee":
+            continue
+        user = accounts.find_by_sign_in_name(spec["service_number"])
+        for course in courses.all_courses():
+            if user is not None and courses.enrolment_for(user, course) is None:
+                courses.enrol(user, course, by=None)
+                new += 1
+    return new
+
+
 @demo_cli.command("load")
 def load() -> None:
-    """Create the demo accounts (existing ones are left as they are)."""
+    """Create the demo accounts and enrol the trainees (existing data is left as it is)."""
     from lms.db import db
 
     created = load_demo_users()
+    db.session.flush()
+    enrolled = enrol_demo_trainees()
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} already present.")
+    click.echo(f"Demo enrolments: {enrolled} new.")

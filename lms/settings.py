@@ -47,7 +47,16 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
         "SESSION_COOKIE_NAME": "lms_session",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
-        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 12,
+        # Tokens live as long as the session, so a page revalidated with 304 keeps a valid form.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "application/json",
+            "image/svg+xml",
+            "text/csv",
+        ],
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

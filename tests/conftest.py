@@ -141,3 +141,23 @@ def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..
         return user
 
     return _login
+
+
+@pytest.fixture
+def load_course(app: Flask, tmp_path_factory: pytest.TempPathFactory):
+    """Factory: write a small valid package (optionally changed) and load it like the CLI does."""
+    from courses.sync import load_catalog
+    from lms.db import db
+    from tests.courses.factories import write_package
+
+    def _load(slug: str = "mini-course", version: str = "1.0", change=None):  # type: ignore[no-untyped-def]
+        root = tmp_path_factory.mktemp("packages")
+        path = write_package(root, slug=slug, version=version)
+        if change is not None:
+            change(path)
+        with app.app_context():
+            load_catalog(root)
+            db.session.commit()
+        return path
+
+    return _load

@@ -13,6 +13,11 @@ ROLES = ("anonymous", "trainee", "trainer", "admin")
 SAMPLE_ARGUMENTS = {
     "core.static": {"filename": "css/app.css"},
     "admin.user_detail": {"user_id": "{trainee_id}"},
+    "courses.course": {"slug": "mini-course"},
+    "courses.lesson": {"slug": "mini-course", "lesson_slug": "first-steps"},
+    "courses.media": {"slug": "mini-course", "name": "none.svg"},
+    "courses.pack": {"slug": "mini-course", "lang": "en"},
+    "assessments.quiz": {"slug": "mini-course"},
 }
 
 # Where the expected status differs from what the audience implies.
@@ -23,6 +28,14 @@ EXCEPTIONS = {
     ("accounts.sign_in", "trainee"): 302,
     ("accounts.sign_in", "trainer"): 302,
     ("accounts.sign_in", "admin"): 302,
+    # A trainee who is not enrolled is sent to the course page to enrol.
+    ("courses.lesson", "trainee"): 302,
+    # The sample course has no media: allowed, but nothing there.
+    ("courses.media", "trainee"): 404,
+    ("courses.media", "trainer"): 404,
+    ("courses.media", "admin"): 404,
+    # The quiz is locked until every lesson is complete.
+    ("assessments.quiz", "trainee"): 403,
 }
 
 
@@ -69,7 +82,8 @@ def test_every_get_route_with_parameters_has_sample_arguments(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(app, make_user, role):
+def test_access_matrix(app, make_user, load_course, role):
+    load_course()
     trainee = make_user("trainee")
     client = app.test_client()
     if role != "anonymous":

@@ -1,0 +1,281 @@
+"""Write validated packages and standards into the database: idempotent, and history-keeping."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import mimetypes
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from assessments.catalog import StandardSpec
+from assessments.models import Question, Standard
+from courses.loader import CoursePackage, LessonSpec
+from courses.models import Course, CourseMedia, CourseVersion, Lesson, LessonText
+from courses.rendering import render_markdown
+from lms.db import db, utcnow
+from lms.yamlfile import FileProblem, PackageError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadReport:
+    """What a load changed."""
+
+    standards_added: list[str] = field(default_factory=list)
+    courses_added: list[str] = field(default_factory=list)
+    courses_updated: list[str] = field(default_factory=list)
+    courses_unchanged: list[str] = field(default_factory=list)
+    lessons_changed: list[str] = field(default_factory=list)
+
+
+def package_hash(package: CoursePackage) -> str:
+    """Fingerprint of everything in a package: manifest, every lesson text, every question."""
+    payload = {
+        "manifest": package.manifest,
+        "title": package.title,
+        "summary": package.summary,
+        "open": package.is_open,
+        "lessons": [
+            [
+                lesson.slug,
+                lesson.standards,
+                {code: [s.title, s.body] for code, s in lesson.sources.items()},
+            ]
+            for lesson in package.lessons
+        ],
+        "questions": [question.content_hash for question in package.questions],
+        "media": _media_hashes(package),
+    }
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _media_hashes(package: CoursePackage) -> dict[str, str]:
+    media_dir = package.path / "media"
+    if not media_dir.is_dir():
+        return {}
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(media_dir.iterdir())
+        if path.is_file()
+    }
+
+
+def sync_standards(specs: dict[str, StandardSpec], report: LoadReport) -> None:
+    """Add new standards or new versions; refuse a changed standard whose version was not raised."""
+    existing = {(s.code, s.version): s for s in db.session.scalars(select(Standard))}
+    problems = []
+    for spec in specs.values():
+        row = existing.get((spec.code, spec.version))
+        if row is not None:
+            if row.content_hash != spec.content_hash:
+                problems.append(
+                    FileProblem(
+                        _standards_file(spec),
+                        None,
+                        f"standard {spec.code} changed but its version is still {spec.version}; raise it",
+                    )
+                )
+            continue
+        for other in existing.values():
+            if other.code == spec.code:
+                other.is_current = False
+        db.session.add(
+            Standard(
+                code=spec.code,
+                version=spec.version,
+                domain=spec.domain,
+                mastery_threshold=spec.mastery_threshold,
+                title=spec.title,
+                description=spec.description,
+                content_hash=spec.content_hash,
+            )
+        )
+        report.standards_added.append(f"{spec.code} v{spec.version}")
+    if problems:
+        raise PackageError(problems)
+
+
+def _standards_file(spec: StandardSpec):  # type: ignore[no-untyped-def]
+    from assessments.catalog import STANDARDS_DIR
+
+    return STANDARDS_DIR / f"{spec.domain.lower()}.yaml"
+
+
+def sync_course(package: CoursePackage, report: LoadReport) -> Course:
+    """Create or update one course from its package."""
+    digest = package_hash(package)
+    course = db.session.scalars(select(Course).where(Course.slug == package.slug)).one_or_none()
+    if course is not None and course.package_hash == digest:
+        report.courses_unchanged.append(package.slug)
+        return course
+    if course is not None:
+        _refuse_unbumped_version(course, package)
+    is_new = course is None
+    if course is None:
+        course = Course(slug=package.slug)
+        db.session.add(course)
+    _apply_manifest(course, package, digest)
+    db.session.flush()
+    db.session.add(
+        CourseVersion(
+            course_id=course.id,
+            version=package.version,
+            package_hash=digest,
+            manifest=package.manifest,
+        )
+    )
+    _sync_lessons(course, package, report)
+    _sync_questions(course, package)
+    _sync_media(course, package)
+    (report.courses_added if is_new else report.courses_updated).append(
+        f"{package.slug} {package.version}"
+    )
+    log.info("course %s loaded at version %s", package.slug, package.version)
+    return course
+
+
+def _refuse_unbumped_version(course: Course, package: CoursePackage) -> None:
+    known = db.session.scalars(
+        select(CourseVersion.version).where(CourseVersion.course_id == course.id)
+    ).all()
+    if package.version in known:
+        raise PackageError(
+            [
+                FileProblem(
+                    package.path / "course.yaml",
+                    None,
+                    f"the content changed but version {package.version!r} was already loaded; raise the version",
+                )
+            ]
+        )
+
+
+def _apply_manifest(course: Course, package: CoursePackage, digest: str) -> None:
+    course.version = package.version
+    course.package_hash = digest
+    course.languages = list(package.languages)
+    course.title = package.title
+    course.summary = package.summary
+    course.standards = list(package.standards)
+    course.pass_mark = package.pass_mark
+    course.validity_months = package.validity_months
+    course.quiz = package.quiz
+    course.practicals = list(package.practicals)
+    course.is_open = package.is_open
+    course.loaded_at = utcnow()
+
+
+def _sync_lessons(course: Course, package: CoursePackage, report: LoadReport) -> None:
+    lessons = {
+        lesson.slug: lesson
+        for lesson in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))
+    }
+    wanted = {spec.slug for spec in package.lessons}
+    for lesson in lessons.values():
+        lesson.is_current = lesson.slug in wanted
+    for spec in package.lessons:
+        lesson = lessons.get(spec.slug)
+        if lesson is None:
+            lesson = Lesson(
+                course_id=course.id,
+                slug=spec.slug,
+                position=spec.position,
+                standards=[],
+                content_hash="",
+            )
+            db.session.add(lesson)
+        if lesson.content_hash and lesson.content_hash != spec.content_hash:
+            report.lessons_changed.append(f"{course.slug}/{spec.slug}")
+        lesson.position = spec.position
+        lesson.standards = list(spec.standards)
+        lesson.content_hash = spec.content_hash
+        lesson.is_current = True
+        lesson.updated_at = utcnow()
+        db.session.flush()
+        _sync_texts(lesson, spec)
+
+
+def _sync_texts(lesson: Lesson, spec: LessonSpec) -> None:
+    texts = {
+        text.language: text
+        for text in db.session.scalars(select(LessonText).where(LessonText.lesson_id == lesson.id))
+    }
+    for language, source in spec.sources.items():
+        source_hash = hashlib.sha256(f"{source.title}\n{source.body}".encode()).hexdigest()
+        text = texts.get(language)
+        if text is not None and text.source_hash == source_hash:
+            continue
+        if text is None:
+            text = LessonText(lesson_id=lesson.id, language=language)
+            db.session.add(text)
+        text.title = source.title
+        text.html = render_markdown(source.body)
+        text.words = source.words
+        text.source_hash = source_hash
+        text.updated_at = utcnow()
+    for language, text in texts.items():
+        if language not in spec.sources:
+            db.session.delete(text)
+
+
+def _sync_questions(course: Course, package: CoursePackage) -> None:
+    rows = db.session.scalars(select(Question).where(Question.course_id == course.id)).all()
+    by_key = {(row.qid, row.content_hash): row for row in rows}
+    wanted = {(spec.id, spec.content_hash) for spec in package.questions}
+    for row in rows:
+        row.is_current = (row.qid, row.content_hash) in wanted
+    for spec in package.questions:
+        if (spec.id, spec.content_hash) not in by_key:
+            db.session.add(
+                Question(
+                    course_id=course.id,
+                    qid=spec.id,
+                    standard_code=spec.standard,
+                    kind=spec.kind,
+                    content=spec.content,
+                    content_hash=spec.content_hash,
+                )
+            )
+
+
+def _sync_media(course: Course, package: CoursePackage) -> None:
+    media_dir = package.path / "media"
+    existing = {
+        m.path: m
+        for m in db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id))
+    }
+    if not media_dir.is_dir():
+        return
+    for path in sorted(media_dir.iterdir()):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        row = existing.get(path.name)
+        if row is None:
+            row = CourseMedia(course_id=course.id, path=path.name)
+            db.session.add(row)
+        row.data, row.sha256 = data, digest
+        row.mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def load_catalog(directory=None) -> LoadReport:  # type: ignore[no-untyped-def]
+    """Validate everything under directory (default: the bundled catalog), then write it."""
+    from assessments.catalog import load_rubrics, load_standards
+    from courses.loader import CATALOG_DIR, read_catalog
+
+    standards = load_standards()
+    rubrics = load_rubrics(standards)
+    packages = read_catalog(directory or CATALOG_DIR, standards, rubrics)
+    report = LoadReport()
+    sync_standards(standards, report)
+    for package in packages:
+        sync_course(package, report)
+    db.session.flush()
+    return report

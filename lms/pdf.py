@@ -1,0 +1,116 @@
+"""Shared PDF plumbing: one font configuration, cached stylesheets, a fetcher for packaged assets."""
+
+from __future__ import annotations
+
+import ctypes.util
+import logging
+import ssl
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_URL = path2url(STATIC_DIR)  # ends with "/" so relative URLs resolve inside static/
+
+# One per process: a new FontConfiguration per render grew a worker from 62 to 304 MB (DESIGN.md).
+FONT_CONFIG = FontConfiguration()
+
+METADATA_KEYS = frozenset({"title", "author", "subject", "keywords"})
+
+
+class StaticAssetFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that reads only files under static/ and data: URLs."""
+
+    def __init__(self, timeout: float = 10, ssl_context: ssl.SSLContext | None = None) -> None:
+        # Allowed protocols and no redirects are a second fence behind the path check in fetch().
+        super().__init__(
+            timeout=timeout,
+            ssl_context=ssl_context,
+            allowed_protocols=("file", "data"),
+            allow_redirects=False,
+        )
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        """Fetch url if it is a packaged asset or a data: URL; raise ValueError otherwise."""
+        return super().fetch(allowed_asset_url(url), headers)
+
+
+def allowed_asset_url(url: str) -> str:
+    """Return the URL to fetch for url, or raise ValueError if it is not a packaged asset."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return url
+    if scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise ValueError(f"PDF renderer refuses non-asset URL: {url}")
+    # resolve() follows ".." and symlinks, so neither can lead out of static/.
+    path = Path(unquote(parts.path)).resolve()
+    if not path.is_relative_to(STATIC_DIR) or not path.is_file():
+        raise ValueError(f"PDF renderer refuses file outside static/: {url}")
+    # Fetch the checked path itself, not the caller's spelling of it (query, fragment, encoding).
+    return path2url(path)
+
+
+def safe_url_fetcher(
+    url: str, timeout: float = 10, ssl_context: ssl.SSLContext | None = None
+) -> URLFetcherResponse:
+    """Fetch url as a packaged asset (file under static/ or data:); raise ValueError otherwise."""
+    return StaticAssetFetcher(timeout=timeout, ssl_context=ssl_context).fetch(url)
+
+
+@cache
+def css(name: str) -> CSS:
+    """The stylesheet static/css/<name>, parsed once per process with the shared font config."""
+    css_dir = STATIC_DIR / "css"
+    path = (css_dir / name).resolve()
+    if not path.is_relative_to(css_dir) or not path.is_file():
+        raise ValueError(f"No stylesheet {name!r} in static/css")
+    return CSS(filename=path, url_fetcher=StaticAssetFetcher(), font_config=FONT_CONFIG)
+
+
+def render_pdf(html: str, stylesheets: Sequence[CSS], metadata: dict[str, Any]) -> bytes:
+    """Render an HTML string to PDF bytes with packaged assets only and the given metadata."""
+    unknown = set(metadata) - METADATA_KEYS
+    if unknown:
+        raise ValueError(f"Unknown PDF metadata keys: {sorted(unknown)}")
+    # A fetcher per render: URLFetcher keeps per-request state, so sharing it across threads is unsafe.
+    document = HTML(string=html, base_url=STATIC_URL, url_fetcher=StaticAssetFetcher()).render(
+        font_config=FONT_CONFIG, stylesheets=list(stylesheets)
+    )
+    _apply_metadata(document.metadata, metadata)
+    return document.write_pdf()
+
+
+def _apply_metadata(target: Any, metadata: dict[str, Any]) -> None:
+    # Set on the rendered document so callers need not put <meta> tags in every template.
+    if "title" in metadata:
+        target.title = metadata["title"]
+    if "author" in metadata:
+        target.authors = [metadata["author"]]
+    if "subject" in metadata:
+        target.description = metadata["subject"]
+    if "keywords" in metadata:
+        keywords = metadata["keywords"]
+        target.keywords = [keywords] if isinstance(keywords, str) else list(keywords)
+
+
+def harfbuzz_subset_available() -> bool:
+    """Whether libharfbuzz-subset is installed (without it font subsetting is 10-50x slower)."""
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+def warn_if_slow_fonts() -> None:
+    """Log a clear error at start-up if libharfbuzz-subset is missing."""
+    if not harfbuzz_subset_available():
+        log.error(
+            "libharfbuzz-subset is missing: PDFs will fall back to fontTools subsetting "
+            "(about 230 ms per certificate, over 1 s with Chinese). Install libharfbuzz-subset0."
+        )

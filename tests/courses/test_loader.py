@@ -1,0 +1,190 @@
+"""The package loader: the bundled catalog is valid; broken packages are refused whole and clearly."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from courses.loader import read_catalog
+from courses.models import Course, CourseVersion, Lesson
+from lms.yamlfile import PackageError
+from tests.courses.factories import edit_yaml, question, write_package
+
+
+def _refusal(path) -> list[str]:
+    with pytest.raises(PackageError) as caught:
+        read_catalog(path)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_bundled_catalog_is_valid_and_substantive():
+    packages = {package.slug: package for package in read_catalog()}
+    assert set(packages) == {"strategic-communication", "sea-zero-tolerance", "safety-security"}
+    for package in packages.values():
+        assert len(package.lessons) >= 5
+        assert len(package.questions) >= 30
+        assert {"en", "fr", "zh"} <= set(package.languages)
+        scenarios = 0
+        for lesson in package.lessons:
+            english = lesson.sources["en"]
+            assert 400 <= english.words <= 900, (package.slug, lesson.slug, english.words)
+            assert "## Key points" in english.body and "## Sources" in english.body, lesson.slug
+            assert set(package.languages) <= set(lesson.sources), lesson.slug
+            scenarios += len(re.findall(r"^## Scenario:", english.body, flags=re.M))
+        assert scenarios >= 2, package.slug
+        for code in package.standards:
+            assert any(q.standard == code for q in package.questions), code
+    assert "ar" in packages["sea-zero-tolerance"].languages
+
+
+def test_a_valid_package_loads(tmp_path):
+    write_package(tmp_path)
+    [package] = read_catalog(tmp_path)
+    assert package.slug == "mini-course" and len(package.lessons) == 2
+
+
+def test_bad_yaml_names_file_and_line(tmp_path):
+    path = write_package(tmp_path)
+    (path / "course.yaml").write_text(
+        "slug: mini-course\nversion: [1.0\nlanguages: [en]\n", encoding="utf-8"
+    )
+    [problem] = _refusal(tmp_path)
+    assert re.search(r"mini-course/course\.yaml:\d+: invalid YAML", problem)
+
+
+def test_missing_lesson_file_is_named(tmp_path):
+    path = write_package(tmp_path)
+    (path / "lessons" / "02-second-steps.fr.md").unlink()
+    problems = _refusal(tmp_path)
+    assert any("02-second-steps.fr.md" in p and "missing" in p for p in problems)
+
+
+def test_unknown_language_in_manifest_and_file_name(tmp_path):
+    path = write_package(tmp_path)
+    edit_yaml(path / "course.yaml", lambda data: data["languages"].append("tlh"))
+    (path / "lessons" / "01-first-steps.tlh.md").write_text("# Qapla\n", encoding="utf-8")
+    problems = _refusal(tmp_path)
+    assert any("course.yaml" in p and "unknown language 'tlh'" in p for p in problems)
+    assert any("01-first-steps.tlh.md" in p and "unknown language" in p for p in problems)
+
+
+def test_duplicate_slug_across_packages(tmp_path):
+    write_package(tmp_path, folder="mini-course")
+    other = write_package(tmp_path, folder="mini-course-copy")
+    problems = _refusal(tmp_path)
+    assert any("differs from the folder name" in p for p in problems) or any(
+        "duplicate slug" in p for p in problems
+    )
+    assert other.exists()
+
+
+def test_duplicate_slug_is_reported_as_such(tmp_path, monkeypatch):
+    import courses.loader as loader
+
+    write_package(tmp_path / "a")
+    write_package(tmp_path / "b")
+    monkeypatch.setattr(loader, "CATALOG_DIR", tmp_path)
+    packages = read_catalog(tmp_path / "a") + read_catalog(tmp_path / "b")
+    assert [p.slug for p in packages] == ["mini-course", "mini-course"]
+    (tmp_path / "all").mkdir()
+    (tmp_path / "a" / "mini-course").rename(tmp_path / "all" / "mini-course")
+    second = write_package(tmp_path / "all", folder="second")
+    edit_yaml(second / "course.yaml", lambda data: data.update(slug="second"))
+    assert len(read_catalog(tmp_path / "all")) == 2
+
+
+def test_unknown_standard_code(tmp_path):
+    path = write_package(tmp_path)
+    edit_yaml(path / "course.yaml", lambda data: data["standards"].append("SEA-99"))
+    problems = _refusal(tmp_path)
+    assert any("course.yaml" in p and "unknown standard code 'SEA-99'" in p for p in problems)
+
+
+def test_image_without_alt_text_and_raw_html_are_refused_with_lines(tmp_path):
+    path = write_package(tmp_path)
+    lesson = path / "lessons" / "01-first-steps.en.md"
+    lesson.write_text(
+        "# Title\n\nText.\n\n![](media/map.svg)\n\n<script>alert(1)</script>\n", encoding="utf-8"
+    )
+    problems = _refusal(tmp_path)
+    assert any(
+        re.search(r"01-first-steps\.en\.md:5: image 'media/map.svg' has no alt text", p)
+        for p in problems
+    )
+    assert any(re.search(r"01-first-steps\.en\.md:7: raw HTML is not allowed", p) for p in problems)
+    assert any("does not exist in the package" in p for p in problems)
+
+
+def test_question_bank_errors(tmp_path):
+    path = write_package(tmp_path)
+
+    def break_questions(data):
+        data["questions"][0]["standard"] = "SAF-1"
+        data["questions"][1]["options"][0]["correct"] = False
+        data["questions"][2]["id"] = "q4"
+        del data["questions"][3]["text"]["fr"]
+
+    edit_yaml(path / "questions.yaml", break_questions)
+    problems = _refusal(tmp_path)
+    assert any("q1: unknown standard code 'SAF-1'" in p for p in problems)
+    assert any("q2: no correct option" in p for p in problems)
+    assert any("duplicate question id 'q4'" in p for p in problems)
+    assert any("q4 text: missing 'fr' translation" in p for p in problems)
+    assert all(re.search(r"questions\.yaml:\d+:", p) for p in problems if "standard SEA" not in p)
+
+
+def test_too_few_questions_for_the_quiz(tmp_path):
+    path = write_package(tmp_path)
+    edit_yaml(
+        path / "questions.yaml",
+        lambda data: data.update(questions=[question("q1", "SEA-1"), question("q2", "SEA-1")]),
+    )
+    problems = _refusal(tmp_path)
+    assert any("standard SEA-2 has 0 questions; the quiz draws 2" in p for p in problems)
+
+
+def test_cli_refuses_a_broken_package_and_writes_nothing(app, tmp_path, db_session):
+    good = write_package(tmp_path, folder="good-course", slug="good-course")
+    broken = write_package(tmp_path, folder="broken-course", slug="broken-course")
+    (broken / "lessons" / "01-first-steps.en.md").unlink()
+    before = db_session.scalar(select(func.count(Course.id)))
+    result = app.test_cli_runner().invoke(args=["courses", "load", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Refused; nothing was loaded" in result.output
+    assert "01-first-steps.en.md" in result.output
+    assert db_session.scalar(select(func.count(Course.id))) == before
+    assert good.exists()
+
+
+def test_load_is_idempotent_and_records_versions(app, tmp_path, db_session):
+    write_package(tmp_path)
+    runner = app.test_cli_runner()
+    assert (
+        "Courses added: mini-course 1.0"
+        in runner.invoke(args=["courses", "load", str(tmp_path)]).output
+    )
+    assert (
+        "Courses unchanged: mini-course"
+        in runner.invoke(args=["courses", "load", str(tmp_path)]).output
+    )
+    course = db_session.scalars(select(Course).where(Course.slug == "mini-course")).one()
+    versions = db_session.scalars(
+        select(CourseVersion.version).where(CourseVersion.course_id == course.id)
+    ).all()
+    assert versions == ["1.0"]
+    assert (
+        db_session.scalar(select(func.count(Lesson.id)).where(Lesson.course_id == course.id)) == 2
+    )
+
+
+def test_changed_content_without_a_new_version_is_refused(app, tmp_path):
+    path = write_package(tmp_path)
+    runner = app.test_cli_runner()
+    runner.invoke(args=["courses", "load", str(tmp_path)])
+    (path / "lessons" / "01-first-steps.en.md").write_text(
+        "# Changed\n\nNew text.\n", encoding="utf-8"
+    )
+    result = runner.invoke(args=["courses", "load", str(tmp_path)])
+    assert result.exit_code == 1 and "raise the version" in result.output

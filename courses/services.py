@@ -221,7 +221,7 @@ def course_pack_context(course: Course, language: str) -> dict[str, Any]:
     with force_locale(language):
         labels = {
             "contents": _("Contents"),
-            "version": _("Version %(version)s", version=course.version),
+            "version": _("Version"),
             "lesson": _("Lesson"),
             "generated": _("Generated on"),
             "fallback_notice": _(

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -133,6 +134,7 @@ def _lesson_etag(
     course: Course, lesson: Lesson, language: str, progress: services.CourseProgress
 ) -> str:
     # Everything the page shows depends on these; the CSRF secret keeps the cached form valid.
+    generate_csrf()  # make sure the session's CSRF secret exists before it goes into the tag
     parts = [
         current_user.id,
         course.package_hash,

@@ -70,7 +70,12 @@ def _declare_static_routes(app: Flask, names: set[str]) -> None:
             bound = app.view_functions[endpoint]
 
             def serve_static(filename: str, _bound: object = bound) -> object:
-                return _bound(filename=filename)  # type: ignore[operator]
+                response = _bound(filename=filename)  # type: ignore[operator]
+                # Our assets are small: read the file now, so that the compressor does not
+                # replace an open file stream (it would never be closed).
+                response.direct_passthrough = False
+                response.make_sequence()
+                return response
 
             app.view_functions[endpoint] = public(serve_static)
 

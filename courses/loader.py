@@ -143,10 +143,6 @@ def _read_manifest(reader: _Reader, data: dict[str, Any]) -> CoursePackage:
         reader.problem(
             f"invalid slug {slug!r} (lower-case letters, digits and hyphens)", line_of(data)
         )
-    elif slug != reader.path.name:
-        reader.problem(
-            f"slug {slug!r} differs from the folder name {reader.path.name!r}", line_of(data)
-        )
     version = str(data.get("version", "")).strip()
     if not version:
         reader.problem("'version' is required", line_of(data))

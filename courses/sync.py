@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from assessments.catalog import StandardSpec
-from assessments.models import Question, Standard
+from assessments.catalog import RubricSpec, StandardSpec
+from assessments.models import Question, Rubric, Standard
 from courses.loader import CoursePackage, LessonSpec
 from courses.models import Course, CourseMedia, CourseVersion, Lesson, LessonText
 from courses.rendering import render_markdown
@@ -97,6 +97,46 @@ def sync_standards(specs: dict[str, StandardSpec], report: LoadReport) -> None:
             )
         )
         report.standards_added.append(f"{spec.code} v{spec.version}")
+    if problems:
+        raise PackageError(problems)
+
+
+def sync_rubrics(specs: dict[str, RubricSpec]) -> None:
+    """Add new rubrics or new versions; refuse a changed rubric whose version was not raised."""
+    existing = {(r.code, r.version): r for r in db.session.scalars(select(Rubric))}
+    problems = []
+    for spec in specs.values():
+        criteria = [{"id": c.id, "text": c.text, "required": c.required} for c in spec.criteria]
+        payload = [spec.standard, spec.title, spec.instructions, spec.time_limit_seconds, criteria]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        row = existing.get((spec.code, spec.version))
+        if row is not None:
+            if row.content_hash != digest:
+                from assessments.catalog import RUBRICS_DIR
+
+                problems.append(
+                    FileProblem(
+                        RUBRICS_DIR / f"{spec.code}.yaml",
+                        None,
+                        f"rubric {spec.code} changed but its version is still {spec.version}; raise it",
+                    )
+                )
+            continue
+        for other in existing.values():
+            if other.code == spec.code:
+                other.is_current = False
+        db.session.add(
+            Rubric(
+                code=spec.code,
+                version=spec.version,
+                standard_code=spec.standard,
+                title=spec.title,
+                instructions=spec.instructions,
+                time_limit_seconds=spec.time_limit_seconds,
+                criteria=criteria,
+                content_hash=digest,
+            )
+        )
     if problems:
         raise PackageError(problems)
 
@@ -275,6 +315,7 @@ def load_catalog(directory=None) -> LoadReport:  # type: ignore[no-untyped-def]
     packages = read_catalog(directory or CATALOG_DIR, standards, rubrics)
     report = LoadReport()
     sync_standards(standards, report)
+    sync_rubrics(rubrics)
     for package in packages:
         sync_course(package, report)
     db.session.flush()

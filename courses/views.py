@@ -81,11 +81,17 @@ def course(slug: str) -> str:
     course = _course_or_404(slug)
     progress = services.progress_in(current_user, course)
     language = current_language()
+    completion = None
+    if current_user.role == "trainee" and progress.enrolment is not None:
+        from assessments.completion import completion_status
+
+        completion = completion_status(current_user, course)
     return render_template(
         "courses/course.html",
         course=course,
         progress=progress,
         language=language,
+        completion=completion,
         form=EmptyForm(),
         pack_form=PackForm(formdata=None, lang=language),
     )

@@ -9,6 +9,7 @@ def register_blueprints(app: Flask, url_prefix: str | None = None) -> set[str]:
     """Register the product's blueprints, each under url_prefix (when mounted) plus its own."""
     from accounts.views import admin_bp
     from accounts.views import bp as accounts_bp
+    from assessments.evaluation_views import bp as evaluations_bp
     from assessments.views import bp as assessments_bp
     from certificates.views import bp as certificates_bp
     from cohorts.views import bp as cohorts_bp
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask, url_prefix: str | None = None) -> set[str]:
         (admin_bp, "/admin"),
         (courses_bp, "/courses"),
         (assessments_bp, "/assessments"),
+        (evaluations_bp, "/evaluations"),
         (certificates_bp, "/certificates"),
         (cohorts_bp, "/cohorts"),
     ]

@@ -1,7 +1,17 @@
 """Imports every model of the product, so that the metadata is complete (Alembic, tests)."""
 
 from accounts.models import User  # noqa: F401
-from assessments.models import Question, Standard  # noqa: F401
+from assessments.models import (  # noqa: F401
+    AnswerRecord,
+    AttemptItem,
+    AttemptResult,
+    Evaluation,
+    Question,
+    QuizAttempt,
+    Rubric,
+    Standard,
+)
+from cohorts.models import Cohort  # noqa: F401
 from courses.models import (  # noqa: F401
     Course,
     CourseMedia,

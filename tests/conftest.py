@@ -161,3 +161,24 @@ def load_course(app: Flask, tmp_path_factory: pytest.TempPathFactory):
         return path
 
     return _load
+
+
+@pytest.fixture
+def make_cohort(db_session: Session):
+    """Factory: make_cohort(trainers=[...], members=[...], courses=[...]) creates a cohort."""
+    from cohorts.models import Cohort
+
+    def _make(trainers=(), members=(), courses=(), **fields):  # type: ignore[no-untyped-def]
+        cohort = Cohort(
+            name=fields.pop("name", f"Cohort {next(_counter)}"),
+            country=fields.pop("country", "NPL"),
+            **fields,
+        )
+        cohort.trainers = [db_session.merge(user) for user in trainers]
+        cohort.members = [db_session.merge(user) for user in members]
+        cohort.courses = [db_session.merge(course) for course in courses]
+        db_session.add(cohort)
+        db_session.commit()
+        return cohort
+
+    return _make

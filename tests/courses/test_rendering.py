@@ -15,12 +15,12 @@ PAYLOADS = [
     '<iframe src="https://evil.example/"></iframe>',
     "[click](javascript:alert(1))",
     "[click](JaVaScRiPt:alert(1))",
-    '[click](data:text/html,<script>alert(1)</script>)',
+    "[click](data:text/html,<script>alert(1)</script>)",
     "![x](javascript:alert(1))",
     "![tracker](https://evil.example/pixel.png)",
     '<svg onload="alert(1)"></svg>',
     '<object data="https://evil.example/x.swf"></object>',
-    '<style>body{display:none}</style>',
+    "<style>body{display:none}</style>",
     "[x](http://plain-http.example/)",
 ]
 

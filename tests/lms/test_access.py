@@ -18,6 +18,13 @@ SAMPLE_ARGUMENTS = {
     "courses.media": {"slug": "mini-course", "name": "none.svg"},
     "courses.pack": {"slug": "mini-course", "lang": "en"},
     "assessments.quiz": {"slug": "mini-course"},
+    "assessments.question": {"attempt_id": "999999", "position": "1"},
+    "assessments.review": {"attempt_id": "999999"},
+    "assessments.result": {"attempt_id": "999999"},
+    "evaluations.practical": {"cohort_id": "{cohort_id}", "code": "SAF-P1"},
+    "evaluations.paper": {"cohort_id": "{cohort_id}", "slug": "mini-course"},
+    "evaluations.history": {"trainee_id": "{trainee_id}"},
+    "evaluations.correct": {"evaluation_id": "999999"},
 }
 
 # Where the expected status differs from what the audience implies.
@@ -36,6 +43,16 @@ EXCEPTIONS = {
     ("courses.media", "admin"): 404,
     # The quiz is locked until every lesson is complete.
     ("assessments.quiz", "trainee"): 403,
+    # Another trainee's attempt (here: none) is not revealed.
+    ("assessments.question", "trainee"): 404,
+    ("assessments.review", "trainee"): 404,
+    ("assessments.result", "trainee"): 404,
+    # A trainer who does not run the cohort does not see it; the admin does.
+    ("evaluations.practical", "trainer"): 404,
+    ("evaluations.paper", "trainer"): 404,
+    ("evaluations.history", "trainer"): 404,
+    ("evaluations.correct", "trainer"): 404,
+    ("evaluations.correct", "admin"): 404,
 }
 
 
@@ -82,9 +99,10 @@ def test_every_get_route_with_parameters_has_sample_arguments(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(app, make_user, load_course, role):
+def test_access_matrix(app, make_user, make_cohort, load_course, role):
     load_course()
     trainee = make_user("trainee")
+    cohort = make_cohort(members=[trainee])
     client = app.test_client()
     if role != "anonymous":
         from tests.conftest import TEST_SECRET
@@ -95,7 +113,7 @@ def test_access_matrix(app, make_user, load_course, role):
     failures = []
     for rule in _get_rules(app):
         arguments = {
-            key: value.format(trainee_id=trainee.id)
+            key: value.format(trainee_id=trainee.id, cohort_id=cohort.id)
             for key, value in SAMPLE_ARGUMENTS.get(rule.endpoint, {}).items()
         }
         with app.test_request_context():

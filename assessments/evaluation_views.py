@@ -1,0 +1,238 @@
+"""Trainers record observed practical evaluations and paper quizzes, for a cohort or one trainee."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from accounts.models import User
+from assessments import practicals
+from assessments.completion import notify_enrolled_courses
+from assessments.forms import CorrectionForm, ObservationForm
+from assessments.models import Evaluation, Rubric
+from cohorts import services as cohorts
+from cohorts.models import Cohort
+from courses import services as courses
+from lms.access import role_required
+from lms.db import db, utcnow
+
+bp = Blueprint("evaluations", __name__)
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    cohort = cohorts.cohort_for(current_user, cohort_id)
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+def _rows(cohort: Cohort) -> list[practicals.RowInput]:
+    only = request.args.get("trainee", type=int)
+    members = sorted(cohort.members, key=lambda m: m.full_name)
+    if only is not None:
+        members = [m for m in members if m.id == only]
+        if not members:
+            abort(404)
+    form = request.form
+    return [
+        practicals.RowInput(
+            trainee=m,
+            included=form.get(f"include-{m.id}") == "1"
+            if request.method == "POST"
+            else only is not None,
+            met={
+                key.removeprefix(f"met-{m.id}-"): True
+                for key in form
+                if key.startswith(f"met-{m.id}-")
+            },
+            seconds=form.get(f"seconds-{m.id}", "")[:10],
+            notes=form.get(f"notes-{m.id}", ""),
+            percents={
+                key.removeprefix(f"pct-{m.id}-"): form.get(key, "")
+                for key in form
+                if key.startswith(f"pct-{m.id}-")
+            },
+        )
+        for m in members
+    ]
+
+
+@bp.get("/")
+@role_required("trainer", "admin")
+def index() -> str:
+    """Choose a cohort and what to record."""
+    return render_template(
+        "assessments/evaluations_index.html",
+        cohorts=cohorts.cohorts_for_trainer(current_user),
+        rubrics=db.session.scalars(
+            select(Rubric).where(Rubric.is_current).order_by(Rubric.code)
+        ).all(),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/practical/<code>", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def practical(cohort_id: int, code: str) -> str | Response | tuple[str, int]:
+    """Record an observed practical for the whole cohort (or ?trainee=<id>) in one form."""
+    cohort = _cohort_or_404(cohort_id)
+    rubric = practicals.rubric_by_code(code)
+    if rubric is None:
+        abort(404)
+    rows = _rows(cohort)
+    form = ObservationForm(
+        data={"observed_on": utcnow().date()} if request.method == "GET" else None
+    )
+    if request.method == "GET":
+        return render_template(
+            "assessments/practical_form.html", cohort=cohort, rubric=rubric, rows=rows, form=form
+        )
+    valid = form.validate_on_submit() and practicals.validate_practical_rows(
+        rubric, rows, form.observed_on.data
+    )
+    if not valid:
+        error = _(
+            "Nothing was recorded. Correct the rows marked below, tick at least one trainee, and try again."
+        )
+        return render_template(
+            "assessments/practical_form.html",
+            cohort=cohort,
+            rubric=rubric,
+            rows=rows,
+            form=form,
+            error=error,
+        ), 400
+    records = practicals.record_practicals(rubric, rows, form.observed_on.data, current_user)
+    notify_enrolled_courses([r.trainee_id for r in records])
+    flash(_("%(n)d evaluations recorded.", n=len(records)), "success")
+    return redirect(url_for("evaluations.index"))
+
+
+@bp.route("/cohorts/<int:cohort_id>/paper/<slug>", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def paper(cohort_id: int, slug: str) -> str | Response | tuple[str, int]:
+    """Enter the results of a paper quiz taken in a classroom, per standard."""
+    cohort = _cohort_or_404(cohort_id)
+    course = courses.get_course(slug)
+    if course is None:
+        abort(404)
+    rows = _rows(cohort)
+    form = ObservationForm(
+        data={"observed_on": utcnow().date()} if request.method == "GET" else None
+    )
+    if request.method == "GET":
+        return render_template(
+            "assessments/paper_form.html", cohort=cohort, course=course, rows=rows, form=form
+        )
+    if not (
+        form.validate_on_submit()
+        and practicals.validate_paper_rows(course, rows, form.observed_on.data)
+    ):
+        error = _(
+            "Nothing was recorded. Correct the rows marked below, tick at least one trainee, and try again."
+        )
+        return render_template(
+            "assessments/paper_form.html",
+            cohort=cohort,
+            course=course,
+            rows=rows,
+            form=form,
+            error=error,
+        ), 400
+    records = practicals.record_paper_quiz(course, rows, form.observed_on.data, current_user)
+    notify_enrolled_courses(sorted({r.trainee_id for r in records}))
+    flash(_("Paper quiz results recorded."), "success")
+    return redirect(url_for("evaluations.index"))
+
+
+def _trainee_or_404(trainee_id: int) -> User:
+    trainee = db.session.get(User, trainee_id)
+    if (
+        trainee is None
+        or trainee.role != "trainee"
+        or not cohorts.may_assess(current_user, trainee)
+    ):
+        abort(404)
+    return trainee
+
+
+@bp.get("/trainees/<int:trainee_id>")
+@role_required("trainer", "admin")
+def history(trainee_id: int) -> str:
+    """Every evaluation of a trainee, corrections included."""
+    trainee = _trainee_or_404(trainee_id)
+    records = db.session.scalars(
+        select(Evaluation)
+        .where(Evaluation.trainee_id == trainee.id)
+        .order_by(Evaluation.recorded_at.desc())
+    ).all()
+    corrected = {r.corrects_id for r in records if r.corrects_id}
+    rubrics = {r.id: r for r in db.session.scalars(select(Rubric))}
+    return render_template(
+        "assessments/history.html",
+        trainee=trainee,
+        records=records,
+        corrected=corrected,
+        rubrics=rubrics,
+        form=CorrectionForm(),
+    )
+
+
+@bp.route("/<int:evaluation_id>/correct", methods=["GET", "POST"])
+@role_required("trainer", "admin")
+def correct(evaluation_id: int) -> str | Response | tuple[str, int]:
+    """Correct an evaluation: a new record that points at the original, which is kept."""
+    original = db.session.get(Evaluation, evaluation_id)
+    if original is None:
+        abort(404)
+    trainee = _trainee_or_404(original.trainee_id)
+    rubric = db.session.get(Rubric, original.rubric_id) if original.rubric_id else None
+    form = CorrectionForm()
+    if request.method == "GET":
+        return render_template(
+            "assessments/correct.html", original=original, trainee=trainee, rubric=rubric, form=form
+        )
+    changes, error = _correction_changes(original, rubric)
+    if error is None and form.validate_on_submit():
+        try:
+            practicals.correct_evaluation(original, changes, form.reason.data, current_user)
+            notify_enrolled_courses([trainee.id])
+        except ValueError as problem:
+            error = str(problem)
+        else:
+            flash(_("The correction is recorded; the original record is kept."), "success")
+            return redirect(url_for("evaluations.history", trainee_id=trainee.id))
+    return render_template(
+        "assessments/correct.html",
+        original=original,
+        trainee=trainee,
+        rubric=rubric,
+        form=form,
+        error=error,
+    ), 400
+
+
+def _correction_changes(original: Evaluation, rubric: Rubric | None) -> tuple[dict, str | None]:  # type: ignore[type-arg]
+    form = request.form
+    if original.kind == "paper_quiz":
+        value = form.get("percent", "").strip()
+        if not value.isdigit() or int(value) > 100:
+            return {}, _(
+                "Enter a whole percentage from 0 to 100 for %(code)s.", code=original.standard_code
+            )
+        percent = float(value)
+        threshold = practicals._standard_threshold(original.standard_code)
+        return {"percent": percent, "passed": percent >= threshold}, None
+    assert rubric is not None
+    seconds_text = form.get("seconds", "").strip()
+    if seconds_text and not seconds_text.isdigit():
+        return {}, _("Enter the measured time as a whole number of seconds.")
+    seconds = int(seconds_text) if seconds_text else None
+    met = {c["id"]: form.get(f"met-{c['id']}") == "1" for c in rubric.criteria}
+    return {
+        "criteria_results": {cid: {"met": value} for cid, value in met.items()},
+        "measured_seconds": seconds,
+        "passed": practicals.practical_passed(rubric, met, seconds),
+    }, None

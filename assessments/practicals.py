@@ -1,0 +1,241 @@
+"""Observed practical evaluations and paper quizzes, recorded by trainers; corrections.
+
+Records are never changed: a correction is a new Evaluation pointing at the one it corrects,
+with who made it, when and why. A practical passes when every required criterion is met and,
+where the rubric sets a time limit, the measured time is within it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from accounts.models import User
+from assessments.models import Evaluation, Rubric, Standard
+from courses.models import Course
+from lms import audit
+from lms.db import db
+
+log = logging.getLogger(__name__)
+MAX_SECONDS = 24 * 3600
+
+
+@dataclass
+class RowInput:
+    """What the trainer entered for one trainee."""
+
+    trainee: User
+    included: bool
+    met: dict[str, bool] = field(default_factory=dict)
+    seconds: str = ""
+    notes: str = ""
+    percents: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def rubric_by_code(code: str) -> Rubric | None:
+    """The current version of a rubric."""
+    return db.session.scalars(
+        select(Rubric).where(Rubric.code == code, Rubric.is_current)
+    ).one_or_none()
+
+
+def practical_passed(rubric: Rubric, met: dict[str, bool], seconds: int | None) -> bool:
+    """Every required criterion met, and within the time limit where there is one."""
+    required = all(met.get(c["id"], False) for c in rubric.criteria if c["required"])
+    in_time = rubric.time_limit_seconds is None or (
+        seconds is not None and seconds <= rubric.time_limit_seconds
+    )
+    return required and in_time
+
+
+def _standard_threshold(code: str) -> int:
+    return (
+        db.session.scalar(
+            select(Standard.mastery_threshold).where(Standard.code == code, Standard.is_current)
+        )
+        or 100
+    )
+
+
+def _standard_version(code: str) -> int:
+    return (
+        db.session.scalar(
+            select(Standard.version).where(Standard.code == code, Standard.is_current)
+        )
+        or 1
+    )
+
+
+def validate_practical_rows(rubric: Rubric, rows: list[RowInput], observed_on: date | None) -> bool:
+    """Check every included row; put the errors (translated) on the rows. True when all are valid."""
+    from flask_babel import gettext as _
+
+    ok = observed_on is not None
+    for row in rows:
+        if not row.included:
+            continue
+        seconds = row.seconds.strip()
+        if seconds and (not seconds.isdigit() or int(seconds) > MAX_SECONDS):
+            row.errors.append(_("Enter the measured time as a whole number of seconds."))
+        elif rubric.time_limit_seconds is not None and not seconds:
+            row.errors.append(_("This evaluation is timed: enter the measured time in seconds."))
+        if len(row.notes) > 2000:
+            row.errors.append(_("The notes are too long (at most 2,000 characters)."))
+        ok = ok and not row.errors
+    return ok and any(row.included for row in rows)
+
+
+def record_practicals(
+    rubric: Rubric,
+    rows: list[RowInput],
+    observed_on: date,
+    evaluator: User,
+    course: Course | None = None,
+) -> list[Evaluation]:
+    """Record one evaluation per included (and validated) row."""
+    records = []
+    for row in rows:
+        if not row.included:
+            continue
+        seconds = int(row.seconds) if row.seconds.strip() else None
+        met = {c["id"]: bool(row.met.get(c["id"])) for c in rubric.criteria}
+        evaluation = Evaluation(
+            kind="practical",
+            trainee_id=row.trainee.id,
+            evaluator_id=evaluator.id,
+            course_id=course.id if course else None,
+            rubric_id=rubric.id,
+            standard_code=rubric.standard_code,
+            standard_version=_standard_version(rubric.standard_code),
+            observed_on=observed_on,
+            criteria_results={cid: {"met": value} for cid, value in met.items()},
+            measured_seconds=seconds,
+            passed=practical_passed(rubric, met, seconds),
+            notes=row.notes.strip() or None,
+        )
+        db.session.add(evaluation)
+        records.append(evaluation)
+    db.session.flush()
+    for evaluation in records:
+        audit.record(
+            "evaluation.recorded",
+            "evaluation",
+            evaluation.id,
+            evaluator.id,
+            rubric=rubric.code,
+            trainee=evaluation.trainee_id,
+            passed=evaluation.passed,
+        )
+    return records
+
+
+def validate_paper_rows(course: Course, rows: list[RowInput], taken_on: date | None) -> bool:
+    """Check the percentages of every included row (0-100 for every standard of the course)."""
+    from flask_babel import gettext as _
+
+    ok = taken_on is not None
+    for row in rows:
+        if not row.included:
+            continue
+        for code in course.standards:
+            value = row.percents.get(code, "").strip()
+            if not value.isdigit() or not 0 <= int(value) <= 100:
+                row.errors.append(
+                    _("Enter a whole percentage from 0 to 100 for %(code)s.", code=code)
+                )
+        ok = ok and not row.errors
+    return ok and any(row.included for row in rows)
+
+
+def record_paper_quiz(
+    course: Course, rows: list[RowInput], taken_on: date, evaluator: User
+) -> list[Evaluation]:
+    """Record a paper quiz taken in a classroom: one evaluation per trainee and standard."""
+    thresholds = dict(
+        db.session.execute(
+            select(Standard.code, Standard.mastery_threshold).where(
+                Standard.code.in_(course.standards), Standard.is_current
+            )
+        ).all()
+    )
+    records = []
+    for row in rows:
+        if not row.included:
+            continue
+        for code in course.standards:
+            percent = float(int(row.percents[code]))
+            evaluation = Evaluation(
+                kind="paper_quiz",
+                trainee_id=row.trainee.id,
+                evaluator_id=evaluator.id,
+                course_id=course.id,
+                standard_code=code,
+                standard_version=_standard_version(code),
+                observed_on=taken_on,
+                percent=percent,
+                passed=percent >= thresholds.get(code, 100),
+                notes=row.notes.strip() or None,
+            )
+            db.session.add(evaluation)
+            records.append(evaluation)
+    db.session.flush()
+    for evaluation in records:
+        audit.record(
+            "evaluation.recorded",
+            "evaluation",
+            evaluation.id,
+            evaluator.id,
+            kind="paper_quiz",
+            trainee=evaluation.trainee_id,
+            standard=evaluation.standard_code,
+        )
+    return records
+
+
+def correct_evaluation(
+    original: Evaluation, changes: dict[str, Any], reason: str, corrector: User
+) -> Evaluation:
+    """Record a correction: a new evaluation pointing at the original, which is kept as it was."""
+    from flask_babel import gettext as _
+
+    if db.session.scalar(select(Evaluation.id).where(Evaluation.corrects_id == original.id)):
+        raise ValueError(
+            _("This record has already been corrected; correct the newer record instead.")
+        )
+    if not reason.strip():
+        raise ValueError(_("Give the reason for the correction."))
+    fields = {
+        column: getattr(original, column)
+        for column in (
+            "kind",
+            "trainee_id",
+            "course_id",
+            "rubric_id",
+            "standard_code",
+            "standard_version",
+            "observed_on",
+            "criteria_results",
+            "measured_seconds",
+            "percent",
+            "passed",
+            "notes",
+        )
+    }
+    fields.update(changes)
+    correction = Evaluation(
+        **fields,
+        evaluator_id=corrector.id,
+        corrects_id=original.id,
+        correction_reason=reason.strip(),
+    )
+    db.session.add(correction)
+    db.session.flush()
+    audit.record(
+        "evaluation.corrected", "evaluation", correction.id, corrector.id, corrects=original.id
+    )
+    return correction

@@ -1,0 +1,336 @@
+"""Quiz attempts: drawing questions, saving answers, closing an attempt once, the attempt limit."""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from accounts.models import User
+from assessments.models import (
+    AnswerRecord,
+    AttemptItem,
+    AttemptResult,
+    Question,
+    QuizAttempt,
+    Standard,
+)
+from assessments.scoring import Score, ScoredItem, score_attempt
+from courses.models import Course
+from lms.db import db, utcnow
+
+log = logging.getLogger(__name__)
+SINGLE_ANSWER_KINDS = {"single", "scenario", "true_false"}
+
+
+class QuizError(ValueError):
+    """A quiz action refused: `status` is the HTTP status, `message` is translated."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    """What a trainee may do with a course's quiz right now."""
+
+    attempts: list[QuizAttempt]
+    open_attempt: QuizAttempt | None
+    used_in_window: int
+    max_attempts: int
+    next_allowed_at: datetime | None
+
+    @property
+    def can_start(self) -> bool:
+        return self.open_attempt is None and self.next_allowed_at is None
+
+    @property
+    def has_passed(self) -> bool:
+        return any(a.result is not None and a.result.passed for a in self.attempts)
+
+
+def attempts_of(user: User, course: Course) -> list[QuizAttempt]:
+    """The trainee's attempts at a course's quiz, oldest first."""
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def quiz_status(user: User, course: Course, now: datetime | None = None) -> QuizStatus:
+    """Open attempt, attempts used in the cool-down window, and when the next one is allowed.
+
+    The attempt limit: at most `max_attempts` attempts may start within any `cooldown_hours`
+    window; the next one is allowed when the oldest of them leaves the window.
+    """
+    now = now or utcnow()
+    attempts = attempts_of(user, course)
+    for attempt in attempts:
+        close_if_expired(attempt, now)
+    open_attempt = next((a for a in attempts if a.result is None), None)
+    window = timedelta(hours=course.quiz["cooldown_hours"])
+    recent = [a.started_at for a in attempts if a.started_at > now - window]
+    limit = course.quiz["max_attempts"]
+    next_allowed = min(recent) + window if len(recent) >= limit else None
+    return QuizStatus(attempts, open_attempt, len(recent), limit, next_allowed)
+
+
+def start_attempt(
+    user: User,
+    course: Course,
+    language: str,
+    rng: random.Random | None = None,
+    now: datetime | None = None,
+) -> QuizAttempt:
+    """Start an attempt (or return the open one: a double click starts only one)."""
+    from flask_babel import gettext as _
+
+    now = now or utcnow()
+    status = quiz_status(user, course, now)
+    if status.open_attempt is not None:
+        return status.open_attempt
+    if status.next_allowed_at is not None:
+        raise QuizError(
+            _(
+                "You have used all your attempts for now. You can try again after the cool-down period."
+            ),
+            429,
+        )
+    rng = rng or random.SystemRandom()
+    standards = _current_standards(course.standards)
+    attempt = QuizAttempt(
+        user_id=user.id,
+        course_id=course.id,
+        number=len(status.attempts) + 1,
+        course_version=course.version,
+        language=language,
+        pass_mark=course.pass_mark,
+        thresholds={code: s.mastery_threshold for code, s in standards.items()},
+        standard_versions={code: s.version for code, s in standards.items()},
+        started_at=now,
+        deadline_at=now + timedelta(minutes=course.quiz["time_limit_minutes"]),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    for position, question in enumerate(draw_questions(course, rng), start=1):
+        db.session.add(serve_item(attempt, position, question, language, rng))
+    db.session.flush()
+    log.info("user %s started attempt %s of %s", user.id, attempt.number, course.slug)
+    return attempt
+
+
+def _current_standards(codes: list[str]) -> dict[str, Standard]:
+    rows = db.session.scalars(select(Standard).where(Standard.code.in_(codes), Standard.is_current))
+    return {row.code: row for row in rows}
+
+
+def draw_questions(course: Course, rng: random.Random) -> list[Question]:
+    """Draw the course's number of questions at random for each standard, in a random order."""
+    current = db.session.scalars(
+        select(Question)
+        .where(Question.course_id == course.id, Question.is_current)
+        .order_by(Question.qid)
+    ).all()
+    drawn: list[Question] = []
+    for code in course.standards:
+        pool = [q for q in current if q.standard_code == code]
+        drawn.extend(rng.sample(pool, min(course.quiz["questions_per_standard"], len(pool))))
+    rng.shuffle(drawn)
+    return drawn
+
+
+def _text(texts: dict[str, str] | None, language: str) -> str | None:
+    if not texts:
+        return None
+    return texts.get(language) or texts["en"]
+
+
+def serve_item(
+    attempt: QuizAttempt, position: int, question: Question, language: str, rng: random.Random
+) -> AttemptItem:
+    """Freeze what the trainee will see: texts in their language and options shuffled under
+    opaque keys, so that nothing sent to the browser tells which option is right."""
+    content = question.content
+    if question.kind == "true_false":
+        choices = [
+            ("true", None, content["answer"] is True),
+            ("false", None, content["answer"] is False),
+        ]
+    else:
+        choices = [(o["id"], _text(o["text"], language), o["correct"]) for o in content["options"]]
+        rng.shuffle(choices)
+    options, correct = [], []
+    for option_id, text, is_correct in choices:
+        key = secrets.token_hex(4)
+        options.append({"key": key, "option_id": option_id, "text": text})
+        if is_correct:
+            correct.append(key)
+    served = {
+        "text": _text(content["text"], language),
+        "case": _text(content.get("case"), language),
+        "explanation": _text(content["explanation"], language),
+        "options": options,
+    }
+    return AttemptItem(
+        attempt_id=attempt.id,
+        position=position,
+        question_id=question.id,
+        standard_code=question.standard_code,
+        kind=question.kind,
+        served=served,
+        correct_keys=correct,
+    )
+
+
+def latest_answers(attempt: QuizAttempt, before: datetime | None = None) -> dict[int, list[str]]:
+    """The last answer saved for each item (optionally only those saved by a time)."""
+    query = select(AnswerRecord).where(
+        AnswerRecord.item_id.in_([item.id for item in attempt.items])
+    )
+    if before is not None:
+        query = query.where(AnswerRecord.saved_at <= before)
+    answers: dict[int, list[str]] = {}
+    for record in db.session.scalars(query.order_by(AnswerRecord.saved_at, AnswerRecord.id)):
+        answers[record.item_id] = record.chosen_keys
+    return answers
+
+
+def save_answer(
+    attempt: QuizAttempt, item: AttemptItem, keys: list[str], now: datetime | None = None
+) -> None:
+    """Save an answer as given (a new record each time); refused once the attempt is closed."""
+    from flask_babel import gettext as _
+
+    now = now or utcnow()
+    if item.attempt_id != attempt.id:
+        raise QuizError(_("This question is not part of your attempt."), 404)
+    refuse_if_closed(attempt, now)
+    valid = {option["key"] for option in item.served["options"]}
+    if not set(keys) <= valid:
+        raise QuizError(_("This answer does not belong to this question."), 400)
+    if item.kind in SINGLE_ANSWER_KINDS and len(keys) > 1:
+        raise QuizError(_("Choose one answer only."), 400)
+    db.session.add(AnswerRecord(item_id=item.id, chosen_keys=sorted(set(keys)), saved_at=now))
+
+
+def refuse_if_closed(attempt: QuizAttempt, now: datetime | None = None) -> None:
+    """Raise QuizError (409) when the attempt no longer takes answers, saying why."""
+    from flask_babel import gettext as _
+
+    now = now or utcnow()
+    close_if_expired(attempt, now)
+    if attempt.result is not None and attempt.result.closed_by == "deadline":
+        raise QuizError(
+            _("The time for this attempt is over. Only answers saved before the deadline count."),
+            409,
+        )
+    if attempt.result is not None:
+        raise QuizError(_("This attempt has already been submitted."), 409)
+
+
+def close_attempt(
+    attempt: QuizAttempt, closed_by: str, now: datetime | None = None
+) -> AttemptResult:
+    """Score and close an attempt exactly once; a second close returns the first result."""
+    now = now or utcnow()
+    if attempt.result is not None:
+        return attempt.result
+    counted = latest_answers(attempt, before=attempt.deadline_at)
+    score = _score(attempt, counted)
+    result = AttemptResult(
+        attempt_id=attempt.id,
+        submitted_at=min(now, attempt.deadline_at) if closed_by == "deadline" else now,
+        closed_by=closed_by,
+        percent=score.percent,
+        by_standard=score.by_standard,
+        passed=score.passed,
+        counted_answers={str(item_id): keys for item_id, keys in counted.items()},
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(result)
+    except IntegrityError:
+        # A concurrent submission of the same attempt won the race: that one counts.
+        db.session.expire(attempt)
+        return db.session.scalars(
+            select(AttemptResult).where(AttemptResult.attempt_id == attempt.id)
+        ).one()
+    attempt.result = result
+    log.info(
+        "attempt %s closed by %s: %s%% passed=%s",
+        attempt.id,
+        closed_by,
+        score.percent,
+        score.passed,
+    )
+    _after_close(attempt)
+    return result
+
+
+def _score(attempt: QuizAttempt, counted: dict[int, list[str]]) -> Score:
+    items = [
+        ScoredItem(
+            item.standard_code, frozenset(item.correct_keys), frozenset(counted.get(item.id, []))
+        )
+        for item in attempt.items
+    ]
+    return score_attempt(items, attempt.pass_mark, attempt.thresholds)
+
+
+def close_if_expired(attempt: QuizAttempt, now: datetime | None = None) -> None:
+    """Close an attempt whose time is over, counting what was saved before the deadline."""
+    now = now or utcnow()
+    if attempt.result is None and now > attempt.deadline_at:
+        close_attempt(attempt, "deadline", now)
+
+
+def _after_close(attempt: QuizAttempt) -> None:
+    from assessments.completion import notify_if_complete
+
+    user = db.session.get(User, attempt.user_id)
+    course = db.session.get(Course, attempt.course_id)
+    if user is not None and course is not None:
+        notify_if_complete(user, course)
+
+
+def get_attempt_for(user: User, attempt_id: int) -> QuizAttempt | None:
+    """An attempt of this trainee (another trainee's attempt is as good as missing)."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    return attempt if attempt is not None and attempt.user_id == user.id else None
+
+
+def attempt_count(user: User, course: Course) -> int:
+    """How many attempts the trainee has started at a course's quiz."""
+    return (
+        db.session.scalar(
+            select(func.count(QuizAttempt.id)).where(
+                QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id
+            )
+        )
+        or 0
+    )
+
+
+def result_view(attempt: QuizAttempt) -> list[dict[str, Any]]:
+    """Each question with the trainee's answer, the right answer and the explanation (after close)."""
+    result = attempt.result
+    counted = {int(k): v for k, v in (result.counted_answers if result else {}).items()}
+    return [
+        {
+            "item": item,
+            "chosen": counted.get(item.id, []),
+            "is_correct": bool(counted.get(item.id))
+            and sorted(counted.get(item.id, [])) == sorted(item.correct_keys),
+        }
+        for item in attempt.items
+    ]

@@ -1,0 +1,49 @@
+"""Cohorts: a group of trainees (a battalion, a police unit) run by one or more trainers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import User
+from courses.models import Course
+from lms.db import Base, utcnow
+
+cohort_trainers = Table(
+    "cohort_trainers",
+    Base.metadata,
+    Column("cohort_id", ForeignKey("cohorts.id"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True, index=True),
+)
+cohort_members = Table(
+    "cohort_members",
+    Base.metadata,
+    Column("cohort_id", ForeignKey("cohorts.id"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True, index=True),
+)
+cohort_courses = Table(
+    "cohort_courses",
+    Base.metadata,
+    Column("cohort_id", ForeignKey("cohorts.id"), primary_key=True),
+    Column("course_id", ForeignKey("courses.id"), primary_key=True),
+)
+
+
+class Cohort(Base):
+    """A group of trainees preparing to deploy together."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(3))
+    unit: Mapped[str | None] = mapped_column(String(200))
+    mission: Mapped[str | None] = mapped_column(String(16))
+    deployment_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    trainers: Mapped[list[User]] = relationship(secondary=cohort_trainers)
+    members: Mapped[list[User]] = relationship(secondary=cohort_members)
+    courses: Mapped[list[Course]] = relationship(secondary=cohort_courses)

@@ -1,0 +1,286 @@
+"""Quizzes through HTTP: secrecy of answers, resume, double submit, time limit, attempt limit,
+tampered forms, results per standard and the completion event."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from assessments.models import AnswerRecord, AttemptItem, AttemptResult, QuizAttempt
+from lms.db import utcnow
+from tests.helpers import csrf_token, submit
+
+COURSE = "/courses/mini-course"
+QUIZ = "/assessments/mini-course/quiz"
+
+
+class Clock:
+    """A clock the test moves; patched into the quiz service and views."""
+
+    def __init__(self):
+        self.now = utcnow()
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr("assessments.quiz.utcnow", clock)
+    monkeypatch.setattr("assessments.views.utcnow", clock)
+    return clock
+
+
+@pytest.fixture
+def ready_trainee(client, login_as, load_course):
+    """A trainee enrolled in the mini course with every lesson complete."""
+    load_course()
+    trainee = login_as("trainee")
+    submit(client, COURSE, {}, action=f"{COURSE}/enrol")
+    for lesson in ("first-steps", "second-steps"):
+        url = f"{COURSE}/lessons/{lesson}"
+        submit(client, url, {}, action=f"{url}/complete")
+    return trainee
+
+
+def start(client) -> int:
+    response = submit(client, QUIZ, {}, action="/assessments/mini-course/quiz/start")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].split("/")[3])
+
+
+def items_of(db_session, attempt_id):
+    db_session.expire_all()
+    return db_session.scalars(
+        select(AttemptItem)
+        .where(AttemptItem.attempt_id == attempt_id)
+        .order_by(AttemptItem.position)
+    ).all()
+
+
+def answer(client, attempt_id, position, keys, go="next"):
+    url = f"/assessments/attempts/{attempt_id}/questions/{position}"
+    return submit(client, QUIZ, {"answer": keys, "go": go}, action=url)
+
+
+def answer_all(client, db_session, attempt_id, right=True):
+    for item in items_of(db_session, attempt_id):
+        wrong = [o["key"] for o in item.served["options"] if o["key"] not in item.correct_keys][:1]
+        answer(client, attempt_id, item.position, item.correct_keys if right else wrong)
+
+
+def submit_attempt(client, attempt_id):
+    return submit(client, QUIZ, {}, action=f"/assessments/attempts/{attempt_id}/submit")
+
+
+def test_correct_answers_never_reach_the_browser_before_submission(
+    client, ready_trainee, db_session
+):
+    attempt_id = start(client)
+    items = items_of(db_session, attempt_id)
+    pages = [QUIZ, f"/assessments/attempts/{attempt_id}/review"]
+    pages += [f"/assessments/attempts/{attempt_id}/questions/{item.position}" for item in items]
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert "right answer" not in html and "correct" not in html.lower().replace(
+            "incorrect", ""
+        ), url
+        for item in items:
+            assert item.served["explanation"] not in html, url
+        for tag in re.findall(r"<input[^>]*name=\"answer\"[^>]*>", html):
+            shape = re.sub(r'(value|id)="[^"]*"', "", tag).replace(" checked", "")
+            assert shape in {
+                '<input type="radio" name="answer"  >',
+                '<input type="checkbox" name="answer"  >',
+            }, tag
+    answer_all(client, db_session, attempt_id)
+    submit_attempt(client, attempt_id)
+    result = client.get(f"/assessments/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert all(item.served["explanation"] in result for item in items)
+
+
+def test_options_are_shuffled_and_questions_drawn_per_standard(client, ready_trainee, db_session):
+    attempt_id = start(client)
+    items = items_of(db_session, attempt_id)
+    assert sorted(item.standard_code for item in items) == ["SEA-1", "SEA-1", "SEA-2", "SEA-2"]
+    keys = [o["key"] for item in items for o in item.served["options"]]
+    assert len(set(keys)) == len(keys)  # opaque and unique per attempt
+
+
+def test_an_attempt_survives_a_reload_and_resumes(client, ready_trainee, db_session):
+    attempt_id = start(client)
+    item = items_of(db_session, attempt_id)[0]
+    key = item.served["options"][1]["key"]
+    answer(client, attempt_id, 1, [key])
+    page = client.get(f"/assessments/attempts/{attempt_id}/questions/1").get_data(as_text=True)
+    assert re.search(rf'value="{key}" id="o-{key}" checked', page)
+    assert "Resume your attempt" in client.get(QUIZ).get_data(as_text=True)
+    assert start(client) == attempt_id  # starting again resumes, no second attempt
+
+
+def test_double_submit_counts_once(client, ready_trainee, db_session):
+    attempt_id = start(client)
+    answer_all(client, db_session, attempt_id)
+    token = csrf_token(client, f"/assessments/attempts/{attempt_id}/review")
+    first = client.post(f"/assessments/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    replay = client.post(f"/assessments/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    assert first.status_code == replay.status_code == 302
+    count = db_session.scalar(
+        select(func.count(AttemptResult.id)).where(AttemptResult.attempt_id == attempt_id)
+    )
+    assert count == 1
+
+
+def test_passing_shows_every_standard_and_emits_completion(client, ready_trainee, db_session, app):
+    from assessments.completion import course_completed
+
+    received = []
+
+    def receiver(sender, trainee, course):
+        received.append((trainee.id, course.slug))
+
+    course_completed.connect(receiver)
+    try:
+        attempt_id = start(client)
+        answer_all(client, db_session, attempt_id)
+        submit_attempt(client, attempt_id)
+    finally:
+        course_completed.disconnect(receiver)
+    page = client.get(f"/assessments/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Passed: 100% overall" in page and "SEA-1" in page and "SEA-2" in page
+    assert received == [(ready_trainee.id, "mini-course")]
+
+
+def test_failing_links_the_weak_standard_to_its_lessons(client, ready_trainee, db_session):
+    attempt_id = start(client)
+    for item in items_of(db_session, attempt_id):
+        right = item.standard_code == "SEA-1"
+        keys = (
+            item.correct_keys
+            if right
+            else [o["key"] for o in item.served["options"] if o["key"] not in item.correct_keys][:1]
+        )
+        answer(client, attempt_id, item.position, keys)
+    submit_attempt(client, attempt_id)
+    page = client.get(f"/assessments/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Not passed: 50% overall" in page
+    assert 'href="/courses/mini-course/lessons/second-steps"' in page  # the SEA-2 lesson
+    assert 'href="/courses/mini-course/lessons/first-steps"' not in page
+
+
+def test_time_limit_scores_only_answers_saved_before_the_deadline(
+    client, ready_trainee, db_session, clock
+):
+    attempt_id = start(client)
+    items = items_of(db_session, attempt_id)
+    answer(client, attempt_id, 1, items[0].correct_keys)
+    clock.now += timedelta(minutes=11)  # the mini course allows 10 minutes
+    late = answer(client, attempt_id, 2, items[1].correct_keys)
+    assert late.status_code == 409
+    assert "Only answers saved before the deadline count" in late.get_data(as_text=True)
+    submit_attempt(client, attempt_id)
+    db_session.expire_all()
+    result = db_session.scalars(
+        select(AttemptResult).where(AttemptResult.attempt_id == attempt_id)
+    ).one()
+    assert result.closed_by == "deadline" and result.percent == 25.0
+    assert "time ran out" in client.get(f"/assessments/attempts/{attempt_id}/result").get_data(
+        as_text=True
+    )
+
+
+def test_attempt_limit_and_cool_down(client, ready_trainee, db_session, clock):
+    for _ in range(2):  # the mini course allows 2 attempts per hour
+        attempt_id = start(client)
+        answer_all(client, db_session, attempt_id, right=False)
+        submit_attempt(client, attempt_id)
+    refused = submit(client, QUIZ, {}, action="/assessments/mini-course/quiz/start")
+    assert refused.status_code == 429
+    assert "used all your attempts" in refused.get_data(as_text=True)
+    assert "after the cool-down" in refused.get_data(
+        as_text=True
+    ) or "used all your attempts" in client.get(QUIZ).get_data(as_text=True)
+    clock.now += timedelta(hours=1, minutes=1)
+    assert start(client) > attempt_id
+
+
+def test_tampered_forms_are_refused_and_change_nothing(
+    client, ready_trainee, db_session, app, make_user
+):
+    attempt_id = start(client)
+    items = items_of(db_session, attempt_id)
+    records = lambda: db_session.scalar(select(func.count(AnswerRecord.id)))  # noqa: E731
+    before = records()
+    other_question_key = items[1].served["options"][0]["key"]
+    assert answer(client, attempt_id, 1, [other_question_key]).status_code == 400
+    assert answer(client, attempt_id, 99, [other_question_key]).status_code == 404
+    if items[0].kind != "multiple":
+        keys = [o["key"] for o in items[0].served["options"]][:2]
+        assert answer(client, attempt_id, 1, keys).status_code == 400
+    assert (
+        client.post(
+            f"/assessments/attempts/{attempt_id}/questions/1",
+            data={"answer": items[0].correct_keys},
+        ).status_code
+        == 400
+    )
+    assert records() == before
+
+    from tests.conftest import TEST_SECRET
+    from tests.helpers import sign_in
+
+    intruder = make_user("trainee")
+    other = app.test_client()
+    sign_in(other, intruder.sign_in_name, TEST_SECRET)
+    for url in (
+        f"/assessments/attempts/{attempt_id}/questions/1",
+        f"/assessments/attempts/{attempt_id}/review",
+        f"/assessments/attempts/{attempt_id}/result",
+    ):
+        assert other.get(url).status_code == 404
+    token = csrf_token(other, "/home")
+    assert (
+        other.post(
+            f"/assessments/attempts/{attempt_id}/submit", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert (
+        db_session.scalar(
+            select(func.count(AttemptResult.id)).where(AttemptResult.attempt_id == attempt_id)
+        )
+        == 0
+    )
+
+    answer_all(client, db_session, attempt_id)
+    submit_attempt(client, attempt_id)
+    before = records()
+    finished = submit(
+        client,
+        QUIZ,
+        {"answer": items[0].correct_keys, "go": "next"},
+        action=f"/assessments/attempts/{attempt_id}/questions/1",
+    )
+    assert finished.status_code == 409 and "already been submitted" in finished.get_data(
+        as_text=True
+    )
+    assert records() == before
+
+
+def test_quiz_page_documents_the_rules(client, ready_trainee):
+    page = client.get(QUIZ).get_data(as_text=True)
+    assert "answers saved before the deadline" in page
+    assert "4 questions" in page and "10 minutes" in page and "2 attempts within 1 hours" in page
+
+
+def test_attempt_records_keep_what_was_served(client, ready_trainee, db_session):
+    attempt_id = start(client)
+    attempt = db_session.get(QuizAttempt, attempt_id)
+    assert attempt.course_version == "1.0" and attempt.thresholds == {"SEA-1": 80, "SEA-2": 80}
+    assert attempt.standard_versions == {"SEA-1": 1, "SEA-2": 1}
+    for item in items_of(db_session, attempt_id):
+        assert item.served["text"] and item.served["explanation"] and item.correct_keys

@@ -1,0 +1,78 @@
+"""Read a course, fail the quiz, review the weak standard, pass, see completion (headless Chromium)."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+COURSE = "strategic-communication"
+
+
+def _correct_keys(live_app, attempt_id):
+    from assessments.models import AttemptItem
+    from lms.db import db
+
+    with live_app.app_context():
+        items = db.session.scalars(
+            select(AttemptItem).where(AttemptItem.attempt_id == attempt_id)
+        ).all()
+        return {
+            item.position: (item.correct_keys, [o["key"] for o in item.served["options"]])
+            for item in items
+        }
+
+
+def _take_quiz(page, live_server, live_app, wrong_standard=None):
+    page.goto(f"{live_server}/assessments/{COURSE}/quiz")
+    page.locator(f"form[action$='/{COURSE}/quiz/start'] button").click()
+    attempt_id = int(page.url.split("/attempts/")[1].split("/")[0])
+    answers = _correct_keys(live_app, attempt_id)
+    for position in sorted(answers):
+        correct, keys = answers[position]
+        wrong = wrong_standard is not None and position % 2 == 1
+        chosen = [k for k in keys if k not in correct][:1] if wrong else correct
+        for key in chosen:
+            page.locator(f"#o-{key}").check()
+        last = position == len(answers)
+        page.locator(
+            "button[name=go][value=review]" if last else "button[name=go][value=next]"
+        ).click()
+    expect(page.locator("form[action$='/submit'] button")).to_be_visible()
+    page.locator("form[action$='/submit'] button").click()
+    return attempt_id
+
+
+def test_fail_review_the_weak_standard_pass_and_complete(
+    page, live_server, live_app, create_account, screenshot
+):
+    service_number = f"RW-{uuid.uuid4().hex[:6].upper()}"
+    create_account("trainee", "Jean-Paul Habimana", "580317", service_number=service_number)
+    page.goto(f"{live_server}/sign-in")
+    page.locator("#identifier").fill(service_number)
+    page.locator("#secret").fill("580317")
+    page.locator("main form button[type=submit]").click()
+
+    page.goto(f"{live_server}/courses/{COURSE}")
+    page.locator(f"form[action$='/{COURSE}/enrol'] button").click()
+    page.locator("main a.button").first.click()
+    for _ in range(5):
+        page.locator("form[action$='/complete'] button").click()
+
+    page.goto(f"{live_server}/assessments/{COURSE}/quiz")
+    expect(page.locator("main")).to_contain_text("answers saved before the deadline")
+    _take_quiz(page, live_server, live_app, wrong_standard=True)
+    expect(page.locator(".notice-error")).to_contain_text("Not passed")
+    screenshot("quiz-failed-result")
+    weak_links = page.locator("main ul a[href*='/lessons/']")
+    expect(weak_links.first).to_be_visible()
+    weak_links.first.click()
+    expect(page.locator("article.lesson h1")).to_be_visible()
+
+    _take_quiz(page, live_server, live_app)
+    expect(page.locator(".notice-success")).to_contain_text("Passed")
+    screenshot("quiz-passed-result")
+    page.goto(f"{live_server}/courses/{COURSE}")
+    expect(page.locator(".notice-success")).to_contain_text("You have completed this course")
+    screenshot("quiz-course-complete")

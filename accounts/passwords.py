@@ -32,6 +32,9 @@ WEAK_PINS = frozenset(
         "012345",
     }
 )
+# Stored for accounts that have no credential yet (imported trainees before their slips are
+# printed): no secret ever matches it.
+UNUSABLE_HASH = "!unusable"
 _READABLE = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
@@ -47,3 +48,19 @@ class Cohort(Base):
     trainers: Mapped[list[User]] = relationship(secondary=cohort_trainers)
     members: Mapped[list[User]] = relationship(secondary=cohort_members)
     courses: Mapped[list[Course]] = relationship(secondary=cohort_courses)
+
+
+class RosterImport(Base):
+    """An uploaded roster, validated and waiting for the trainer's confirmation (then applied once)."""
+
+    __tablename__ = "roster_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    # [{"line", "values", "errors": [text], "action"}]
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    error_count: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime | None]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from accounts.models import User
-from cohorts.models import Cohort, cohort_members, cohort_trainers
-from lms.db import db
+from cohorts.models import Cohort, RosterImport, cohort_members, cohort_trainers
+from cohorts.roster import RosterRow
+from lms import audit
+from lms.db import db, utcnow
 
 
 def cohorts_for_trainer(user: User) -> list[Cohort]:
@@ -38,3 +40,136 @@ def may_assess(user: User, trainee: User) -> bool:
         .limit(1)
     )
     return shared is not None
+
+
+class CohortError(ValueError):
+    """A cohort action refused (message already translated)."""
+
+
+def trainer_choices() -> list[tuple[int, str]]:
+    """Every enabled trainer, for the cohort form."""
+    rows = db.session.scalars(select(User).where(User.role == "trainer", User.is_enabled).order_by(User.full_name))
+    return [(user.id, f"{user.full_name} <{user.email}>") for user in rows]
+
+
+def save_cohort(cohort: Cohort | None, data: dict, actor: User) -> Cohort:  # type: ignore[type-arg]
+    """Create or update a cohort from form data; its creator always stays one of its trainers."""
+    from courses.models import Course
+
+    is_new = cohort is None
+    cohort = cohort or Cohort(name="", country="")
+    cohort.name = data["name"].strip()
+    cohort.country = data["country"]
+    cohort.unit = (data.get("unit") or "").strip() or None
+    cohort.mission = data.get("mission") or None
+    cohort.deployment_date = data.get("deployment_date")
+    cohort.courses = list(db.session.scalars(select(Course).where(Course.id.in_(data.get("courses") or []))))
+    trainer_ids = set(data.get("trainers") or [])
+    if actor.role == "trainer":
+        trainer_ids.add(actor.id)
+    cohort.trainers = list(db.session.scalars(select(User).where(User.id.in_(trainer_ids), User.role == "trainer")))
+    if is_new:
+        db.session.add(cohort)
+    db.session.flush()
+    audit.record("cohort.created" if is_new else "cohort.updated", "cohort", cohort.id, actor.id)
+    return cohort
+
+
+def stage_roster(cohort: Cohort, rows: list[RosterRow], filename: str, actor: User) -> RosterImport:
+    """Keep a validated roster for the trainer to review; mark each row new, update or unchanged."""
+    numbers = [row.values["service_number"] for row in rows if row.values["service_number"]]
+    existing = {u.service_number: u for u in db.session.scalars(select(User).where(User.service_number.in_(numbers)))}
+    emails = [row.values["email"] for row in rows if row.values["email"]]
+    email_owner = dict(db.session.execute(select(User.email, User.service_number).where(User.email.in_(emails))).all())
+    for row in rows:
+        _classify(row, existing.get(row.values["service_number"]), email_owner)
+    staged = RosterImport(
+        cohort_id=cohort.id, uploaded_by_id=actor.id, filename=filename[:200],
+        rows=[{"line": r.line, "values": r.values, "errors": [str(e) for e in r.errors], "action": r.action} for r in rows],
+        error_count=sum(1 for r in rows if r.errors),
+    )
+    db.session.add(staged)
+    db.session.flush()
+    return staged
+
+
+def _classify(row: RosterRow, user: User | None, email_owner: dict[str, str | None]) -> None:
+    from flask_babel import gettext as _
+
+    email = row.values["email"]
+    if email and email in email_owner and email_owner[email] != row.values["service_number"]:
+        row.errors.append(_("The e-mail address %(value)s belongs to another account.", value=email))
+    if user is None:
+        row.action = "new"
+    elif user.role != "trainee":
+        row.errors.append(_("The service number %(value)s belongs to an account that is not a trainee.", value=user.service_number))
+    else:
+        row.action = "unchanged" if all(getattr(user, f) == (_stored(row, f)) for f in PROFILE_FIELDS) else "update"
+
+
+PROFILE_FIELDS = ("full_name", "rank", "gender", "nationality", "unit", "email", "preferred_language")
+
+
+def _stored(row: RosterRow | dict, field: str) -> str | None:  # type: ignore[type-arg]
+    """The value a roster row gives an account field (empty cells become None; language en)."""
+    values = row.values if isinstance(row, RosterRow) else row["values"]
+    if field == "preferred_language":
+        return values.get("language") or "en"
+    return values.get(field) or None
+
+
+def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int, int]:
+    """Apply a reviewed roster to the cohort, all or nothing; return (created, updated)."""
+    from flask_babel import gettext as _
+
+    from accounts.passwords import UNUSABLE_HASH
+    from courses.services import enrol
+
+    if staged.applied_at is not None:
+        raise CohortError(_("This roster has already been imported."))
+    if staged.error_count:
+        raise CohortError(_("This roster has errors; nothing was imported. Correct the file and upload it again."))
+    numbers = [row["values"]["service_number"] for row in staged.rows]
+    existing = {u.service_number: u for u in db.session.scalars(select(User).where(User.service_number.in_(numbers)))}
+    members = {member.id for member in cohort.members}
+    created = updated = 0
+    for row in staged.rows:
+        user = existing.get(row["values"]["service_number"])
+        if user is None:
+            user = User(role="trainee", service_number=row["values"]["service_number"], credential_hash=UNUSABLE_HASH,
+                        is_credential_temporary=True, full_name="")
+            db.session.add(user)
+            created += 1
+        elif any(getattr(user, f) != _stored(row, f) for f in PROFILE_FIELDS):
+            updated += 1
+        for field in PROFILE_FIELDS:
+            setattr(user, field, _stored(row, field))
+        db.session.flush()
+        if user.id not in members:
+            cohort.members.append(user)
+            members.add(user.id)
+        for course in cohort.courses:
+            enrol(user, course, by=actor)
+    staged.applied_at = utcnow()
+    audit.record("roster.imported", "cohort", cohort.id, actor.id, created=created, updated=updated, file=staged.filename)
+    return created, updated
+
+
+def slip_entries(cohort: Cohort, actor: User) -> list[dict[str, str | None]]:
+    """For login slips: a new initial PIN for each member who has not chosen their own yet.
+
+    PINs are never stored in clear: printing slips again gives new PINs (earlier slips stop working).
+    """
+    from accounts.passwords import hash_secret, new_initial_pin
+
+    entries = []
+    for member in sorted(cohort.members, key=lambda m: m.full_name):
+        pin = None
+        if member.is_credential_temporary and member.is_enabled:
+            pin = new_initial_pin()
+            member.credential_hash = hash_secret(pin)
+            member.session_version += 1
+        entries.append({"name": member.full_name, "service_number": member.service_number, "pin": pin,
+                        "rank": member.rank or "", "unit": member.unit or ""})
+    audit.record("slips.printed", "cohort", cohort.id, actor.id, pins=sum(1 for e in entries if e["pin"]))
+    return entries

@@ -12,7 +12,7 @@ from assessments.models import (  # noqa: F401
     Standard,
 )
 from certificates.models import Certificate, CertificateRevocation  # noqa: F401
-from cohorts.models import Cohort  # noqa: F401
+from cohorts.models import Cohort, RosterImport  # noqa: F401
 from courses.models import (  # noqa: F401
     Course,
     CourseMedia,

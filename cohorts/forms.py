@@ -1,0 +1,58 @@
+"""Cohort forms."""
+
+from __future__ import annotations
+
+import pycountry
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from cohorts.missions import MISSIONS
+
+TOO_LONG = _l("This field is too long (at most %(max)d characters).")
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (no JavaScript needed)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _country_choices() -> list[SelectChoice]:
+    return [SelectChoice(c.alpha_3, f"{c.name} ({c.alpha_3})") for c in sorted(pycountry.countries, key=lambda c: c.name)]
+
+
+class CohortForm(FlaskForm):
+    """Create or edit a cohort."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("This field is required.")), Length(max=200, message=TOO_LONG)])
+    country = SelectField(_l("Contributing country"), validators=[DataRequired(message=_l("This field is required."))])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    mission = SelectField(_l("Mission"), validators=[Optional()])
+    deployment_date = DateField(_l("Deployment date"), validators=[Optional()])
+    courses = CheckboxesField(_l("Required courses"), coerce=int)
+    trainers = CheckboxesField(_l("Trainers"), coerce=int)
+
+    def __init__(self, *args, course_choices=(), trainer_choices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.country.choices = [SelectChoice("", _l("Choose a country")), *_country_choices()]
+        self.mission.choices = [SelectChoice("", _l("Not decided yet"))] + [
+            SelectChoice(code, f"{code} — {name}") for code, name in MISSIONS.items()
+        ]
+        self.courses.choices = list(course_choices)
+        self.trainers.choices = list(trainer_choices)
+
+    def validate_country(self, field: StringField) -> None:
+        if pycountry.countries.get(alpha_3=field.data or "") is None:
+            raise ValidationError(_l("Choose a country from the list."))
+
+
+class RosterForm(FlaskForm):
+    """Upload a roster (CSV or XLSX)."""
+
+    roster = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(message=_l("Choose the roster file."))])

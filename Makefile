@@ -56,3 +56,7 @@ extract-messages: $(VENV)/.installed
 ## For developers: regenerate the lock file from pyproject.toml.
 lock: $(VENV)/.installed
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock
+
+## For developers: the load-benchmark tools (locust) on top of the locked dependencies.
+bench-deps: $(VENV)/.installed
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements-bench.lock

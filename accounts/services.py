@@ -224,9 +224,10 @@ def search_users(
 def home_context_for(user: User) -> dict[str, Any]:
     """What each role's home page shows."""
     if user.role == Role.TRAINEE:
+        from certificates.services import expiring_soon
         from courses.services import courses_for_trainee
 
-        return {"courses": courses_for_trainee(user)}
+        return {"courses": courses_for_trainee(user), "expiring": expiring_soon(user)}
     if user.role == Role.TRAINER:
         from cohorts.services import cohorts_for_trainer
 

@@ -41,7 +41,9 @@ class Certificate(Base):
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
 
-    revocation: Mapped[CertificateRevocation | None] = relationship(back_populates="certificate", lazy="selectin")
+    revocation: Mapped[CertificateRevocation | None] = relationship(
+        back_populates="certificate", lazy="selectin"
+    )
 
     def status_on(self, day: date) -> str:
         """valid, expired or revoked on a given day."""

@@ -24,14 +24,25 @@ class CheckboxesField(SelectMultipleField):
 
 
 def _country_choices() -> list[SelectChoice]:
-    return [SelectChoice(c.alpha_3, f"{c.name} ({c.alpha_3})") for c in sorted(pycountry.countries, key=lambda c: c.name)]
+    return [
+        SelectChoice(c.alpha_3, f"{c.name} ({c.alpha_3})")
+        for c in sorted(pycountry.countries, key=lambda c: c.name)
+    ]
 
 
 class CohortForm(FlaskForm):
     """Create or edit a cohort."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("This field is required.")), Length(max=200, message=TOO_LONG)])
-    country = SelectField(_l("Contributing country"), validators=[DataRequired(message=_l("This field is required."))])
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(message=_l("This field is required.")),
+            Length(max=200, message=TOO_LONG),
+        ],
+    )
+    country = SelectField(
+        _l("Contributing country"), validators=[DataRequired(message=_l("This field is required."))]
+    )
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
     mission = SelectField(_l("Mission"), validators=[Optional()])
     deployment_date = DateField(_l("Deployment date"), validators=[Optional()])
@@ -55,4 +66,7 @@ class CohortForm(FlaskForm):
 class RosterForm(FlaskForm):
     """Upload a roster (CSV or XLSX)."""
 
-    roster = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(message=_l("Choose the roster file."))])
+    roster = FileField(
+        _l("Roster file (CSV or XLSX)"),
+        validators=[FileRequired(message=_l("Choose the roster file."))],
+    )

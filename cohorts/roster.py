@@ -18,7 +18,16 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
-COLUMNS = ("service_number", "full_name", "rank", "gender", "nationality", "unit", "email", "language")
+COLUMNS = (
+    "service_number",
+    "full_name",
+    "rank",
+    "gender",
+    "nationality",
+    "unit",
+    "email",
+    "language",
+)
 REQUIRED_COLUMNS = ("service_number", "full_name")
 GENDERS = {"F", "M", "X"}
 LANGUAGES = {"en", "fr", "zh", "ar"}
@@ -52,14 +61,20 @@ def _read_csv(data: bytes) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RosterFileError(_l("The file is not UTF-8 text. In your spreadsheet program, save it as “CSV UTF-8”.")) from None
+        raise RosterFileError(
+            _l("The file is not UTF-8 text. In your spreadsheet program, save it as “CSV UTF-8”.")
+        ) from None
     if not text.strip():
         raise RosterFileError(_l("The file is empty."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text, newline=""), dialect) if any(cell.strip() for cell in row)]
+    return [
+        row
+        for row in csv.reader(io.StringIO(text, newline=""), dialect)
+        if any(cell.strip() for cell in row)
+    ]
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
@@ -70,7 +85,10 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except Exception:  # noqa: BLE001 - any unreadable workbook gets the same message
         raise RosterFileError(_l("The file could not be read as an XLSX workbook.")) from None
     sheet = workbook.worksheets[0]
-    rows = [["" if cell is None else str(cell).strip() for cell in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [
+        ["" if cell is None else str(cell).strip() for cell in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]
     workbook.close()
     return [row for row in rows if any(row)]
 
@@ -83,10 +101,17 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
     header = [cell.strip().lower().lstrip("\ufeff") for cell in table[0]]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        raise RosterFileError(_l("The header line lacks the columns: %(columns)s. Expected: %(expected)s.",
-                                 columns=", ".join(missing), expected=", ".join(COLUMNS)))
+        raise RosterFileError(
+            _l(
+                "The header line lacks the columns: %(columns)s. Expected: %(expected)s.",
+                columns=", ".join(missing),
+                expected=", ".join(COLUMNS),
+            )
+        )
     if len(table) - 1 > MAX_ROWS:
-        raise RosterFileError(_l("The file has more than %(n)d rows. Split it into several files.", n=MAX_ROWS))
+        raise RosterFileError(
+            _l("The file has more than %(n)d rows. Split it into several files.", n=MAX_ROWS)
+        )
     rows = [_row(line, header, cells) for line, cells in enumerate(table[1:], start=2)]
     _flag_duplicates(rows)
     return rows
@@ -94,9 +119,14 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
 
 def _row(line: int, header: list[str], cells: list[str]) -> RosterRow:
     row = RosterRow(line, {})
-    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
-        row.errors.append(_l("This line has %(found)d values but the header has %(expected)d columns.",
-                             found=len(cells), expected=len(header)))
+    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+        row.errors.append(
+            _l(
+                "This line has %(found)d values but the header has %(expected)d columns.",
+                found=len(cells),
+                expected=len(header),
+            )
+        )
     for name, cell in zip(header, cells, strict=False):
         if name in COLUMNS:
             row.values[name] = unicodedata.normalize("NFC", cell.strip())
@@ -112,20 +142,37 @@ def _validate(row: RosterRow) -> None:
     if not v["service_number"]:
         row.errors.append(_l("The service number is missing."))
     elif not SERVICE_NUMBER_RE.match(v["service_number"]):
-        row.errors.append(_l("The service number “%(value)s” is not valid (letters, digits and - / . _ only).", value=v["service_number"]))
+        row.errors.append(
+            _l(
+                "The service number “%(value)s” is not valid (letters, digits and - / . _ only).",
+                value=v["service_number"],
+            )
+        )
     _validate_name(row)
     if len(v["rank"]) > 64 or len(v["unit"]) > 200:
         row.errors.append(_l("The rank or the unit is too long."))
     v["gender"] = v["gender"].upper()
     if v["gender"] and v["gender"] not in GENDERS:
-        row.errors.append(_l("The gender “%(value)s” is not valid: use F, M or X.", value=v["gender"]))
+        row.errors.append(
+            _l("The gender “%(value)s” is not valid: use F, M or X.", value=v["gender"])
+        )
     v["nationality"] = v["nationality"].upper()
     if v["nationality"] and pycountry.countries.get(alpha_3=v["nationality"]) is None:
-        row.errors.append(_l("“%(value)s” is not an ISO 3166-1 alpha-3 country code (for example NPL, SEN, CHN).", value=v["nationality"]))
+        row.errors.append(
+            _l(
+                "“%(value)s” is not an ISO 3166-1 alpha-3 country code (for example NPL, SEN, CHN).",
+                value=v["nationality"],
+            )
+        )
     _validate_email(row)
     v["language"] = v["language"].lower() or "en"
     if v["language"] not in LANGUAGES:
-        row.errors.append(_l("The language “%(value)s” is not available: use en, fr, zh or ar.", value=v["language"]))
+        row.errors.append(
+            _l(
+                "The language “%(value)s” is not available: use en, fr, zh or ar.",
+                value=v["language"],
+            )
+        )
 
 
 def _validate_name(row: RosterRow) -> None:
@@ -135,7 +182,11 @@ def _validate_name(row: RosterRow) -> None:
     elif len(name) > 200:
         row.errors.append(_l("The full name is too long (at most 200 characters)."))
     elif any(ch in FORBIDDEN_IN_NAMES or unicodedata.category(ch) == "Cc" for ch in name):
-        row.errors.append(_l("The full name contains characters that are not allowed in a name (such as < > { })."))
+        row.errors.append(
+            _l(
+                "The full name contains characters that are not allowed in a name (such as < > { })."
+            )
+        )
 
 
 def _validate_email(row: RosterRow) -> None:
@@ -155,6 +206,12 @@ def _flag_duplicates(rows: list[RosterRow]) -> None:
         if not number:
             continue
         if number in first_line:
-            row.errors.append(_l("The service number %(value)s is already on line %(line)d.", value=number, line=first_line[number]))
+            row.errors.append(
+                _l(
+                    "The service number %(value)s is already on line %(line)d.",
+                    value=number,
+                    line=first_line[number],
+                )
+            )
         else:
             first_line[number] = row.line

@@ -48,7 +48,9 @@ class CohortError(ValueError):
 
 def trainer_choices() -> list[tuple[int, str]]:
     """Every enabled trainer, for the cohort form."""
-    rows = db.session.scalars(select(User).where(User.role == "trainer", User.is_enabled).order_by(User.full_name))
+    rows = db.session.scalars(
+        select(User).where(User.role == "trainer", User.is_enabled).order_by(User.full_name)
+    )
     return [(user.id, f"{user.full_name} <{user.email}>") for user in rows]
 
 
@@ -63,11 +65,15 @@ def save_cohort(cohort: Cohort | None, data: dict, actor: User) -> Cohort:  # ty
     cohort.unit = (data.get("unit") or "").strip() or None
     cohort.mission = data.get("mission") or None
     cohort.deployment_date = data.get("deployment_date")
-    cohort.courses = list(db.session.scalars(select(Course).where(Course.id.in_(data.get("courses") or []))))
+    cohort.courses = list(
+        db.session.scalars(select(Course).where(Course.id.in_(data.get("courses") or [])))
+    )
     trainer_ids = set(data.get("trainers") or [])
     if actor.role == "trainer":
         trainer_ids.add(actor.id)
-    cohort.trainers = list(db.session.scalars(select(User).where(User.id.in_(trainer_ids), User.role == "trainer")))
+    cohort.trainers = list(
+        db.session.scalars(select(User).where(User.id.in_(trainer_ids), User.role == "trainer"))
+    )
     if is_new:
         db.session.add(cohort)
     db.session.flush()
@@ -78,14 +84,31 @@ def save_cohort(cohort: Cohort | None, data: dict, actor: User) -> Cohort:  # ty
 def stage_roster(cohort: Cohort, rows: list[RosterRow], filename: str, actor: User) -> RosterImport:
     """Keep a validated roster for the trainer to review; mark each row new, update or unchanged."""
     numbers = [row.values["service_number"] for row in rows if row.values["service_number"]]
-    existing = {u.service_number: u for u in db.session.scalars(select(User).where(User.service_number.in_(numbers)))}
+    existing = {
+        u.service_number: u
+        for u in db.session.scalars(select(User).where(User.service_number.in_(numbers)))
+    }
     emails = [row.values["email"] for row in rows if row.values["email"]]
-    email_owner = dict(db.session.execute(select(User.email, User.service_number).where(User.email.in_(emails))).all())
+    email_owner = dict(
+        db.session.execute(
+            select(User.email, User.service_number).where(User.email.in_(emails))
+        ).all()
+    )
     for row in rows:
         _classify(row, existing.get(row.values["service_number"]), email_owner)
     staged = RosterImport(
-        cohort_id=cohort.id, uploaded_by_id=actor.id, filename=filename[:200],
-        rows=[{"line": r.line, "values": r.values, "errors": [str(e) for e in r.errors], "action": r.action} for r in rows],
+        cohort_id=cohort.id,
+        uploaded_by_id=actor.id,
+        filename=filename[:200],
+        rows=[
+            {
+                "line": r.line,
+                "values": r.values,
+                "errors": [str(e) for e in r.errors],
+                "action": r.action,
+            }
+            for r in rows
+        ],
         error_count=sum(1 for r in rows if r.errors),
     )
     db.session.add(staged)
@@ -98,16 +121,35 @@ def _classify(row: RosterRow, user: User | None, email_owner: dict[str, str | No
 
     email = row.values["email"]
     if email and email in email_owner and email_owner[email] != row.values["service_number"]:
-        row.errors.append(_("The e-mail address %(value)s belongs to another account.", value=email))
+        row.errors.append(
+            _("The e-mail address %(value)s belongs to another account.", value=email)
+        )
     if user is None:
         row.action = "new"
     elif user.role != "trainee":
-        row.errors.append(_("The service number %(value)s belongs to an account that is not a trainee.", value=user.service_number))
+        row.errors.append(
+            _(
+                "The service number %(value)s belongs to an account that is not a trainee.",
+                value=user.service_number,
+            )
+        )
     else:
-        row.action = "unchanged" if all(getattr(user, f) == (_stored(row, f)) for f in PROFILE_FIELDS) else "update"
+        row.action = (
+            "unchanged"
+            if all(getattr(user, f) == (_stored(row, f)) for f in PROFILE_FIELDS)
+            else "update"
+        )
 
 
-PROFILE_FIELDS = ("full_name", "rank", "gender", "nationality", "unit", "email", "preferred_language")
+PROFILE_FIELDS = (
+    "full_name",
+    "rank",
+    "gender",
+    "nationality",
+    "unit",
+    "email",
+    "preferred_language",
+)
 
 
 def _stored(row: RosterRow | dict, field: str) -> str | None:  # type: ignore[type-arg]
@@ -128,16 +170,26 @@ def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int
     if staged.applied_at is not None:
         raise CohortError(_("This roster has already been imported."))
     if staged.error_count:
-        raise CohortError(_("This roster has errors; nothing was imported. Correct the file and upload it again."))
+        raise CohortError(
+            _("This roster has errors; nothing was imported. Correct the file and upload it again.")
+        )
     numbers = [row["values"]["service_number"] for row in staged.rows]
-    existing = {u.service_number: u for u in db.session.scalars(select(User).where(User.service_number.in_(numbers)))}
+    existing = {
+        u.service_number: u
+        for u in db.session.scalars(select(User).where(User.service_number.in_(numbers)))
+    }
     members = {member.id for member in cohort.members}
     created = updated = 0
     for row in staged.rows:
         user = existing.get(row["values"]["service_number"])
         if user is None:
-            user = User(role="trainee", service_number=row["values"]["service_number"], credential_hash=UNUSABLE_HASH,
-                        is_credential_temporary=True, full_name="")
+            user = User(
+                role="trainee",
+                service_number=row["values"]["service_number"],
+                credential_hash=UNUSABLE_HASH,
+                is_credential_temporary=True,
+                full_name="",
+            )
             db.session.add(user)
             created += 1
         elif any(getattr(user, f) != _stored(row, f) for f in PROFILE_FIELDS):
@@ -151,7 +203,15 @@ def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int
         for course in cohort.courses:
             enrol(user, course, by=actor)
     staged.applied_at = utcnow()
-    audit.record("roster.imported", "cohort", cohort.id, actor.id, created=created, updated=updated, file=staged.filename)
+    audit.record(
+        "roster.imported",
+        "cohort",
+        cohort.id,
+        actor.id,
+        created=created,
+        updated=updated,
+        file=staged.filename,
+    )
     return created, updated
 
 
@@ -169,7 +229,16 @@ def slip_entries(cohort: Cohort, actor: User) -> list[dict[str, str | None]]:
             pin = new_initial_pin()
             member.credential_hash = hash_secret(pin)
             member.session_version += 1
-        entries.append({"name": member.full_name, "service_number": member.service_number, "pin": pin,
-                        "rank": member.rank or "", "unit": member.unit or ""})
-    audit.record("slips.printed", "cohort", cohort.id, actor.id, pins=sum(1 for e in entries if e["pin"]))
+        entries.append(
+            {
+                "name": member.full_name,
+                "service_number": member.service_number,
+                "pin": pin,
+                "rank": member.rank or "",
+                "unit": member.unit or "",
+            }
+        )
+    audit.record(
+        "slips.printed", "cohort", cohort.id, actor.id, pins=sum(1 for e in entries if e["pin"])
+    )
     return entries

@@ -18,5 +18,12 @@ def render_slips(context: dict[str, Any]) -> bytes:
     """The slips PDF from plain values: cohort, sign_in_url, labels, entries [{name, service_number, pin}]."""
     qr = segno.make(context["sign_in_url"], error="m").svg_data_uri(scale=4, border=2)
     html = _ENV.get_template("cohorts/pdf/slips.html").render(**context, qr=qr)
-    return render_pdf(html, [css("pdf-fonts.css"), css("slips.css")],
-                      {"title": context["labels"]["title"], "author": context["centre"], "subject": context["cohort"]})
+    return render_pdf(
+        html,
+        [css("pdf-fonts.css"), css("slips.css")],
+        {
+            "title": context["labels"]["title"],
+            "author": context["centre"],
+            "subject": context["cohort"],
+        },
+    )

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,8 +21,8 @@ from cohorts import services
 from cohorts.forms import CohortForm, RosterForm
 from cohorts.models import Cohort, RosterImport
 from cohorts.roster import RosterFileError, parse_roster
-from courses.services import all_courses
 from courses.forms import EmptyForm
+from courses.services import all_courses
 from lms.access import role_required
 from lms.db import db
 from lms.i18n import current_language, is_rtl
@@ -34,8 +43,12 @@ def _form(cohort: Cohort | None = None) -> CohortForm:
         obj=cohort if request.method == "GET" else None,
         course_choices=[(c.id, c.title_in(language)) for c in all_courses()],
         trainer_choices=services.trainer_choices(),
-        data={"courses": [c.id for c in cohort.courses], "trainers": [t.id for t in cohort.trainers]}
-        if cohort is not None and request.method == "GET" else None,
+        data={
+            "courses": [c.id for c in cohort.courses],
+            "trainers": [t.id for t in cohort.trainers],
+        }
+        if cohort is not None and request.method == "GET"
+        else None,
     )
 
 
@@ -55,7 +68,9 @@ def new() -> str | Response | tuple[str, int]:
         cohort = services.save_cohort(None, form.data, current_user)
         flash(_("The cohort is created. Now import its roster."), "success")
         return redirect(url_for("cohorts.show", cohort_id=cohort.id))
-    return render_template("cohorts/edit.html", form=form, cohort=None), 400 if request.method == "POST" else 200
+    return render_template(
+        "cohorts/edit.html", form=form, cohort=None
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -68,7 +83,9 @@ def edit(cohort_id: int) -> str | Response | tuple[str, int]:
         services.save_cohort(cohort, form.data, current_user)
         flash(_("The cohort is saved."), "success")
         return redirect(url_for("cohorts.show", cohort_id=cohort.id))
-    return render_template("cohorts/edit.html", form=form, cohort=cohort), 400 if request.method == "POST" else 200
+    return render_template(
+        "cohorts/edit.html", form=form, cohort=cohort
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.get("/<int:cohort_id>")
@@ -76,7 +93,9 @@ def edit(cohort_id: int) -> str | Response | tuple[str, int]:
 def show(cohort_id: int) -> str:
     """A cohort: its details, members and actions."""
     cohort = _cohort_or_404(cohort_id)
-    return render_template("cohorts/show.html", cohort=cohort, roster_form=RosterForm(), form=EmptyForm())
+    return render_template(
+        "cohorts/show.html", cohort=cohort, roster_form=RosterForm(), form=EmptyForm()
+    )
 
 
 @bp.post("/<int:cohort_id>/roster")
@@ -86,13 +105,17 @@ def upload_roster(cohort_id: int) -> str | Response | tuple[str, int]:
     cohort = _cohort_or_404(cohort_id)
     form = RosterForm()
     if not form.validate_on_submit():
-        return render_template("cohorts/show.html", cohort=cohort, roster_form=form, form=EmptyForm()), 400
+        return render_template(
+            "cohorts/show.html", cohort=cohort, roster_form=form, form=EmptyForm()
+        ), 400
     upload = form.roster.data
     try:
         rows = parse_roster(upload.read(), upload.filename or "roster.csv")
     except RosterFileError as error:
         form.roster.errors = [str(error)]
-        return render_template("cohorts/show.html", cohort=cohort, roster_form=form, form=EmptyForm()), 400
+        return render_template(
+            "cohorts/show.html", cohort=cohort, roster_form=form, form=EmptyForm()
+        ), 400
     staged = services.stage_roster(cohort, rows, upload.filename or "roster.csv", current_user)
     return redirect(url_for("cohorts.roster_preview", cohort_id=cohort.id, import_id=staged.id))
 
@@ -124,10 +147,17 @@ def roster_confirm(cohort_id: int, import_id: int) -> str | Response | tuple[str
     try:
         created, updated = services.apply_roster(staged, cohort, current_user)
     except services.CohortError as error:
-        return render_template("cohorts/preview.html", cohort=cohort, staged=staged, form=EmptyForm(),
-                               error=str(error)), 409
-    flash(_("Roster imported: %(created)d new trainees, %(updated)d updated. Print the login slips next.",
-            created=created, updated=updated), "success")
+        return render_template(
+            "cohorts/preview.html", cohort=cohort, staged=staged, form=EmptyForm(), error=str(error)
+        ), 409
+    flash(
+        _(
+            "Roster imported: %(created)d new trainees, %(updated)d updated. Print the login slips next.",
+            created=created,
+            updated=updated,
+        ),
+        "success",
+    )
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))
 
 
@@ -143,16 +173,177 @@ def slips(cohort_id: int) -> Response:
     entries = services.slip_entries(cohort, current_user)
     language = current_language()
     with force_locale(language):
-        labels = {"title": _("Login slips"), "service_number": _("Service number"), "pin": _("Initial PIN"),
-                  "address": _("Sign in at"), "own_pin": _("(your own PIN)"),
-                  "hint": _("Sign in with your service number and this PIN, then choose your own PIN. Keep this slip private.")}
+        labels = {
+            "title": _("Login slips"),
+            "service_number": _("Service number"),
+            "pin": _("Initial PIN"),
+            "address": _("Sign in at"),
+            "own_pin": _("(your own PIN)"),
+            "hint": _(
+                "Sign in with your service number and this PIN, then choose your own PIN. Keep this slip private."
+            ),
+        }
     from flask import current_app
 
-    context = {"cohort": cohort.name, "centre": current_app.config["TRAINING_CENTRE_NAME"],
-               "sign_in_url": url_for("accounts.sign_in", _external=True), "labels": labels, "entries": entries,
-               "language": language, "direction": "rtl" if is_rtl(language) else "ltr"}
+    context = {
+        "cohort": cohort.name,
+        "centre": current_app.config["TRAINING_CENTRE_NAME"],
+        "sign_in_url": url_for("accounts.sign_in", _external=True),
+        "labels": labels,
+        "entries": entries,
+        "language": language,
+        "direction": "rtl" if is_rtl(language) else "ltr",
+    }
     response = make_response(render_slips(context))
     response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="login-slips-cohort-{cohort.id}.pdf"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="login-slips-cohort-{cohort.id}.pdf"'
+    )
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+PER_PAGE = 50
+
+
+def _filtered(board, args):  # type: ignore[no-untyped-def]
+    """Apply the dashboard filters (status, gender, unit, search) to the computed rows."""
+    rows = board.rows
+    status, gender, unit = args.get("status", ""), args.get("gender", ""), args.get("unit", "")
+    query = (args.get("q") or "").strip().lower()[:100]
+    if status == "ready":
+        rows = [r for r in rows if r.ready]
+    elif status == "not_ready":
+        rows = [r for r in rows if not r.ready]
+    elif status:
+        rows = [r for r in rows if status in r.statuses.values()]
+    if gender:
+        rows = [r for r in rows if r.gender == gender]
+    if unit:
+        rows = [r for r in rows if r.unit == unit]
+    if query:
+        rows = [r for r in rows if query in r.name.lower() or query in r.service_number.lower()]
+    return rows
+
+
+@bp.get("/<int:cohort_id>/dashboard")
+@role_required("trainer", "admin")
+def dashboard(cohort_id: int) -> str:
+    """Progress matrix, mastery heat map, readiness for the deployment date, breakdowns."""
+    from cohorts.dashboard import STATUSES, build_dashboard
+    from lms.db import utcnow
+
+    cohort = _cohort_or_404(cohort_id)
+    board = build_dashboard(cohort, utcnow().date())
+    rows = _filtered(board, request.args)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+    units = sorted({r.unit for r in board.rows if r.unit})
+    filters = {key: request.args.get(key, "") for key in ("status", "gender", "unit", "q")}
+    counts = board.status_counts()
+    language = current_language()
+    course_chart = [
+        (c.title_in(language)[:12], len(board.rows), counts[c.slug]["certified"])
+        for c in board.courses
+    ]
+    return render_template(
+        "cohorts/dashboard.html",
+        cohort=cohort,
+        board=board,
+        rows=shown,
+        total=len(rows),
+        page=page,
+        per_page=PER_PAGE,
+        units=units,
+        statuses=STATUSES,
+        filters=filters,
+        course_chart=course_chart,
+    )
+
+
+@bp.get("/<int:cohort_id>/export/<what>.<fmt>")
+@role_required("trainer", "admin")
+def export(cohort_id: int, what: str, fmt: str) -> Response:
+    """The matrix or the readiness list as CSV or XLSX (cells guarded against formulas)."""
+    from cohorts.dashboard import build_dashboard
+    from cohorts.exports import matrix_table, readiness_table
+    from lms.db import utcnow
+    from lms.exports import to_csv, to_xlsx
+
+    cohort = _cohort_or_404(cohort_id)
+    if what not in {"matrix", "readiness"} or fmt not in {"csv", "xlsx"}:
+        abort(404)
+    board = build_dashboard(cohort, utcnow().date())
+    header, rows = (matrix_table if what == "matrix" else readiness_table)(
+        board, current_language()
+    )
+    data = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, title=what)
+    response = make_response(data)
+    response.mimetype = (
+        "text/csv"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="cohort-{cohort.id}-{what}.{fmt}"'
+    )
+    return response
+
+
+@bp.get("/<int:cohort_id>/readiness.pdf")
+@role_required("trainer", "admin")
+def readiness_report(cohort_id: int) -> Response:
+    """The one-page readiness report for the unit commander."""
+    from flask import current_app
+
+    from cohorts.dashboard import build_dashboard
+    from cohorts.exports import render_readiness_report
+    from lms.db import utcnow
+
+    cohort = _cohort_or_404(cohort_id)
+    board = build_dashboard(cohort, utcnow().date())
+    language = current_language()
+    blocked = len(board.rows) - board.ready_count
+    labels = {
+        "title": _("Readiness report"),
+        "country": _("Contributing country"),
+        "mission": _("Mission"),
+        "deployment": _("Deployment date"),
+        "generated": _("Generated on"),
+        "gender": _("Gender"),
+        "trainees": _("Trainees"),
+        "ready": _("Ready"),
+        "course": _("Course"),
+        "certified": _("Certified"),
+        "blocked": _("Trainees not ready"),
+        "date": _("Date"),
+        "signature": _("Signature"),
+        "ready_summary": _(
+            "%(ready)d of %(total)d trainees ready for deployment on %(date)s.",
+            ready=board.ready_count,
+            total=len(board.rows),
+            date=board.target_date.isoformat(),
+        ),
+        "more": _(
+            "… and %(n)d more: see the readiness export for the full list.", n=max(0, blocked - 40)
+        ),
+        "rule": _(
+            "Ready: holds every required certificate, not revoked, valid through the deployment date."
+        ),
+    }
+    pdf = render_readiness_report(
+        board,
+        {
+            "labels": labels,
+            "language": language,
+            "direction": "rtl" if is_rtl(language) else "ltr",
+            "centre": current_app.config["TRAINING_CENTRE_NAME"],
+            "generated_on": utcnow().date().isoformat(),
+        },
+    )
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="readiness-cohort-{cohort.id}.pdf"'
+    )
     return response

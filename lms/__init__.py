@@ -51,6 +51,9 @@ class LMS:
         else:
             register_error_pages(app)
         register_cli(app)
+        from certificates.services import connect_signals
+
+        connect_signals()
         warn_if_slow_fonts()
         app.extensions["lms"] = self
 

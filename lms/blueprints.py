@@ -12,6 +12,7 @@ def register_blueprints(app: Flask, url_prefix: str | None = None) -> set[str]:
     from assessments.evaluation_views import bp as evaluations_bp
     from assessments.views import bp as assessments_bp
     from certificates.views import bp as certificates_bp
+    from certificates.views import verify_bp
     from cohorts.views import bp as cohorts_bp
     from courses.views import bp as courses_bp
     from lms.views import bp as core_bp
@@ -25,6 +26,7 @@ def register_blueprints(app: Flask, url_prefix: str | None = None) -> set[str]:
         (assessments_bp, "/assessments"),
         (evaluations_bp, "/evaluations"),
         (certificates_bp, "/certificates"),
+        (verify_bp, "/verify"),
         (cohorts_bp, "/cohorts"),
     ]
     for blueprint, own_prefix in blueprints:

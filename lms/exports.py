@@ -25,3 +25,24 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Sheet") -> bytes:
+    """An XLSX workbook of one sheet; text cells are guarded like CSV cells."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([safe_cell(cell) for cell in header])
+    for row in rows:
+        sheet.append(
+            [
+                cell
+                if isinstance(cell, int | float) and not isinstance(cell, bool)
+                else safe_cell(cell)
+                for cell in row
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -62,6 +62,9 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": LANGUAGES,
         "PASSWORD_HASHING": env.get("PASSWORD_HASHING", "default"),
+        # The address printed in certificate QR codes; the request's host when unset.
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
         "TRAINING_CENTRE_NAME": env.get(
             "TRAINING_CENTRE_NAME", "National Peacekeeping Training Centre"
         ),

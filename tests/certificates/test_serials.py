@@ -48,7 +48,9 @@ def test_every_swap_of_neighbours_is_caught(body, position):
     compact = body + check_symbol(body)
     if compact[position] == compact[position + 1]:
         return
-    swapped = compact[:position] + compact[position + 1] + compact[position] + compact[position + 2 :]
+    swapped = (
+        compact[:position] + compact[position + 1] + compact[position] + compact[position + 2 :]
+    )
     assert read_serial(swapped).problem == "check"
 
 

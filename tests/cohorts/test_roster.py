@@ -41,9 +41,14 @@ def course(load_course, db_session):
 
 def upload(client, cohort, data: bytes, filename: str):
     page = f"/cohorts/{cohort.id}"
-    token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', client.get(page).get_data(as_text=True)).group(1)
-    return client.post(f"{page}/roster", data={"csrf_token": token, "roster": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    token = re.search(
+        r'name="csrf_token"[^>]*?value="([^"]+)"', client.get(page).get_data(as_text=True)
+    ).group(1)
+    return client.post(
+        f"{page}/roster",
+        data={"csrf_token": token, "roster": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def trainees(db_session) -> int:
@@ -54,8 +59,17 @@ def trainees(db_session) -> int:
 def test_trainer_creates_a_cohort(client, login_as, load_course, db_session):
     load_course()
     trainer = login_as("trainer")
-    response = submit(client, "/cohorts/new", {"name": "BANBAT 14", "country": "BGD", "mission": "MINUSCA",
-                                               "deployment_date": "2027-03-01", "unit": "HQ Coy"})
+    response = submit(
+        client,
+        "/cohorts/new",
+        {
+            "name": "BANBAT 14",
+            "country": "BGD",
+            "mission": "MINUSCA",
+            "deployment_date": "2027-03-01",
+            "unit": "HQ Coy",
+        },
+    )
     assert response.status_code == 302
     cohort = db_session.scalars(select(Cohort).where(Cohort.name == "BANBAT 14")).one()
     assert cohort.mission == "MINUSCA" and [t.id for t in cohort.trainers] == [trainer.id]
@@ -63,7 +77,9 @@ def test_trainer_creates_a_cohort(client, login_as, load_course, db_session):
     assert bad.status_code == 400 and "Choose a country from the list" in bad.get_data(as_text=True)
 
 
-def test_bad_roster_shows_an_error_for_every_bad_row_and_imports_nothing(client, cohort, db_session):
+def test_bad_roster_shows_an_error_for_every_bad_row_and_imports_nothing(
+    client, cohort, db_session
+):
     before = trainees(db_session)
     response = upload(client, cohort, _shared("roster-bad.csv"), "roster-bad.csv")
     assert response.status_code == 302
@@ -71,9 +87,14 @@ def test_bad_roster_shows_an_error_for_every_bad_row_and_imports_nothing(client,
     for line in range(3, 12):
         assert f"Line {line}:" in page, line
     assert "Line 2:" not in page
-    assert "9 lines have errors" in page and 'action="/cohorts/' not in page.split("<table")[0].split("csrf")[-1]
+    assert (
+        "9 lines have errors" in page
+        and 'action="/cohorts/' not in page.split("<table")[0].split("csrf")[-1]
+    )
     assert "&lt;script&gt;" in page and "<script>alert" not in page
-    confirm = submit(client, response.headers["Location"], {}, action=response.headers["Location"] + "/confirm")
+    confirm = submit(
+        client, response.headers["Location"], {}, action=response.headers["Location"] + "/confirm"
+    )
     assert confirm.status_code == 409
     assert trainees(db_session) == before
 
@@ -85,16 +106,29 @@ def test_sample_roster_imports_every_name_unchanged_and_enrols(client, cohort, c
     assert submit(client, preview, {}, action=preview + "/confirm").status_code == 302
     db_session.expire_all()
     names = set(db_session.scalars(select(User.full_name).where(User.role == "trainee")))
-    for expected in ("सीता श्रेष्ठ", "মাহমুদা আক্তার", "张伟", "فاطمة الزهراء بنعلي", "አበበ ቢቂላ", "Priya O'Brien-Sharma", "Fatou Sène"):
+    for expected in (
+        "सीता श्रेष्ठ",
+        "মাহমুদা আক্তার",
+        "张伟",
+        "فاطمة الزهراء بنعلي",
+        "አበበ ቢቂላ",
+        "Priya O'Brien-Sharma",
+        "Fatou Sène",
+    ):
         assert expected in names
     cohort = db_session.get(Cohort, cohort.id)
     assert len(cohort.members) == 20
     from courses.models import Enrolment
 
-    assert db_session.scalar(select(func.count(Enrolment.id)).where(Enrolment.course_id == course.id)) == 20
+    assert (
+        db_session.scalar(select(func.count(Enrolment.id)).where(Enrolment.course_id == course.id))
+        == 20
+    )
     li = db_session.scalars(select(User).where(User.service_number == "CN-30002")).one()
     assert li.email == "li.na@example.org" and li.preferred_language == "zh" and li.gender == "F"
-    assert submit(client, preview, {}, action=preview + "/confirm").status_code == 409  # applied once
+    assert (
+        submit(client, preview, {}, action=preview + "/confirm").status_code == 409
+    )  # applied once
 
 
 def test_reimport_updates_by_service_number_and_never_duplicates(client, cohort, db_session):
@@ -107,7 +141,10 @@ def test_reimport_updates_by_service_number_and_never_duplicates(client, cohort,
     assert page.count("will be updated") == 1 and page.count("no change") == 19
     submit(client, second, {}, action=second + "/confirm")
     assert trainees(db_session) == 20
-    assert db_session.scalars(select(User.rank).where(User.service_number == "NP-40112")).one() == "Major"
+    assert (
+        db_session.scalars(select(User.rank).where(User.service_number == "NP-40112")).one()
+        == "Major"
+    )
 
 
 def test_bom_and_semicolons_as_spreadsheets_export_them(client, cohort, db_session):
@@ -154,19 +191,32 @@ def test_another_trainer_cannot_reach_the_cohort(app, client, cohort, make_user)
     sign_in(other_client, other.sign_in_name, TEST_SECRET)
     for url in (f"/cohorts/{cohort.id}", f"/cohorts/{cohort.id}/edit", preview):
         assert other_client.get(url).status_code == 404, url
-    for url in (preview + "/confirm", f"/cohorts/{cohort.id}/slips.pdf", f"/cohorts/{cohort.id}/roster"):
+    for url in (
+        preview + "/confirm",
+        f"/cohorts/{cohort.id}/slips.pdf",
+        f"/cohorts/{cohort.id}/roster",
+    ):
         assert submit(other_client, "/cohorts/", {}, action=url).status_code == 404, url
     assert "NEPBATT 2" not in other_client.get("/cohorts/").get_data(as_text=True)
 
 
 def test_login_slips_carry_working_initial_pins(app, client, cohort, db_session, tmp_path):
     response = upload(client, cohort, _shared("roster-sample.csv"), "roster.csv")
-    submit(client, response.headers["Location"], {}, action=response.headers["Location"] + "/confirm")
+    submit(
+        client, response.headers["Location"], {}, action=response.headers["Location"] + "/confirm"
+    )
     pdf = submit(client, f"/cohorts/{cohort.id}", {}, action=f"/cohorts/{cohort.id}/slips.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     (tmp_path / "slips.pdf").write_bytes(pdf.data)
-    text = subprocess.run(["pdftotext", str(tmp_path / "slips.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "slips.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "सीता श्रेष्ठ" in text and "CN-30001" in text
-    pin = re.search(r"NP-40112\s+(\d{6})", text) or re.search(r"NP-40112.*?(\d{6})", text, flags=re.S)
+    pin = re.search(r"NP-40112\s+(\d{6})", text) or re.search(
+        r"NP-40112.*?(\d{6})", text, flags=re.S
+    )
     trainee_client = app.test_client()
-    assert sign_in(trainee_client, "NP-40112", pin.group(1)).headers["Location"] == "/account/credential"
+    assert (
+        sign_in(trainee_client, "NP-40112", pin.group(1)).headers["Location"]
+        == "/account/credential"
+    )

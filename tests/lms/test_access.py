@@ -8,6 +8,7 @@ from flask import Flask
 from lms.access import audience_of
 
 ROLES = ("anonymous", "trainee", "trainer", "admin")
+SERIAL = "7K3M-Q9PX-4RTW-Z2C" + __import__("certificates.serials", fromlist=["check_symbol"]).check_symbol("7K3MQ9PX4RTWZ2C")
 
 # Values for the URL parameters of GET routes. A new route with parameters must be added here.
 SAMPLE_ARGUMENTS = {
@@ -25,6 +26,17 @@ SAMPLE_ARGUMENTS = {
     "evaluations.paper": {"cohort_id": "{cohort_id}", "slug": "mini-course"},
     "evaluations.history": {"trainee_id": "{trainee_id}"},
     "evaluations.correct": {"evaluation_id": "999999"},
+    "certificates.cohort_zip": {"cohort_id": "{cohort_id}"},
+    "certificates.detail": {"serial": "{serial}"},
+    "certificates.download": {"serial": "{serial}"},
+    "verify.verify_serial": {"serial": "{serial}"},
+    "verify.verify_json": {"serial": "{serial}"},
+    "cohorts.show": {"cohort_id": "{cohort_id}"},
+    "cohorts.edit": {"cohort_id": "{cohort_id}"},
+    "cohorts.dashboard": {"cohort_id": "{cohort_id}"},
+    "cohorts.roster_preview": {"cohort_id": "{cohort_id}", "import_id": "999999"},
+    "cohorts.export": {"cohort_id": "{cohort_id}", "what": "readiness", "fmt": "csv"},
+    "cohorts.readiness_report": {"cohort_id": "{cohort_id}"},
 }
 
 # Where the expected status differs from what the audience implies.
@@ -53,6 +65,20 @@ EXCEPTIONS = {
     ("evaluations.history", "trainer"): 404,
     ("evaluations.correct", "trainer"): 404,
     ("evaluations.correct", "admin"): 404,
+    # The sample serial was never issued: unknown to everyone, and said so publicly.
+    ("certificates.detail", "trainee"): 404,
+    ("certificates.detail", "trainer"): 404,
+    ("certificates.detail", "admin"): 404,
+    ("certificates.download", "trainee"): 404,
+    ("certificates.download", "trainer"): 404,
+    ("certificates.download", "admin"): 404,
+    **{("verify.verify_serial", role): 404 for role in ROLES},
+    **{("verify.verify_json", role): 404 for role in ROLES},
+    # Trainers reach only their own cohorts (the sample cohort has no trainer); admins reach all.
+    **{(endpoint, "trainer"): 404 for endpoint in (
+        "certificates.cohort_zip", "cohorts.show", "cohorts.edit", "cohorts.dashboard", "cohorts.roster_preview",
+        "cohorts.export", "cohorts.readiness_report")},
+    ("cohorts.roster_preview", "admin"): 404,
 }
 
 
@@ -113,7 +139,7 @@ def test_access_matrix(app, make_user, make_cohort, load_course, role):
     failures = []
     for rule in _get_rules(app):
         arguments = {
-            key: value.format(trainee_id=trainee.id, cohort_id=cohort.id)
+            key: value.format(trainee_id=trainee.id, cohort_id=cohort.id, serial=SERIAL)
             for key, value in SAMPLE_ARGUMENTS.get(rule.endpoint, {}).items()
         }
         with app.test_request_context():

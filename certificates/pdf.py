@@ -1,0 +1,181 @@
+"""Certificate PDF: one A4 landscape page with the holder, course, standards and a QR code."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import segno
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+
+from lms import pdf
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_NAME = "certificates/pdf/certificate.html"
+STYLESHEETS = ("pdf-fonts.css", "certificate.css")
+
+LANGUAGES = ("en", "fr", "zh", "ar")
+DIRECTIONS = ("ltr", "rtl")
+TEXT_KEYS = (
+    "holder_name",
+    "course_title",
+    "course_version",
+    "issued_on",
+    "expires_on",
+    "serial",
+    "centre",
+    "verify_url",
+)
+# Present but possibly empty (a civilian has no rank): the certificate then leaves the fact out.
+OPTIONAL_TEXT_KEYS = ("rank", "service_number", "country", "country_name")
+LABEL_KEYS = (
+    "title",
+    "certifies",
+    "completed",
+    "standards_met",
+    "issued",
+    "expires",
+    "serial",
+    "verify",
+    "rank",
+    "service_number",
+    "country",
+)
+REQUIRED_KEYS = (*TEXT_KEYS, *OPTIONAL_TEXT_KEYS, "standards", "language", "direction", "labels")
+
+# The name shrinks in steps with its printed width (a CJK character counts as two Latin ones).
+NAME_SIZES = ((30, "name-normal"), (44, "name-long"))
+NAME_SIZE_LONGEST = "name-very-long"
+
+# ~35 mm on paper (set in certificate.css); the SVG scales, so only the quiet zone matters here.
+QR_BORDER = 2
+
+
+@cache
+def _template() -> Template:
+    # A private environment keeps the renderer pure: no Flask app, request or gettext needed.
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template(TEMPLATE_NAME)
+
+
+def _require(mapping: Mapping[str, Any], keys: tuple[str, ...], where: str) -> None:
+    missing = [key for key in keys if key not in mapping]
+    if missing:
+        raise KeyError(f"certificate {where} is missing {', '.join(missing)}")
+
+
+def _require_text(
+    mapping: Mapping[str, Any], keys: tuple[str, ...], where: str, allow_empty: bool = False
+) -> None:
+    for key in keys:
+        value = mapping[key]
+        if not isinstance(value, str) or not (allow_empty or value.strip()):
+            kind = "a string" if allow_empty else "a non-empty string"
+            raise ValueError(f"certificate {where}{key} must be {kind}, not {value!r}")
+
+
+def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"certificate {name} must be one of {choices}, not {value!r}")
+
+
+def _check_standards(standards: Any) -> None:
+    if not isinstance(standards, list | tuple):
+        raise ValueError(f"certificate standards must be a list, not {type(standards).__name__}")
+    for index, standard in enumerate(standards):
+        if not isinstance(standard, Mapping):
+            raise ValueError(f"certificate standards[{index}] must be a dict with code and title")
+        _require(standard, ("code", "title"), f"standards[{index}]")
+        _require_text(standard, ("code", "title"), f"standards[{index}].")
+
+
+def _check_verify_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"certificate verify_url must be an absolute http(s) URL, not {url!r}")
+
+
+def validate_context(context: Mapping[str, Any]) -> None:
+    """Raise KeyError for a missing key and ValueError for a bad value in a certificate context."""
+    _require(context, REQUIRED_KEYS, "context")
+    _require_text(context, TEXT_KEYS, "")
+    _require_text(context, OPTIONAL_TEXT_KEYS, "", allow_empty=True)
+    _check_choice("language", context["language"], LANGUAGES)
+    _check_choice("direction", context["direction"], DIRECTIONS)
+    if not isinstance(context["labels"], Mapping):
+        raise ValueError("certificate labels must be a dict of translated strings")
+    _require(context["labels"], LABEL_KEYS, "labels")
+    _require_text(context["labels"], LABEL_KEYS, "labels.")
+    _check_standards(context["standards"])
+    _check_verify_url(context["verify_url"])
+
+
+def printed_width(text: str) -> int:
+    """The width of text in Latin-character units: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def name_size_class(name: str) -> str:
+    """The CSS class that sizes the holder's name so that a long one still fits."""
+    width = printed_width(name)
+    for limit, css_class in NAME_SIZES:
+        if width <= limit:
+            return css_class
+    return NAME_SIZE_LONGEST
+
+
+def holder_facts(context: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) for the holder's rank, service number and country, leaving out empty ones."""
+    labels = context["labels"]
+    country = context["country_name"] or context["country"]
+    if context["country_name"] and context["country"]:
+        country = f"{context['country_name']} ({context['country']})"
+    facts = (
+        (labels["rank"], context["rank"]),
+        (labels["service_number"], context["service_number"]),
+        (labels["country"], country),
+    )
+    return [(label, value) for label, value in facts if value]
+
+
+def qr_data_uri(url: str) -> str:
+    """The verification QR code as an SVG data: URI (error correction M)."""
+    return segno.make(url, error="m").svg_data_uri(scale=1, border=QR_BORDER)
+
+
+def certificate_html(context: dict[str, Any]) -> str:
+    """The certificate as an HTML string, after validating the context."""
+    validate_context(context)
+    return _template().render(
+        **context,
+        name_class=name_size_class(context["holder_name"]),
+        facts=holder_facts(context),
+        qr_uri=qr_data_uri(context["verify_url"]),
+    )
+
+
+def certificate_metadata(context: Mapping[str, Any]) -> dict[str, str]:
+    """The PDF document information: title, author, subject and keywords."""
+    return {
+        "title": f"{context['labels']['title']} — {context['course_title']}",
+        "author": context["centre"],
+        "subject": f"{context['holder_name']} · {context['serial']}",
+        "keywords": context["serial"],
+    }
+
+
+def render_certificate(context: dict[str, Any]) -> bytes:
+    """Render one certificate as PDF bytes from plain values (see REQUIRED_KEYS and LABEL_KEYS)."""
+    html = certificate_html(context)
+    stylesheets = [pdf.css(name) for name in STYLESHEETS]
+    return pdf.render_pdf(html, stylesheets, certificate_metadata(context))

@@ -1,0 +1,126 @@
+"""Tables behind the dashboard exports, and the one-page readiness report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from cohorts.dashboard import Blocker, Dashboard
+from lms.pdf import css, render_pdf
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+REPORT_LIST_LIMIT = 40
+
+
+def status_label(status: str) -> str:
+    """A status in the reader's language."""
+    return {
+        "not_started": _("not started"),
+        "in_progress": _("in progress"),
+        "passed": _("passed"),
+        "certified": _("certified"),
+        "expired": _("expired"),
+    }[status]
+
+
+def blocker_text(blocker: Blocker, course_titles: dict[str, str]) -> str:
+    """What blocks a trainee for one course, as a sentence in the reader's language."""
+    title = course_titles[blocker.course]
+    if blocker.reason == "expires_before_deployment":
+        return _(
+            "%(course)s: certificate expires on %(date)s, before the deployment",
+            course=title,
+            date=blocker.detail["expires_on"].isoformat(),
+        )
+    if blocker.reason == "revoked":
+        return _("%(course)s: certificate revoked", course=title)
+    parts = [
+        _(
+            "lessons %(done)d/%(total)d",
+            done=blocker.detail["lessons_done"],
+            total=blocker.detail["lessons_total"],
+        )
+    ]
+    if not blocker.detail["quiz_passed"]:
+        parts.append(_("quiz not passed"))
+    parts += [
+        _("practical %(code)s not passed", code=code)
+        for code in blocker.detail["practicals_missing"]
+    ]
+    return f"{title}: " + ", ".join(parts)
+
+
+def _titles(board: Dashboard, language: str) -> dict[str, str]:
+    return {c.slug: c.title_in(language) for c in board.courses}
+
+
+def matrix_table(board: Dashboard, language: str) -> tuple[list[str], list[list[Any]]]:
+    """Trainee x required course, with the status of each."""
+    titles = _titles(board, language)
+    header = [_("Service number"), _("Name"), _("Rank"), _("Gender"), _("Unit")] + [
+        titles[c.slug] for c in board.courses
+    ]
+    rows = [
+        [r.service_number, r.name, r.rank, r.gender, r.unit]
+        + [status_label(r.statuses[c.slug]) for c in board.courses]
+        for r in board.rows
+    ]
+    return header, rows
+
+
+def readiness_table(board: Dashboard, language: str) -> tuple[list[str], list[list[Any]]]:
+    """Each trainee: ready or not for the deployment date, and what blocks them."""
+    titles = _titles(board, language)
+    header = [
+        _("Service number"),
+        _("Name"),
+        _("Rank"),
+        _("Gender"),
+        _("Unit"),
+        _("Ready"),
+        _("What blocks"),
+    ]
+    rows = [
+        [
+            r.service_number,
+            r.name,
+            r.rank,
+            r.gender,
+            r.unit,
+            _("yes") if r.ready else _("no"),
+            "; ".join(blocker_text(b, titles) for b in r.blockers),
+        ]
+        for r in board.rows
+    ]
+    return header, rows
+
+
+def render_readiness_report(board: Dashboard, context: dict[str, Any]) -> bytes:
+    """The one-page readiness report of a cohort (for the unit commander)."""
+    titles = _titles(board, context["language"])
+    blocked = [r for r in board.rows if not r.ready]
+    html = _ENV.get_template("cohorts/pdf/readiness.html").render(
+        **context,
+        board=board,
+        gender=board.breakdown("gender"),
+        blocked=[
+            (r, [blocker_text(b, titles) for b in r.blockers]) for r in blocked[:REPORT_LIST_LIMIT]
+        ],
+        more=max(0, len(blocked) - REPORT_LIST_LIMIT),
+        course_rows=[
+            (titles[c.slug], board.status_counts()[c.slug]["certified"]) for c in board.courses
+        ],
+    )
+    return render_pdf(
+        html,
+        [css("pdf-fonts.css"), css("report.css")],
+        {
+            "title": context["labels"]["title"],
+            "author": context["centre"],
+            "subject": board.cohort.name,
+        },
+    )

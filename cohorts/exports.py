@@ -13,7 +13,7 @@ from lms.pdf import css, render_pdf
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
-REPORT_LIST_LIMIT = 40
+REPORT_LIST_LIMIT = 30
 
 
 def status_label(status: str) -> str:

@@ -325,7 +325,7 @@ def readiness_report(cohort_id: int) -> Response:
             date=board.target_date.isoformat(),
         ),
         "more": _(
-            "… and %(n)d more: see the readiness export for the full list.", n=max(0, blocked - 40)
+            "… and %(n)d more: see the readiness export for the full list.", n=max(0, blocked - 30)
         ),
         "rule": _(
             "Ready: holds every required certificate, not revoked, valid through the deployment date."

@@ -1,0 +1,221 @@
+"""The readiness dashboard: constant queries, the readiness rule, filters, exports, report."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from accounts.models import User
+from certificates.models import Certificate, CertificateRevocation
+from courses.models import Course, Enrolment
+
+
+@pytest.fixture
+def course(load_course, db_session):
+    load_course()
+    return db_session.scalars(select(Course).where(Course.slug == "mini-course")).one()
+
+
+def _members(db_session, n, prefix="Q"):
+    users = [
+        User(
+            role="trainee",
+            service_number=f"{prefix}-{i:05d}",
+            full_name=f"Trainee {prefix}{i:05d}",
+            gender="F" if i % 3 == 0 else "M",
+            rank="Corporal" if i % 2 else "Sergeant",
+            unit="Alpha" if i % 4 else "Bravo",
+            credential_hash="!unusable",
+        )
+        for i in range(n)
+    ]
+    db_session.add_all(users)
+    db_session.flush()
+    return users
+
+
+def _certify(db_session, user, course, expires_on, revoked_by=None):
+    certificate = Certificate(
+        serial=f"S-{user.id}-{expires_on}",
+        trainee_id=user.id,
+        course_id=course.id,
+        sequence=1,
+        course_version="1.0",
+        language="en",
+        holder_name=user.full_name,
+        course_title="Mini",
+        standards=[],
+        centre="C",
+        issued_on=expires_on - timedelta(days=365),
+        expires_on=expires_on,
+        pdf=b"%PDF",
+        sha256="0" * 64,
+    )
+    db_session.add(certificate)
+    db_session.flush()
+    if revoked_by is not None:
+        db_session.add(
+            CertificateRevocation(
+                certificate_id=certificate.id, revoked_by_id=revoked_by.id, reason="misconduct"
+            )
+        )
+    return certificate
+
+
+def _cohort_with(db_session, make_cohort, trainer, course, n, prefix):
+    members = _members(db_session, n, prefix)
+    for index, user in enumerate(members):
+        if index % 2:
+            db_session.add(Enrolment(user_id=user.id, course_id=course.id))
+        if index % 5 == 0:
+            _certify(db_session, user, course, date.today() + timedelta(days=300))
+    db_session.commit()
+    return make_cohort(
+        trainers=[trainer],
+        members=members,
+        courses=[course],
+        deployment_date=date.today() + timedelta(days=90),
+    )
+
+
+def _count_queries(connection, call):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        response = call()
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_dashboard_and_exports_use_a_constant_number_of_queries(
+    client, login_as, make_cohort, course, db_session, connection
+):
+    trainer = login_as("trainer")
+    small = _cohort_with(db_session, make_cohort, trainer, course, 10, "S")
+    large = _cohort_with(db_session, make_cohort, trainer, course, 500, "L")
+    for url in (
+        "/cohorts/{id}/dashboard",
+        "/cohorts/{id}/dashboard?gender=F&status=not_ready",
+        "/cohorts/{id}/export/matrix.csv",
+        "/cohorts/{id}/export/readiness.xlsx",
+    ):
+        few = _count_queries(connection, lambda u=url: client.get(u.format(id=small.id)))
+        many = _count_queries(connection, lambda u=url: client.get(u.format(id=large.id)))
+        assert few == many, (url, few, many)
+
+
+def test_readiness_around_the_deployment_date_and_expiry(
+    client, login_as, make_cohort, course, db_session, make_user
+):
+    trainer = login_as("trainer")
+    deployment = date.today() + timedelta(days=60)
+    ready, expiring, revoked, nothing = (
+        make_user("trainee", full_name=n)
+        for n in ("Ready One", "Expiring Two", "Revoked Three", "Nothing Four")
+    )
+    _certify(db_session, ready, course, deployment)  # valid through the deployment day itself
+    _certify(db_session, expiring, course, deployment - timedelta(days=1))
+    _certify(db_session, revoked, course, deployment + timedelta(days=300), revoked_by=trainer)
+    db_session.commit()
+    cohort = make_cohort(
+        trainers=[trainer],
+        members=[ready, expiring, revoked, nothing],
+        courses=[course],
+        deployment_date=deployment,
+    )
+    page = client.get(f"/cohorts/{cohort.id}/dashboard").get_data(as_text=True)
+    assert "1 of 4 trainees hold every required certificate" in page
+    assert (
+        f"certificate expires on {(deployment - timedelta(days=1)).isoformat()}, before the deployment"
+        in page
+    )
+    assert "certificate revoked" in page and "lessons 0/2, quiz not passed" in page
+    ready_only = client.get(f"/cohorts/{cohort.id}/dashboard?status=ready").get_data(as_text=True)
+    assert "Ready One" in ready_only and "Nothing Four" not in ready_only
+
+
+def test_filters_and_search(client, login_as, make_cohort, course, db_session):
+    trainer = login_as("trainer")
+    cohort = _cohort_with(db_session, make_cohort, trainer, course, 30, "F")
+    women = client.get(f"/cohorts/{cohort.id}/dashboard?gender=F").get_data(as_text=True)
+    assert "10 trainees" in women
+    found = client.get(f"/cohorts/{cohort.id}/dashboard?q=f-00007").get_data(as_text=True)
+    assert "1 trainee" in found and "Trainee F00007" in found
+    bravo = client.get(f"/cohorts/{cohort.id}/dashboard?unit=Bravo").get_data(as_text=True)
+    assert "8 trainees" in bravo
+
+
+def test_paging(client, login_as, make_cohort, course, db_session):
+    trainer = login_as("trainer")
+    cohort = _cohort_with(db_session, make_cohort, trainer, course, 120, "P")
+    first = client.get(f"/cohorts/{cohort.id}/dashboard").get_data(as_text=True)
+    third = client.get(f"/cohorts/{cohort.id}/dashboard?page=3").get_data(as_text=True)
+    assert "Trainee P00000" in first and "Trainee P00119" not in first
+    assert "Trainee P00119" in third and "Page 3 of 3" in third
+
+
+def test_exports_guard_against_formula_injection_and_keep_every_script(
+    client, login_as, make_cohort, course, make_user
+):
+    trainer = login_as("trainer")
+    evil = make_user("trainee", full_name='=HYPERLINK("http://evil.example","x")', unit="+SUM(A1)")
+    names = [make_user("trainee", full_name=n) for n in ("张伟", "محمد العلوي", "አበበ ቢቂላ", "-2+3")]
+    cohort = make_cohort(trainers=[trainer], members=[evil, *names], courses=[course])
+    csv_text = client.get(f"/cohorts/{cohort.id}/export/matrix.csv").get_data(as_text=True)
+    assert csv_text.startswith("\ufeff")
+    assert "'=HYPERLINK" in csv_text and "'+SUM(A1)" in csv_text and "'-2+3" in csv_text
+    assert "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"/cohorts/{cohort.id}/export/readiness.xlsx").data)
+    )
+    cells = [
+        str(cell.value)
+        for row in workbook.active.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+    assert "张伟" in cells and "አበበ ቢቂላ" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def test_readiness_report_is_one_page_with_the_gender_breakdown(
+    client, login_as, make_cohort, course, db_session, tmp_path
+):
+    trainer = login_as("trainer")
+    cohort = _cohort_with(db_session, make_cohort, trainer, course, 120, "R")
+    response = client.get(f"/cohorts/{cohort.id}/readiness.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    (tmp_path / "r.pdf").write_bytes(response.data)
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "r.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"^Pages:\s+1$", info, flags=re.M)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert (
+        "Trainees not ready" in text
+        and "Gender" in text
+        and "more: see the readiness export" in text
+    )
+
+
+def test_dashboard_in_chinese(client, login_as, make_cohort, course, db_session):
+    trainer = login_as("trainer", preferred_language="zh")
+    cohort = _cohort_with(db_session, make_cohort, trainer, course, 5, "Z")
+    page = client.get(f"/cohorts/{cohort.id}/dashboard").get_data(as_text=True)
+    assert 'lang="zh-Hans"' in page and "<svg" in page and "<script" not in page

@@ -1,0 +1,124 @@
+"""Certificate speed: issue one (render, hash, store), issue 1,000 for a cohort, ZIP 1,000 stored.
+
+Run by hand: `.venv/bin/python bench/certificates.py`; record the figures in docs/benchmarks.md.
+Targets on the 2-core machine: one certificate <= 50 ms median; 1,000 in < 30 s; the ZIP < 2 s.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app  # noqa: E402
+from lms import migrate  # noqa: E402
+
+ROSTER = Path(__file__).resolve().parents[2] / "shared" / "data" / "roster-sample.csv"
+NAMES = (
+    [row["full_name"] for row in csv.DictReader(ROSTER.open(encoding="utf-8"))]
+    if ROSTER.exists()
+    else ["Sita Gurung"]
+)
+
+
+def _trainees(count: int, language: str | None, start: int):  # type: ignore[no-untyped-def]
+    from accounts.models import User
+    from lms.db import db
+
+    users = [
+        User(
+            role="trainee",
+            service_number=f"B-{start + i:06d}",
+            full_name=NAMES[(start + i) % len(NAMES)],
+            rank="Captain",
+            nationality="NPL",
+            credential_hash="!unusable",
+            preferred_language=language or ("en", "fr", "zh", "ar")[(start + i) % 4],
+        )
+        for i in range(count)
+    ]
+    db.session.add_all(users)
+    db.session.flush()
+    return users
+
+
+def _issue_timed(users, course) -> list[float]:  # type: ignore[no-untyped-def]
+    from certificates.services import issue_certificate
+    from lms.db import db
+
+    times = []
+    for user in users:
+        started = time.perf_counter()
+        issue_certificate(user, course)
+        db.session.commit()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        migrate.upgrade(url)
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "PUBLIC_BASE_URL": "https://training.example.org",
+            }
+        )
+        with app.app_context():
+            from courses import services as courses
+            from courses.sync import load_catalog
+            from lms.db import db
+            from lms.pdf import harfbuzz_subset_available
+
+            load_catalog()
+            db.session.commit()
+            course = courses.get_course("sea-zero-tolerance")
+            print(f"HarfBuzz subsetter available: {harfbuzz_subset_available()}")
+            _issue_timed(_trainees(5, "en", 0), course)  # warm-up
+            print(f"{'one certificate (ms)':34} {'median':>8} {'p95':>8}  (n)")
+            offset = 100
+            for language in ("en", "fr", "ar", "zh"):
+                times = _issue_timed(_trainees(50, language, offset), course)
+                offset += 100
+                print(
+                    f"  language {language:24} {statistics.median(times):8.1f} {_percentile(times, 0.95):8.1f}  (50)"
+                )
+            cohort = _trainees(1000, None, 10_000)
+            started = time.perf_counter()
+            _issue_timed(cohort, course)
+            bulk = time.perf_counter() - started
+            print(
+                f"1,000 certificates for a cohort (names in 8 scripts, en/fr/zh/ar): {bulk:.1f} s (target < 30 s)"
+            )
+            from sqlalchemy import select
+
+            from certificates.models import Certificate
+            from certificates.services import stream_zip
+
+            ids = list(
+                db.session.scalars(
+                    select(Certificate.id).where(Certificate.trainee_id.in_([u.id for u in cohort]))
+                )
+            )
+            started = time.perf_counter()
+            size = sum(len(chunk) for chunk in stream_zip(ids))
+            elapsed = time.perf_counter() - started
+            print(
+                f"ZIP of {len(ids)} stored certificates: {elapsed:.2f} s, {size / 1e6:.1f} MB (target < 2 s)"
+            )
+
+
+if __name__ == "__main__":
+    main()

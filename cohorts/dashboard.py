@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
 from accounts.models import User
 from assessments.models import AttemptResult, Evaluation, QuizAttempt, Rubric
@@ -25,6 +25,7 @@ from certificates.models import Certificate, CertificateRevocation
 from cohorts.models import Cohort, cohort_members
 from courses.models import Course, Enrolment, Lesson, LessonProgress
 from lms.db import db
+from lms.perf import cyclic_gc_paused
 
 STATUSES = ("not_started", "in_progress", "passed", "certified", "expired")
 
@@ -101,6 +102,11 @@ class Dashboard:
 
 def build_dashboard(cohort: Cohort, today: date) -> Dashboard:
     """Compute the dashboard of a cohort (a fixed number of queries)."""
+    with cyclic_gc_paused():
+        return _build(cohort, today)
+
+
+def _build(cohort: Cohort, today: date) -> Dashboard:
     courses = sorted(cohort.courses, key=lambda c: c.slug)
     members = db.session.execute(
         select(User.id, User.full_name, User.service_number, User.rank, User.gender, User.unit)
@@ -108,9 +114,10 @@ def build_dashboard(cohort: Cohort, today: date) -> Dashboard:
         .where(cohort_members.c.cohort_id == cohort.id)
         .order_by(User.full_name)
     ).all()
-    ids = [m.id for m in members]
+    # The members as a subquery: no list of thousands of bound ids in every query.
+    ids = select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort.id)
     course_ids = [c.id for c in courses]
-    facts = _load_facts(ids, course_ids)
+    facts = _load_facts(ids, course_ids, today)
     target = cohort.deployment_date or today
     standards = sorted({code for c in courses for code in c.standards})
     rows = []
@@ -123,42 +130,59 @@ def build_dashboard(cohort: Cohort, today: date) -> Dashboard:
             blocker = _blocker(m.id, course, facts, target, today)
             if blocker:
                 row.blockers.append(blocker)
-        row.mastery = {code: facts.mastery.get((m.id, code), (None, 0))[0] for code in standards}
+        row.mastery = {code: facts.mastery.get((m.id, code)) for code in standards}
         rows.append(row)
     return Dashboard(cohort, courses, standards, rows, target)
 
 
+@dataclass(frozen=True)
+class _Certs:
+    """A trainee's certificates of one course, summarised."""
+
+    latest_valid: date | None  # the latest expiry among certificates neither revoked nor expired
+    any_revoked: bool
+
+
 @dataclass
 class _Facts:
-    lessons: dict[int, set[tuple[int, str]]]  # course_id -> {(lesson_id, hash)}
-    done: dict[tuple[int, int], set[tuple[int, str]]]  # (user, course) -> completed (lesson, hash)
+    lessons: dict[int, int]  # course_id -> number of current lessons
+    done: dict[tuple[int, int], int]  # (user, course) -> current lessons completed (current text)
     enrolled: set[tuple[int, int]]
     attempted: set[tuple[int, int]]
     quiz_passed: set[tuple[int, int]]
     practical_passed: dict[tuple[int, str], bool]  # (user, rubric code) latest effective
-    certificates: dict[
-        tuple[int, int], list[tuple[date, bool]]
-    ]  # (user, course) -> [(expires_on, revoked)]
-    mastery: dict[tuple[int, str], tuple[bool | None, int]]
+    certificates: dict[tuple[int, int], _Certs]
+    mastery: dict[tuple[int, str], bool]
 
 
-def _load_facts(ids: list[int], course_ids: list[int]) -> _Facts:
-    lessons: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    lesson_course = {}
-    for lesson_id, course_id, content_hash in db.session.execute(
-        select(Lesson.id, Lesson.course_id, Lesson.content_hash).where(
-            Lesson.course_id.in_(course_ids), Lesson.is_current
+def _load_facts(ids: Any, course_ids: list[int], today: date) -> _Facts:
+    lessons = dict(
+        db.session.execute(
+            select(Lesson.course_id, func.count(Lesson.id))
+            .where(Lesson.course_id.in_(course_ids), Lesson.is_current)
+            .group_by(Lesson.course_id)
+        ).all()
+    )
+    # A completion counts only for the lesson text it was made on (see courses.services); the unique
+    # (user, lesson, content_hash) key makes a plain count exact.
+    current = and_(
+        Lesson.id == LessonProgress.lesson_id,
+        Lesson.content_hash == LessonProgress.content_hash,
+        Lesson.is_current,
+    )
+    done = {
+        (user_id, course_id): count
+        for user_id, course_id, count in db.session.execute(
+            select(
+                LessonProgress.user_id,
+                Lesson.course_id,
+                func.count(),
+            )
+            .join(Lesson, current)
+            .where(LessonProgress.user_id.in_(ids), Lesson.course_id.in_(course_ids))
+            .group_by(LessonProgress.user_id, Lesson.course_id)
         )
-    ):
-        lessons[course_id].add((lesson_id, content_hash))
-        lesson_course[lesson_id] = course_id
-    done: dict[tuple[int, int], set[tuple[int, str]]] = defaultdict(set)
-    for user_id, lesson_id, content_hash in db.session.execute(
-        select(LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.content_hash).where(
-            LessonProgress.user_id.in_(ids), LessonProgress.lesson_id.in_(list(lesson_course))
-        )
-    ):
-        done[(user_id, lesson_course[lesson_id])].add((lesson_id, content_hash))
+    }
     enrolled = {
         (user_id, course_id)
         for user_id, course_id in db.session.execute(
@@ -189,14 +213,25 @@ def _load_facts(ids: list[int], course_ids: list[int]) -> _Facts:
         quiz_passed={(a.user_id, a.course_id) for a in attempts if a.passed}
         | _paper_passes(evaluations, course_ids),
         practical_passed=_latest_practicals(evaluations, rubric_codes),
-        certificates=_certificates(ids, course_ids),
+        certificates=_certificates(ids, course_ids, today),
         mastery=_mastery(attempts, evaluations),
     )
 
 
-def _effective_evaluations(ids: list[int]) -> list[Evaluation]:
-    rows = db.session.scalars(
-        select(Evaluation)
+def _effective_evaluations(ids: Any) -> list[Any]:
+    """Evaluations not corrected by a later record, newest first, as plain rows (no ORM objects)."""
+    rows = db.session.execute(
+        select(
+            Evaluation.id,
+            Evaluation.corrects_id,
+            Evaluation.trainee_id,
+            Evaluation.kind,
+            Evaluation.course_id,
+            Evaluation.rubric_id,
+            Evaluation.standard_code,
+            Evaluation.observed_on,
+            Evaluation.passed,
+        )
         .where(Evaluation.trainee_id.in_(ids))
         .order_by(Evaluation.observed_on.desc(), Evaluation.recorded_at.desc())
     ).all()
@@ -204,7 +239,7 @@ def _effective_evaluations(ids: list[int]) -> list[Evaluation]:
     return [row for row in rows if row.id not in corrected]
 
 
-def _paper_passes(evaluations: list[Evaluation], course_ids: list[int]) -> set[tuple[int, int]]:
+def _paper_passes(evaluations: list[Any], course_ids: list[int]) -> set[tuple[int, int]]:
     wanted = {
         c.id: set(c.standards)
         for c in db.session.scalars(select(Course).where(Course.id.in_(course_ids)))
@@ -221,7 +256,7 @@ def _paper_passes(evaluations: list[Evaluation], course_ids: list[int]) -> set[t
 
 
 def _latest_practicals(
-    evaluations: list[Evaluation], rubric_codes: dict[int, str]
+    evaluations: list[Any], rubric_codes: dict[int, str]
 ) -> dict[tuple[int, str], bool]:
     latest: dict[tuple[int, str], bool] = {}
     for e in evaluations:  # newest first
@@ -231,9 +266,10 @@ def _latest_practicals(
 
 
 def _certificates(
-    ids: list[int], course_ids: list[int]
-) -> dict[tuple[int, int], list[tuple[date, bool]]]:
-    found: dict[tuple[int, int], list[tuple[date, bool]]] = defaultdict(list)
+    ids: list[int], course_ids: list[int], today: date
+) -> dict[tuple[int, int], _Certs]:
+    latest: dict[tuple[int, int], date | None] = {}
+    revoked: set[tuple[int, int]] = set()
     for user_id, course_id, expires_on, revocation_id in db.session.execute(
         select(
             Certificate.trainee_id,
@@ -244,36 +280,39 @@ def _certificates(
         .outerjoin(CertificateRevocation)
         .where(Certificate.trainee_id.in_(ids), Certificate.course_id.in_(course_ids))
     ):
-        found[(user_id, course_id)].append((expires_on, revocation_id is not None))
-    return found
+        key = (user_id, course_id)
+        latest.setdefault(key, None)
+        current = latest[key]
+        if revocation_id is not None:
+            revoked.add(key)
+        elif expires_on >= today and (current is None or expires_on > current):
+            latest[key] = expires_on
+    return {key: _Certs(value, key in revoked) for key, value in latest.items()}
 
 
-def _mastery(
-    attempts: list[Any], evaluations: list[Evaluation]
-) -> dict[tuple[int, str], tuple[bool | None, int]]:
-    latest: dict[tuple[int, str], tuple[Any, bool]] = {}
-    for a in attempts:
-        if a.by_standard is None:
+def _mastery(attempts: list[Any], evaluations: list[Any]) -> dict[tuple[int, str], bool]:
+    """(trainee, standard) -> whether the most recent evidence met the threshold."""
+    latest: dict[tuple[int, str], tuple[date, bool]] = {}
+    for user_id, _course_id, thresholds, _passed, by_standard, submitted_at in attempts:
+        if by_standard is None:
             continue
-        for code, percent in a.by_standard.items():
-            key = (a.user_id, code)
-            passed = percent >= a.thresholds.get(code, 100)
-            if key not in latest or a.submitted_at.date() >= latest[key][0]:
-                latest[key] = (a.submitted_at.date(), passed)
+        day = submitted_at.date()
+        for code, percent in by_standard.items():
+            previous = latest.get((user_id, code))
+            if previous is None or day >= previous[0]:
+                latest[(user_id, code)] = (day, percent >= thresholds.get(code, 100))
     for e in evaluations:
-        key = (e.trainee_id, e.standard_code)
-        if key not in latest or e.observed_on >= latest[key][0]:
-            latest[key] = (e.observed_on, e.passed)
-    return {key: (passed, 1) for key, (_, passed) in latest.items()}
+        previous = latest.get((e.trainee_id, e.standard_code))
+        if previous is None or e.observed_on >= previous[0]:
+            latest[(e.trainee_id, e.standard_code)] = (e.observed_on, e.passed)
+    return {key: passed for key, (_day, passed) in latest.items()}
 
 
 def _status(user_id: int, course: Course, facts: _Facts, today: date) -> str:
-    certificates = facts.certificates.get((user_id, course.id), [])
-    if any(expires >= today and not revoked for expires, revoked in certificates):
-        return "certified"
-    if certificates:
-        return "expired"
     key = (user_id, course.id)
+    certs = facts.certificates.get(key)
+    if certs is not None:
+        return "certified" if certs.latest_valid is not None else "expired"
     if key in facts.quiz_passed:
         return "passed"
     if facts.done.get(key) or key in facts.attempted:
@@ -284,25 +323,24 @@ def _status(user_id: int, course: Course, facts: _Facts, today: date) -> str:
 def _blocker(
     user_id: int, course: Course, facts: _Facts, target: date, today: date
 ) -> Blocker | None:
-    certificates = facts.certificates.get((user_id, course.id), [])
-    valid = [expires for expires, revoked in certificates if not revoked and expires >= today]
-    if valid and max(valid) >= target:
-        return None
-    if valid:
-        return Blocker(course.slug, "expires_before_deployment", {"expires_on": max(valid)})
-    if any(revoked for _, revoked in certificates):
-        return Blocker(course.slug, "revoked")
     key = (user_id, course.id)
-    done = len(facts.done.get(key, set()) & facts.lessons.get(course.id, set()))
+    certs = facts.certificates.get(key)
+    if certs is not None and certs.latest_valid is not None:
+        if certs.latest_valid >= target:
+            return None
+        return Blocker(course.slug, "expires_before_deployment", {"expires_on": certs.latest_valid})
+    if certs is not None and certs.any_revoked:
+        return Blocker(course.slug, "revoked")
+    done = facts.done.get(key, 0)
     missing = [
         code for code in course.practicals if not facts.practical_passed.get((user_id, code), False)
     ]
     return Blocker(
         course.slug,
-        "expired" if certificates else "no_certificate",
+        "expired" if certs is not None else "no_certificate",
         {
             "lessons_done": done,
-            "lessons_total": len(facts.lessons.get(course.id, ())),
+            "lessons_total": facts.lessons.get(course.id, 0),
             "quiz_passed": key in facts.quiz_passed,
             "practicals_missing": missing,
         },

@@ -8,7 +8,9 @@ from flask import Flask
 from lms.access import audience_of
 
 ROLES = ("anonymous", "trainee", "trainer", "admin")
-SERIAL = "7K3M-Q9PX-4RTW-Z2C" + __import__("certificates.serials", fromlist=["check_symbol"]).check_symbol("7K3MQ9PX4RTWZ2C")
+SERIAL = "7K3M-Q9PX-4RTW-Z2C" + __import__(
+    "certificates.serials", fromlist=["check_symbol"]
+).check_symbol("7K3MQ9PX4RTWZ2C")
 
 # Values for the URL parameters of GET routes. A new route with parameters must be added here.
 SAMPLE_ARGUMENTS = {
@@ -75,9 +77,18 @@ EXCEPTIONS = {
     **{("verify.verify_serial", role): 404 for role in ROLES},
     **{("verify.verify_json", role): 404 for role in ROLES},
     # Trainers reach only their own cohorts (the sample cohort has no trainer); admins reach all.
-    **{(endpoint, "trainer"): 404 for endpoint in (
-        "certificates.cohort_zip", "cohorts.show", "cohorts.edit", "cohorts.dashboard", "cohorts.roster_preview",
-        "cohorts.export", "cohorts.readiness_report")},
+    **{
+        (endpoint, "trainer"): 404
+        for endpoint in (
+            "certificates.cohort_zip",
+            "cohorts.show",
+            "cohorts.edit",
+            "cohorts.dashboard",
+            "cohorts.roster_preview",
+            "cohorts.export",
+            "cohorts.readiness_report",
+        )
+    },
     ("cohorts.roster_preview", "admin"): 404,
 }
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
 from lms import migrate  # noqa: E402
 
-ROSTER = Path(__file__).resolve().parents[2] / "shared" / "data" / "roster-sample.csv"
+ROSTER = Path(__file__).resolve().parent.parent / "tests" / "data" / "roster-sample.csv"
 NAMES = (
     [row["full_name"] for row in csv.DictReader(ROSTER.open(encoding="utf-8"))]
     if ROSTER.exists()

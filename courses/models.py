@@ -80,7 +80,8 @@ class Lesson(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="lessons")
-    texts: Mapped[list[LessonText]] = relationship(back_populates="lesson", lazy="selectin")
+    # Loaded when a text is shown, not with every lesson: progress checks need no texts.
+    texts: Mapped[list[LessonText]] = relationship(back_populates="lesson", lazy="select")
 
     def text_in(self, language: str) -> LessonText:
         """The text in a language, or the English text when there is no translation."""

@@ -17,7 +17,8 @@ import pytest
 from certificates.pdf import certificate_html, name_size_class, render_certificate
 from certificates.serials import ALPHABET, BODY_LENGTH, check_symbol, group
 
-ROSTER_PATH = Path(__file__).resolve().parents[3] / "shared" / "data" / "roster-sample.csv"
+# A copy of ../shared/data/roster-sample.csv, so the suite never depends on a sibling folder.
+ROSTER_PATH = Path(__file__).resolve().parents[1] / "data" / "roster-sample.csv"
 BIDI_MARKS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 pytestmark = pytest.mark.skipif(

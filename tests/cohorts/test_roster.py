@@ -15,7 +15,8 @@ from cohorts.models import Cohort
 from tests.conftest import TEST_SECRET
 from tests.helpers import sign_in, submit
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+# Copies of ../shared/data/roster-*.csv, so the suite never depends on a sibling folder.
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _shared(name: str) -> bytes:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-ROSTER = Path(__file__).resolve().parents[3] / "shared" / "data" / "roster-sample.csv"
+ROSTER = Path(__file__).resolve().parents[1] / "data" / "roster-sample.csv"
 BAD_ROSTER = ROSTER.with_name("roster-bad.csv")
 
 

@@ -1,0 +1,448 @@
+"""Locust users for bench/quiz_load.py, run by it as a subprocess (locust used as a library).
+
+`python bench/quiz_locust.py PHASE --host URL --users N --out FILE [...]` where PHASE is
+`quiz` (each user takes a whole quiz), `bare` or `app-question` (no-wait GETs of a question page
+for a fixed time). Writes raw latencies per request kind, failures, saves per user and CPU time
+to FILE as JSON; quiz_load.py computes and prints the figures.
+"""
+
+from __future__ import annotations
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import itertools  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import time  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import Any  # noqa: E402
+from urllib.parse import urlencode, urlsplit  # noqa: E402
+
+import gevent  # noqa: E402
+import psutil  # noqa: E402
+from locust import FastHttpUser, constant, task  # noqa: E402
+from locust.env import Environment  # noqa: E402
+from locust.exception import StopUser  # noqa: E402
+from locust.log import setup_logging  # noqa: E402
+
+COURSE = "sea-zero-tolerance"
+PIN = "482913"
+SAVES = 20
+QUESTIONS = 12
+THINK_SECONDS = (1.0, 3.0)
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+OPTION_RE = re.compile(
+    r'<input type="(?:radio|checkbox)" name="answer" value="([^"]+)"[^>]*?( checked)?>'
+)
+FIRST_QUESTION_RE = re.compile(r"^/assessments/attempts/(\d+)/questions/1$")
+
+
+def service_number(number: int) -> str:
+    """The service number of simulated trainee `number` (LOAD-0001, ...)."""
+    return f"LOAD-{number:04d}"
+
+
+@dataclass
+class Recorder:
+    """What this process measured: raw latencies and failures per request kind, saves per user."""
+
+    measuring: bool = True
+    users: int = 0
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    starts: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    saves: Counter[str] = field(default_factory=Counter)
+    finished: int = 0
+    completed: int = 0
+    ready: int = 0
+    first_start: float | None = None
+    last_end: float | None = None
+
+    def on_request(
+        self, name: str, response_time: float, exception: Any, start_time: float, **_: Any
+    ) -> None:
+        """Locust's request event: keep the figures while measuring."""
+        if not self.measuring:
+            return
+        self.latencies[name].append(response_time)
+        self.starts[name].append(start_time)
+        end = start_time + response_time / 1000
+        self.first_start = (
+            start_time if self.first_start is None else min(self.first_start, start_time)
+        )
+        self.last_end = end if self.last_end is None else max(self.last_end, end)
+        if exception is not None:
+            self.failures[name] += 1
+            self.errors[f"{name}: {str(exception)[:160]}"] += 1
+
+    def record_exception(self, error: Exception) -> None:
+        """An exception in the client outside any request: counted as an error."""
+        self.failures["(client exception)"] += 1
+        self.errors[f"(client exception): {error!r}"[:200]] += 1
+
+
+RECORD = Recorder()
+NUMBERS = itertools.count(1)
+
+
+class Aborted(Exception):
+    """A step of a simulated trainee failed; the failure is already recorded."""
+
+
+class Browser:
+    """One trainee's requests: each checked, named by kind, redirects not followed."""
+
+    def __init__(self, client: Any) -> None:
+        """Wrap a locust FastHttpSession (it keeps the cookies)."""
+        self.client = client
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        kind: str,
+        data: dict[str, Any] | None = None,
+        expect: int = 200,
+        location: re.Pattern[str] | None = None,
+    ) -> tuple[str, str]:
+        """Send a request; return (body, Location) or raise Aborted after recording a failure."""
+        body = urlencode(data, doseq=True) if data is not None else None
+        headers = FORM if data is not None else None
+        with self.client.request(
+            method,
+            path,
+            name=kind,
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            text, where = response.text or "", urlsplit(_location(response)).path
+            problem = _problem(response.status_code, expect, where, location)
+            if problem:
+                error = getattr(response, "error", None)
+                response.failure(
+                    f"{problem} on {method} {path}" + (f": {error!r}" if error else "")
+                )
+            else:
+                response.success()
+        if problem:
+            raise Aborted(problem)
+        return text, where
+
+    def sign_in(self, number: str) -> None:
+        """GET the sign-in form for its token, then POST the service number and PIN."""
+        page, _ = self.call("GET", "/sign-in", "sign-in form")
+        data = {"csrf_token": _token(page), "identifier": number, "secret": PIN}
+        self.call("POST", "/sign-in", "sign-in", data, 302, re.compile(r"^/home$"))
+
+    def start(self) -> int:
+        """Open the quiz page, then start (or resume) an attempt; return its id."""
+        page, _ = self.call("GET", f"/assessments/{COURSE}/quiz", "quiz page")
+        _, where = self.call(
+            "POST",
+            f"/assessments/{COURSE}/quiz/start",
+            "start",
+            {"csrf_token": _token(page)},
+            302,
+            FIRST_QUESTION_RE,
+        )
+        return int(FIRST_QUESTION_RE.match(where).group(1))  # type: ignore[union-attr]
+
+
+def _location(response: Any) -> str:
+    """The Location header, or "" (also when the request got no response at all)."""
+    headers = response.headers
+    return (headers.get("Location") if headers is not None else None) or ""
+
+
+def _problem(status: int, expect: int, where: str, location: re.Pattern[str] | None) -> str | None:
+    """What is wrong with a response (status, redirect target), or None."""
+    if status != expect:
+        return f"status {status} (expected {expect})"
+    if location is not None and not location.match(where):
+        return f"redirected to {where or 'nowhere'}"
+    return None
+
+
+def _token(page: str) -> str:
+    """The CSRF token of a form on a page (Aborted when there is none)."""
+    match = CSRF_RE.search(page)
+    if not match:
+        raise Aborted("no CSRF token on the page")
+    return match.group(1)
+
+
+def _other_option(page: str) -> str:
+    """An option key that is not checked now, so every save changes the answer."""
+    options = OPTION_RE.findall(page)
+    unchecked = [key for key, checked in options if not checked]
+    if not unchecked:
+        raise Aborted("no option to choose on the question page")
+    return random.choice(unchecked)
+
+
+def _question_path(attempt_id: int, position: int) -> str:
+    """The URL path of a question of an attempt."""
+    return f"/assessments/attempts/{attempt_id}/questions/{position}"
+
+
+class QuizTrainee(FastHttpUser):
+    """A trainee taking the whole quiz once: sign in, start, 20 saves, submit, result."""
+
+    wait_time = constant(0)
+    network_timeout = 60.0
+    connection_timeout = 10.0
+
+    @task
+    def take_quiz(self) -> None:
+        """The whole quiz, then stop; a failed step ends this trainee's quiz."""
+        number = next(NUMBERS)
+        if number > RECORD.users:
+            gevent.sleep(3600)  # a respawned user has no trainee left; the runner ends it
+            raise StopUser
+        try:
+            self._quiz(Browser(self.client), service_number(number))
+            RECORD.completed += 1
+        except Aborted:
+            pass  # already recorded as a failed request
+        except Exception as error:  # noqa: BLE001 - any other client-side failure is an error too
+            RECORD.record_exception(error)
+        finally:
+            RECORD.finished += 1
+        raise StopUser
+
+    def _quiz(self, browser: Browser, number: str) -> None:
+        """Sign in, start, 20 saves a few seconds apart (cycling positions), submit, result."""
+        browser.sign_in(number)
+        attempt_id = browser.start()
+        for save in range(SAVES):
+            path = _question_path(attempt_id, save % QUESTIONS + 1)
+            page, _ = browser.call("GET", path, "question page")
+            data = {"csrf_token": _token(page), "answer": _other_option(page), "go": "next"}
+            gevent.sleep(random.uniform(*THINK_SECONDS))
+            browser.call("POST", path, "save answer", data, 302)
+            RECORD.saves[number] += 1
+        result = re.compile(rf"^/assessments/attempts/{attempt_id}/result$")
+        browser.call(
+            "POST",
+            f"/assessments/attempts/{attempt_id}/submit",
+            "submit",
+            {"csrf_token": _token(page)},
+            302,
+            result,
+        )
+        browser.call("GET", f"/assessments/attempts/{attempt_id}/result", "result")
+
+
+class QuestionReader(FastHttpUser):
+    """Baseline on the LMS: a signed-in trainee reloading question pages with no wait."""
+
+    wait_time = constant(0)
+    network_timeout = 120.0
+    connection_timeout = 10.0
+
+    def on_start(self) -> None:
+        """Sign in and start (or resume) an attempt before the measured window."""
+        self.browser = Browser(self.client)
+        self.attempt_id = 0
+        self.position = 0
+        try:
+            self.browser.sign_in(service_number(next(NUMBERS)))
+            self.attempt_id = self.browser.start()
+        except Aborted:
+            return
+        RECORD.ready += 1
+
+    @task
+    def read(self) -> None:
+        """GET the next question page (positions 1-12 in turn)."""
+        if not self.attempt_id:
+            gevent.sleep(1)
+            return
+        self.position = self.position % QUESTIONS + 1
+        with contextlib.suppress(Aborted):  # already recorded as a failure
+            self.browser.call(
+                "GET", _question_path(self.attempt_id, self.position), "app question page"
+            )
+
+
+class BareReader(FastHttpUser):
+    """Baseline on the bare Flask app: the same question page, rendered without the LMS."""
+
+    wait_time = constant(0)
+    network_timeout = 120.0
+    connection_timeout = 10.0
+
+    def on_start(self) -> None:
+        """Nothing to set up."""
+        self.position = 0
+        RECORD.ready += 1
+
+    @task
+    def read(self) -> None:
+        """GET the next question page (positions 1-12 in turn)."""
+        self.position = self.position % QUESTIONS + 1
+        self.client.get(_question_path(1, self.position), name="bare page")
+
+
+USER_CLASSES: dict[str, type[FastHttpUser]] = {
+    "quiz": QuizTrainee,
+    "bare": BareReader,
+    "app-question": QuestionReader,
+}
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    """A process and its descendants (empty when it is gone)."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def _cpu(process: psutil.Process) -> float:
+    """User + system CPU seconds of a process (0 when it is gone)."""
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return times.user + times.system
+
+
+def cpu_by_process(groups: dict[str, list[int]]) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of each process of each group (with children), and of every other one."""
+    readings: dict[str, dict[int, float]] = {}
+    for name, pids in groups.items():
+        readings[name] = {p.pid: _cpu(p) for pid in pids for p in _tree(pid)}
+    ours = {pid for reading in readings.values() for pid in reading}
+    readings["other"] = {p.pid: _cpu(p) for p in psutil.process_iter() if p.pid not in ours}
+    return readings
+
+
+def machine_seconds() -> dict[str, float]:
+    """Machine-wide CPU seconds so far: busy, of which interrupts (loopback traffic), steal, all."""
+    times = psutil.cpu_times()
+    kernel_irq = getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
+    busy = times.user + times.nice + times.system + kernel_irq
+    idle = times.idle + getattr(times, "iowait", 0.0)
+    steal = getattr(times, "steal", 0.0)
+    return {"machine": busy, "irq": kernel_irq, "steal": steal, "all": busy + idle + steal}
+
+
+class CpuMeter:
+    """CPU seconds used in a window by the client, the app server, PostgreSQL, other processes
+    (a process that started in the window counts whole) and the machine."""
+
+    def __init__(self, app_pid: int, db_pid: int) -> None:
+        self.groups = {"client": [psutil.Process().pid], "app": [app_pid], "db": [db_pid]}
+        self.started: tuple[dict[str, dict[int, float]], dict[str, float]] = ({}, {})
+        self.used: dict[str, float] = {}
+
+    def start(self) -> None:
+        """Take the first reading."""
+        self.started = (cpu_by_process(self.groups), machine_seconds())
+
+    def stop(self) -> None:
+        """Take the second reading and keep the differences."""
+        processes, machine = cpu_by_process(self.groups), machine_seconds()
+        before, machine_before = self.started
+        self.used = {
+            name: sum(max(0.0, cpu - before[name].get(pid, 0.0)) for pid, cpu in reading.items())
+            for name, reading in processes.items()
+        }
+        self.used.update({name: value - machine_before[name] for name, value in machine.items()})
+
+
+def run_quiz(env: Environment, args: argparse.Namespace, cpu: CpuMeter) -> float:
+    """Spawn the trainees; wait until every one has finished, or the time limit."""
+    runner = env.create_local_runner()
+    cpu.start()
+    started = time.monotonic()
+    runner.start(args.users, spawn_rate=args.spawn_rate)
+    deadline = started + args.time_limit
+    while RECORD.finished < args.users and time.monotonic() < deadline:
+        gevent.sleep(0.25)
+    cpu.stop()
+    runner.quit()
+    return time.monotonic() - started
+
+
+def run_baseline(env: Environment, args: argparse.Namespace, cpu: CpuMeter) -> float:
+    """Spawn every user at once, wait until they are ready, then measure for a fixed time."""
+    RECORD.measuring = False
+    runner = env.create_local_runner()
+    runner.start(args.users, spawn_rate=args.users)
+    deadline = time.monotonic() + args.ready_timeout
+    while RECORD.ready < args.users and time.monotonic() < deadline:
+        gevent.sleep(0.25)
+    RECORD.measuring = True
+    cpu.start()
+    started = time.monotonic()
+    gevent.sleep(args.seconds)
+    RECORD.measuring = False
+    cpu.stop()
+    window = time.monotonic() - started
+    runner.quit()
+    return window
+
+
+def parse_args() -> argparse.Namespace:
+    """Command line (given by quiz_load.py)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("phase", choices=sorted(USER_CLASSES))
+    parser.add_argument("--host", required=True)
+    parser.add_argument("--users", type=int, required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--spawn-rate", type=float, default=5.0)
+    parser.add_argument("--time-limit", type=float, default=300.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--ready-timeout", type=float, default=180.0)
+    parser.add_argument("--app-pid", type=int, required=True)
+    parser.add_argument("--db-pid", type=int, required=True)
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Run one phase and write what was measured."""
+    args = parse_args()
+    host = urlsplit(args.host).hostname
+    if host not in {"127.0.0.1", "localhost"}:
+        raise SystemExit(f"refusing to load {host}: only loopback may be targeted")
+    setup_logging("WARNING")
+    RECORD.users = args.users
+    env = Environment(user_classes=[USER_CLASSES[args.phase]], host=args.host)
+    env.events.request.add_listener(RECORD.on_request)
+    cpu = CpuMeter(args.app_pid, args.db_pid)
+    window = run_quiz(env, args, cpu) if args.phase == "quiz" else run_baseline(env, args, cpu)
+    result = {
+        "phase": args.phase,
+        "window": window,
+        "span": (RECORD.last_end - RECORD.first_start)
+        if RECORD.first_start and RECORD.last_end
+        else 0.0,
+        "latencies": RECORD.latencies,
+        "starts": RECORD.starts,
+        "failures": RECORD.failures,
+        "errors": RECORD.errors,
+        "saves": RECORD.saves,
+        "finished": RECORD.finished,
+        "completed": RECORD.completed,
+        "ready": RECORD.ready,
+        "cpu": cpu.used,
+    }
+    with open(args.out, "w", encoding="utf-8") as handle:
+        json.dump(result, handle)
+
+
+if __name__ == "__main__":
+    main()

@@ -41,7 +41,7 @@ class Blocker:
 
 @dataclass
 class TraineeRow:
-    """One trainee's line on the dashboard."""
+    """One trainee's line on the dashboard; what blocks them is worked out when first asked."""
 
     user_id: int
     name: str
@@ -49,15 +49,17 @@ class TraineeRow:
     rank: str
     gender: str
     unit: str
+    ready: bool
     statuses: dict[str, str] = field(default_factory=dict)  # course slug -> status
-    mastery: dict[str, bool | None] = field(
-        default_factory=dict
-    )  # standard -> mastered (None: no evidence)
-    blockers: list[Blocker] = field(default_factory=list)
+    _explain: Any = field(default=None, repr=False)
+    _blockers: list[Blocker] | None = field(default=None, repr=False)
 
     @property
-    def ready(self) -> bool:
-        return not self.blockers
+    def blockers(self) -> list[Blocker]:
+        """Why the trainee is not ready, course by course (empty when ready)."""
+        if self._blockers is None:
+            self._blockers = [] if self.ready else self._explain(self.user_id)
+        return self._blockers
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Dashboard:
     standards: list[str]
     rows: list[TraineeRow]
     target_date: date
+    mastery: dict[tuple[int, str], bool] = field(default_factory=dict)
 
     def breakdown(self, attribute: str) -> list[tuple[str, int, int]]:
         """(value, trainees, ready) per gender or rank, largest group first."""
@@ -88,12 +91,14 @@ class Dashboard:
         return counts
 
     def mastery_share(self) -> dict[str, tuple[int, int]]:
-        """Per standard: (trainees who master it, trainees with any evidence)."""
-        shares = {}
-        for code in self.standards:
-            values = [row.mastery.get(code) for row in self.rows]
-            shares[code] = (sum(1 for v in values if v), sum(1 for v in values if v is not None))
-        return shares
+        """Per standard: (trainees who master it, trainees with any evidence), in one pass."""
+        members = {row.user_id for row in self.rows}
+        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for (user_id, code), mastered in self.mastery.items():
+            if user_id in members:
+                totals[code][0] += mastered
+                totals[code][1] += 1
+        return {code: (totals[code][0], totals[code][1]) for code in self.standards}
 
     @property
     def ready_count(self) -> int:
@@ -120,19 +125,26 @@ def _build(cohort: Cohort, today: date) -> Dashboard:
     facts = _load_facts(ids, course_ids, today)
     target = cohort.deployment_date or today
     standards = sorted({code for c in courses for code in c.standards})
+
+    def explain(user_id: int) -> list[Blocker]:
+        found = (_blocker(user_id, course, facts, target, today) for course in courses)
+        return [blocker for blocker in found if blocker is not None]
+
     rows = []
     for m in members:
         row = TraineeRow(
-            m.id, m.full_name, m.service_number or "", m.rank or "", m.gender or "", m.unit or ""
+            m.id,
+            m.full_name,
+            m.service_number or "",
+            m.rank or "",
+            m.gender or "",
+            m.unit or "",
+            ready=all(_ready_for(m.id, course, facts, target) for course in courses),
+            _explain=explain,
         )
-        for course in courses:
-            row.statuses[course.slug] = _status(m.id, course, facts, today)
-            blocker = _blocker(m.id, course, facts, target, today)
-            if blocker:
-                row.blockers.append(blocker)
-        row.mastery = {code: facts.mastery.get((m.id, code)) for code in standards}
+        row.statuses = {course.slug: _status(m.id, course, facts, today) for course in courses}
         rows.append(row)
-    return Dashboard(cohort, courses, standards, rows, target)
+    return Dashboard(cohort, courses, standards, rows, target, facts.mastery)
 
 
 @dataclass(frozen=True)
@@ -306,6 +318,11 @@ def _mastery(attempts: list[Any], evaluations: list[Any]) -> dict[tuple[int, str
         if previous is None or e.observed_on >= previous[0]:
             latest[(e.trainee_id, e.standard_code)] = (e.observed_on, e.passed)
     return {key: passed for key, (_day, passed) in latest.items()}
+
+
+def _ready_for(user_id: int, course: Course, facts: _Facts, target: date) -> bool:
+    certs = facts.certificates.get((user_id, course.id))
+    return certs is not None and certs.latest_valid is not None and certs.latest_valid >= target
 
 
 def _status(user_id: int, course: Course, facts: _Facts, today: date) -> str:

@@ -119,6 +119,42 @@ def enrol_demo_trainees() -> int:
     return new
 
 
+DEMO_COHORT = "Demo battalion (rotation 2027)"
+
+
+def load_demo_cohort() -> bool:
+    """The demo trainer's cohort: the demo trainees and every course; False if it exists."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from accounts import services as accounts
+    from cohorts.models import Cohort
+    from courses import services as courses
+    from lms.db import db, utcnow
+
+    if db.session.scalars(select(Cohort).where(Cohort.name == DEMO_COHORT)).first() is not None:
+        return False
+    trainer = accounts.find_by_sign_in_name("trainer@example.org")
+    members = [
+        accounts.find_by_sign_in_name(spec["service_number"])
+        for spec in DEMO_USERS
+        if spec["role"] == "trainee"
+    ]
+    cohort = Cohort(
+        name=DEMO_COHORT,
+        country="NPL",
+        unit="Demo unit",
+        mission="UNMISS",
+        deployment_date=utcnow().date() + timedelta(days=90),
+    )
+    cohort.trainers = [trainer] if trainer else []
+    cohort.members = [member for member in members if member is not None]
+    cohort.courses = courses.all_courses()
+    db.session.add(cohort)
+    return True
+
+
 @demo_cli.command("load")
 def load() -> None:
     """Create the demo accounts and enrol the trainees (existing data is left as it is)."""
@@ -127,6 +163,8 @@ def load() -> None:
     created = load_demo_users()
     db.session.flush()
     enrolled = enrol_demo_trainees()
+    cohort = load_demo_cohort()
     db.session.commit()
     click.echo(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} already present.")
     click.echo(f"Demo enrolments: {enrolled} new.")
+    click.echo("Demo cohort: created." if cohort else "Demo cohort: already present.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from blinker import Namespace
@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import User
-from assessments.models import AttemptResult, Evaluation, QuizAttempt, Rubric, Standard
+from assessments.models import AttemptResult, Evaluation, QuizAttempt, Rubric
 from courses.models import Course
 from lms.db import db, utcnow
 
@@ -43,10 +43,22 @@ class CompletionStatus:
         return self.lessons_done and self.quiz_passed and all(self.practicals.values())
 
 
-def effective_evaluations(trainee_ids: list[int]) -> list[Evaluation]:
-    """Evaluations of these trainees that no later record corrects, newest first."""
-    rows = db.session.scalars(
-        select(Evaluation)
+def effective_evaluations(trainee_ids: Any) -> list[Any]:
+    """Evaluations of these trainees (a list of ids or a subquery) that no later record corrects,
+    newest first, as plain rows."""
+    rows = db.session.execute(
+        select(
+            Evaluation.id,
+            Evaluation.corrects_id,
+            Evaluation.trainee_id,
+            Evaluation.kind,
+            Evaluation.course_id,
+            Evaluation.rubric_id,
+            Evaluation.standard_code,
+            Evaluation.observed_on,
+            Evaluation.percent,
+            Evaluation.passed,
+        )
         .where(Evaluation.trainee_id.in_(trainee_ids))
         .order_by(Evaluation.observed_on.desc(), Evaluation.recorded_at.desc())
     ).all()
@@ -54,36 +66,44 @@ def effective_evaluations(trainee_ids: list[int]) -> list[Evaluation]:
     return [row for row in rows if row.id not in corrected]
 
 
-def practicals_passed(trainee: User, rubric_codes: list[str]) -> dict[str, bool]:
-    """For each rubric code: whether the latest effective evaluation of it passed."""
-    if not rubric_codes:
-        return {}
-    rubric_code = dict(
-        db.session.execute(
-            select(Rubric.id, Rubric.code).where(Rubric.code.in_(rubric_codes))
-        ).all()
-    )
-    latest: dict[str, bool] = {}
-    for evaluation in effective_evaluations([trainee.id]):
-        code = rubric_code.get(evaluation.rubric_id)
-        if code is not None and code not in latest:
-            latest[code] = evaluation.passed
-    return {code: latest.get(code, False) for code in rubric_codes}
+def latest_practicals(
+    evaluations: list[Any], rubric_codes: dict[int, str]
+) -> dict[tuple[int, str], bool]:
+    """(trainee, rubric code) -> whether the latest effective practical of that rubric passed."""
+    latest: dict[tuple[int, str], bool] = {}
+    for row in evaluations:  # newest first
+        if row.kind == "practical" and row.rubric_id in rubric_codes:
+            latest.setdefault((row.trainee_id, rubric_codes[row.rubric_id]), row.passed)
+    return latest
 
 
-def paper_quiz_passed(trainee: User, course: Course) -> bool:
-    """A paper quiz of the course taken on one day, with every standard of the course passed."""
-    by_day: dict[Any, dict[str, bool]] = defaultdict(dict)
-    for row in effective_evaluations([trainee.id]):
-        if row.kind == "paper_quiz" and row.course_id == course.id:
-            by_day[row.observed_on].setdefault(row.standard_code, row.passed)
-    return any(all(day.get(code, False) for code in course.standards) for day in by_day.values())
+def paper_passes(
+    evaluations: list[Any], course_standards: dict[int, list[str]]
+) -> set[tuple[int, int]]:
+    """(trainee, course) pairs with a paper quiz taken on one day that passed every standard."""
+    by_day: dict[tuple[int, int, Any], dict[str, bool]] = defaultdict(dict)
+    for row in evaluations:
+        if row.kind == "paper_quiz" and row.course_id in course_standards:
+            by_day[(row.trainee_id, row.course_id, row.observed_on)].setdefault(
+                row.standard_code, row.passed
+            )
+    return {
+        (trainee, course)
+        for (trainee, course, _day), results in by_day.items()
+        if all(results.get(code, False) for code in course_standards[course])
+    }
+
+
+def rubric_codes() -> dict[int, str]:
+    """Every rubric version's id and code."""
+    return dict(db.session.execute(select(Rubric.id, Rubric.code)).all())
 
 
 def completion_status(trainee: User, course: Course) -> CompletionStatus:
     """Lessons, quiz and practicals of one course for one trainee."""
     from courses.services import progress_in
 
+    evaluations = effective_evaluations([trainee.id])
     quiz_passed = db.session.scalar(
         select(AttemptResult.id)
         .join(QuizAttempt)
@@ -93,11 +113,14 @@ def completion_status(trainee: User, course: Course) -> CompletionStatus:
             AttemptResult.passed,
         )
         .limit(1)
-    ) is not None or paper_quiz_passed(trainee, course)
+    ) is not None or (trainee.id, course.id) in paper_passes(
+        evaluations, {course.id: course.standards}
+    )
+    practicals = latest_practicals(evaluations, rubric_codes())
     return CompletionStatus(
         progress_in(trainee, course).all_lessons_complete,
         quiz_passed,
-        practicals_passed(trainee, course.practicals),
+        {code: practicals.get((trainee.id, code), False) for code in course.practicals},
     )
 
 
@@ -111,74 +134,74 @@ def notify_if_complete(trainee: User, course: Course) -> bool:
 
 @dataclass(frozen=True)
 class Evidence:
-    """One piece of evidence for a standard."""
+    """The evidence a trainee's mastery of a standard rests on."""
 
-    at: datetime
-    percent: float
+    on: date
     passed: bool
     source: str  # "quiz", "paper_quiz", "practical"
+
+
+def latest_mastery(
+    attempts: list[Any], evaluations: list[Any], validity: dict[str, int], today: date
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """(trainee, standard) -> {"mastered", "evidence", "expired"}: the one mastery rule.
+
+    `attempts` are rows with user_id, thresholds, by_standard and submitted_at (None while open);
+    `evaluations` come from effective_evaluations.
+    """
+    latest: dict[tuple[int, str], Evidence] = {}
+
+    def offer(key: tuple[int, str], evidence: Evidence) -> None:
+        if key not in latest or evidence.on >= latest[key].on:
+            latest[key] = evidence
+
+    for row in attempts:
+        if row.by_standard is None or row.submitted_at is None:
+            continue
+        day = row.submitted_at.date()
+        for code, percent in row.by_standard.items():
+            offer(
+                (row.user_id, code), Evidence(day, percent >= row.thresholds.get(code, 100), "quiz")
+            )
+    for row in evaluations:
+        offer((row.trainee_id, row.standard_code), Evidence(row.observed_on, row.passed, row.kind))
+    states = {}
+    for (trainee_id, code), evidence in latest.items():
+        expired = (today - evidence.on).days > validity.get(code, 36) * 30.44
+        states[(trainee_id, code)] = {
+            "mastered": evidence.passed and not expired,
+            "evidence": evidence,
+            "expired": expired,
+        }
+    return states
 
 
 def mastery_for(
     trainee_ids: list[int], now: datetime | None = None
 ) -> dict[int, dict[str, dict[str, Any]]]:
-    """For each trainee and standard: mastered or not, and the evidence it rests on.
-
-    A fixed number of queries whatever the number of trainees.
-    """
-    now = now or utcnow()
-    thresholds = {
-        s.code: s.mastery_threshold
-        for s in db.session.scalars(select(Standard).where(Standard.is_current))
-    }
-    validity = _validity_by_standard()
-    evidence: dict[int, dict[str, list[Evidence]]] = defaultdict(lambda: defaultdict(list))
-    _quiz_evidence(trainee_ids, thresholds, evidence)
-    for row in effective_evaluations(trainee_ids):
-        at = datetime.combine(row.observed_on, time(12), tzinfo=now.tzinfo)
-        evidence[row.trainee_id][row.standard_code].append(
-            Evidence(at, row.percent or 0.0, row.passed, row.kind)
-        )
-    result: dict[int, dict[str, dict[str, Any]]] = {}
-    for trainee_id in trainee_ids:
-        states = {}
-        for code, items in evidence[trainee_id].items():
-            latest = max(items, key=lambda e: e.at)
-            months = validity.get(code, 36)
-            fresh = (now - latest.at).days <= months * 30.44
-            states[code] = {
-                "mastered": latest.passed and fresh,
-                "evidence": latest,
-                "expired": not fresh,
-            }
-        result[trainee_id] = states
-    return result
-
-
-def _quiz_evidence(
-    trainee_ids: list[int],
-    thresholds: dict[str, int],
-    evidence: dict[int, dict[str, list[Evidence]]],
-) -> None:
-    rows = db.session.execute(
+    """For each trainee and standard: mastered or not, and the evidence it rests on."""
+    today = (now or utcnow()).date()
+    attempts = db.session.execute(
         select(
             QuizAttempt.user_id,
             QuizAttempt.thresholds,
-            AttemptResult.submitted_at,
             AttemptResult.by_standard,
+            AttemptResult.submitted_at,
         )
         .join(AttemptResult)
         .where(QuizAttempt.user_id.in_(trainee_ids))
     ).all()
-    for user_id, attempt_thresholds, submitted_at, by_standard in rows:
-        for code, percent in by_standard.items():
-            threshold = attempt_thresholds.get(code, thresholds.get(code, 100))
-            evidence[user_id][code].append(
-                Evidence(submitted_at, percent, percent >= threshold, "quiz")
-            )
+    states = latest_mastery(
+        attempts, effective_evaluations(trainee_ids), validity_by_standard(), today
+    )
+    result: dict[int, dict[str, dict[str, Any]]] = {trainee_id: {} for trainee_id in trainee_ids}
+    for (trainee_id, code), state in states.items():
+        result[trainee_id][code] = state
+    return result
 
 
-def _validity_by_standard() -> dict[str, int]:
+def validity_by_standard() -> dict[str, int]:
+    """For each standard, the longest certificate validity (months) of the courses covering it."""
     validity: dict[str, int] = {}
     for course in db.session.scalars(select(Course)):
         for code in course.standards:

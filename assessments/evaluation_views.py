@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -73,6 +76,33 @@ def index() -> str:
     )
 
 
+def _grid(
+    cohort: Cohort,
+    template: str,
+    subject: dict[str, Any],
+    validate: Callable[..., bool],
+    record: Callable[..., list[Evaluation]],
+    success: Callable[[list[Evaluation]], str],
+) -> str | Response | tuple[str, int]:
+    """The flow shared by every per-trainee grid: show it, check every row, record all or nothing."""
+    rows = _rows(cohort)
+    form = ObservationForm(
+        data={"observed_on": utcnow().date()} if request.method == "GET" else None
+    )
+    page = {"cohort": cohort, "rows": rows, "form": form, **subject}
+    if request.method == "GET":
+        return render_template(template, **page)
+    if not (form.validate_on_submit() and validate(rows, form.observed_on.data)):
+        error = _(
+            "Nothing was recorded. Correct the rows marked below, tick at least one trainee, and try again."
+        )
+        return render_template(template, **page, error=error), 400
+    records = record(rows, form.observed_on.data)
+    notify_enrolled_courses(sorted({r.trainee_id for r in records}))
+    flash(success(records), "success")
+    return redirect(url_for("evaluations.index"))
+
+
 @bp.route("/cohorts/<int:cohort_id>/practical/<code>", methods=["GET", "POST"])
 @role_required("trainer", "admin")
 def practical(cohort_id: int, code: str) -> str | Response | tuple[str, int]:
@@ -81,33 +111,14 @@ def practical(cohort_id: int, code: str) -> str | Response | tuple[str, int]:
     rubric = practicals.rubric_by_code(code)
     if rubric is None:
         abort(404)
-    rows = _rows(cohort)
-    form = ObservationForm(
-        data={"observed_on": utcnow().date()} if request.method == "GET" else None
+    return _grid(
+        cohort,
+        "assessments/practical_form.html",
+        {"rubric": rubric},
+        lambda rows, day: practicals.validate_practical_rows(rubric, rows, day),
+        lambda rows, day: practicals.record_practicals(rubric, rows, day, current_user),
+        lambda records: _("%(n)d evaluations recorded.", n=len(records)),
     )
-    if request.method == "GET":
-        return render_template(
-            "assessments/practical_form.html", cohort=cohort, rubric=rubric, rows=rows, form=form
-        )
-    valid = form.validate_on_submit() and practicals.validate_practical_rows(
-        rubric, rows, form.observed_on.data
-    )
-    if not valid:
-        error = _(
-            "Nothing was recorded. Correct the rows marked below, tick at least one trainee, and try again."
-        )
-        return render_template(
-            "assessments/practical_form.html",
-            cohort=cohort,
-            rubric=rubric,
-            rows=rows,
-            form=form,
-            error=error,
-        ), 400
-    records = practicals.record_practicals(rubric, rows, form.observed_on.data, current_user)
-    notify_enrolled_courses([r.trainee_id for r in records])
-    flash(_("%(n)d evaluations recorded.", n=len(records)), "success")
-    return redirect(url_for("evaluations.index"))
 
 
 @bp.route("/cohorts/<int:cohort_id>/paper/<slug>", methods=["GET", "POST"])
@@ -118,33 +129,14 @@ def paper(cohort_id: int, slug: str) -> str | Response | tuple[str, int]:
     course = courses.get_course(slug)
     if course is None:
         abort(404)
-    rows = _rows(cohort)
-    form = ObservationForm(
-        data={"observed_on": utcnow().date()} if request.method == "GET" else None
+    return _grid(
+        cohort,
+        "assessments/paper_form.html",
+        {"course": course},
+        lambda rows, day: practicals.validate_paper_rows(course, rows, day),
+        lambda rows, day: practicals.record_paper_quiz(course, rows, day, current_user),
+        lambda records: _("Paper quiz results recorded."),
     )
-    if request.method == "GET":
-        return render_template(
-            "assessments/paper_form.html", cohort=cohort, course=course, rows=rows, form=form
-        )
-    if not (
-        form.validate_on_submit()
-        and practicals.validate_paper_rows(course, rows, form.observed_on.data)
-    ):
-        error = _(
-            "Nothing was recorded. Correct the rows marked below, tick at least one trainee, and try again."
-        )
-        return render_template(
-            "assessments/paper_form.html",
-            cohort=cohort,
-            course=course,
-            rows=rows,
-            form=form,
-            error=error,
-        ), 400
-    records = practicals.record_paper_quiz(course, rows, form.observed_on.data, current_user)
-    notify_enrolled_courses(sorted({r.trainee_id for r in records}))
-    flash(_("Paper quiz results recorded."), "success")
-    return redirect(url_for("evaluations.index"))
 
 
 def _trainee_or_404(trainee_id: int) -> User:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
@@ -107,7 +107,7 @@ def start_attempt(
             429,
         )
     rng = rng or random.SystemRandom()
-    standards = _current_standards(course.standards)
+    standards = current_standards(course.standards)
     attempt = QuizAttempt(
         user_id=user.id,
         course_id=course.id,
@@ -129,7 +129,7 @@ def start_attempt(
     return attempt
 
 
-def _current_standards(codes: list[str]) -> dict[str, Standard]:
+def current_standards(codes: list[str]) -> dict[str, Standard]:
     rows = db.session.scalars(select(Standard).where(Standard.code.in_(codes), Standard.is_current))
     return {row.code: row for row in rows}
 
@@ -307,18 +307,6 @@ def get_attempt_for(user: User, attempt_id: int) -> QuizAttempt | None:
     """An attempt of this trainee (another trainee's attempt is as good as missing)."""
     attempt = db.session.get(QuizAttempt, attempt_id)
     return attempt if attempt is not None and attempt.user_id == user.id else None
-
-
-def attempt_count(user: User, course: Course) -> int:
-    """How many attempts the trainee has started at a course's quiz."""
-    return (
-        db.session.scalar(
-            select(func.count(QuizAttempt.id)).where(
-                QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id
-            )
-        )
-        or 0
-    )
 
 
 def result_view(attempt: QuizAttempt) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from assessments.models import QuizAttempt
 from courses import services as courses
 from courses.models import Course
 from lms.access import role_required
-from lms.db import utcnow
+from lms.db import db, utcnow
 from lms.errors import render_error
 from lms.i18n import current_language
 
@@ -208,7 +208,7 @@ def result(attempt_id: int) -> str | Response:
     quizzes.close_if_expired(attempt)
     if attempt.result is None:
         return redirect(url_for("assessments.review", attempt_id=attempt.id))
-    course = attempt_course(attempt)
+    course = db.session.get(Course, attempt.course_id)
     weak = [
         code
         for code, value in attempt.result.by_standard.items()
@@ -218,7 +218,7 @@ def result(attempt_id: int) -> str | Response:
         code: [lesson for lesson in course.current_lessons if code in lesson.standards]
         for code in weak
     }
-    standards = quizzes._current_standards(list(attempt.thresholds))
+    standards = quizzes.current_standards(list(attempt.thresholds))
     return render_template(
         "assessments/result.html",
         attempt=attempt,
@@ -228,10 +228,3 @@ def result(attempt_id: int) -> str | Response:
         standards=standards,
         rows=quizzes.result_view(attempt),
     )
-
-
-def attempt_course(attempt: QuizAttempt) -> Course:
-    """The course of an attempt."""
-    from lms.db import db
-
-    return db.session.get(Course, attempt.course_id)  # type: ignore[return-value]

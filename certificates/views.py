@@ -75,9 +75,10 @@ def detail(serial: str) -> str:
 @signed_in
 def download(serial: str) -> Response:
     """The stored PDF, exactly as issued."""
-    certificate = _certificate_or_404(serial)
-    stored = services.undeferred_pdf(serial)
-    response = make_response(stored.pdf)  # type: ignore[union-attr]
+    certificate = services.undeferred_pdf(serial)
+    if certificate is None or not services.may_download(current_user, certificate):
+        abort(404)  # a guessed serial of someone else's certificate is not revealed
+    response = make_response(certificate.pdf)
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="certificate-{certificate.serial}.pdf"'

@@ -20,7 +20,15 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from accounts.models import User
-from assessments.models import AttemptResult, Evaluation, QuizAttempt, Rubric
+from assessments.completion import (
+    effective_evaluations,
+    latest_mastery,
+    latest_practicals,
+    paper_passes,
+    rubric_codes,
+    validity_by_standard,
+)
+from assessments.models import AttemptResult, QuizAttempt
 from certificates.models import Certificate, CertificateRevocation
 from cohorts.models import Cohort, cohort_members
 from courses.models import Course, Enrolment, Lesson, LessonProgress
@@ -100,6 +108,25 @@ class Dashboard:
                 totals[code][1] += 1
         return {code: (totals[code][0], totals[code][1]) for code in self.standards}
 
+    def filtered(self, status: str, gender: str, unit: str, query: str) -> list[TraineeRow]:
+        """The rows matching the filters: ready / not_ready or a course status, gender, unit, and
+        a search in names and service numbers."""
+        rows = self.rows
+        if status == "ready":
+            rows = [r for r in rows if r.ready]
+        elif status == "not_ready":
+            rows = [r for r in rows if not r.ready]
+        elif status:
+            rows = [r for r in rows if status in r.statuses.values()]
+        if gender:
+            rows = [r for r in rows if r.gender == gender]
+        if unit:
+            rows = [r for r in rows if r.unit == unit]
+        query = query.strip().lower()[:100]
+        if query:
+            rows = [r for r in rows if query in r.name.lower() or query in r.service_number.lower()]
+        return rows
+
     @property
     def ready_count(self) -> int:
         return sum(row.ready for row in self.rows)
@@ -121,8 +148,7 @@ def _build(cohort: Cohort, today: date) -> Dashboard:
     ).all()
     # The members as a subquery: no list of thousands of bound ids in every query.
     ids = select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort.id)
-    course_ids = [c.id for c in courses]
-    facts = _load_facts(ids, course_ids, today)
+    facts = _load_facts(ids, courses, today)
     target = cohort.deployment_date or today
     standards = sorted({code for c in courses for code in c.standards})
 
@@ -167,7 +193,8 @@ class _Facts:
     mastery: dict[tuple[int, str], bool]
 
 
-def _load_facts(ids: Any, course_ids: list[int], today: date) -> _Facts:
+def _load_facts(ids: Any, courses: list[Course], today: date) -> _Facts:
+    course_ids = [c.id for c in courses]
     lessons = dict(
         db.session.execute(
             select(Lesson.course_id, func.count(Lesson.id))
@@ -215,66 +242,23 @@ def _load_facts(ids: Any, course_ids: list[int], today: date) -> _Facts:
         .outerjoin(AttemptResult)
         .where(QuizAttempt.user_id.in_(ids))
     ).all()
-    evaluations = _effective_evaluations(ids)
-    rubric_codes = dict(db.session.execute(select(Rubric.id, Rubric.code)).all())
+    evaluations = effective_evaluations(ids)
     return _Facts(
         lessons=lessons,
         done=done,
         enrolled=enrolled,
         attempted={(a.user_id, a.course_id) for a in attempts},
         quiz_passed={(a.user_id, a.course_id) for a in attempts if a.passed}
-        | _paper_passes(evaluations, course_ids),
-        practical_passed=_latest_practicals(evaluations, rubric_codes),
+        | paper_passes(evaluations, {c.id: c.standards for c in courses}),
+        practical_passed=latest_practicals(evaluations, rubric_codes()),
         certificates=_certificates(ids, course_ids, today),
-        mastery=_mastery(attempts, evaluations),
+        mastery={
+            key: state["mastered"]
+            for key, state in latest_mastery(
+                attempts, evaluations, validity_by_standard(), today
+            ).items()
+        },
     )
-
-
-def _effective_evaluations(ids: Any) -> list[Any]:
-    """Evaluations not corrected by a later record, newest first, as plain rows (no ORM objects)."""
-    rows = db.session.execute(
-        select(
-            Evaluation.id,
-            Evaluation.corrects_id,
-            Evaluation.trainee_id,
-            Evaluation.kind,
-            Evaluation.course_id,
-            Evaluation.rubric_id,
-            Evaluation.standard_code,
-            Evaluation.observed_on,
-            Evaluation.passed,
-        )
-        .where(Evaluation.trainee_id.in_(ids))
-        .order_by(Evaluation.observed_on.desc(), Evaluation.recorded_at.desc())
-    ).all()
-    corrected = {row.corrects_id for row in rows if row.corrects_id}
-    return [row for row in rows if row.id not in corrected]
-
-
-def _paper_passes(evaluations: list[Any], course_ids: list[int]) -> set[tuple[int, int]]:
-    wanted = {
-        c.id: set(c.standards)
-        for c in db.session.scalars(select(Course).where(Course.id.in_(course_ids)))
-    }
-    by_day: dict[tuple[int, int, date], dict[str, bool]] = defaultdict(dict)
-    for e in evaluations:
-        if e.kind == "paper_quiz" and e.course_id in wanted:
-            by_day[(e.trainee_id, e.course_id, e.observed_on)].setdefault(e.standard_code, e.passed)
-    return {
-        (user, course)
-        for (user, course, _), results in by_day.items()
-        if all(results.get(code, False) for code in wanted[course])
-    }
-
-
-def _latest_practicals(
-    evaluations: list[Any], rubric_codes: dict[int, str]
-) -> dict[tuple[int, str], bool]:
-    latest: dict[tuple[int, str], bool] = {}
-    for e in evaluations:  # newest first
-        if e.kind == "practical" and e.rubric_id in rubric_codes:
-            latest.setdefault((e.trainee_id, rubric_codes[e.rubric_id]), e.passed)
-    return latest
 
 
 def _certificates(
@@ -300,24 +284,6 @@ def _certificates(
         elif expires_on >= today and (current is None or expires_on > current):
             latest[key] = expires_on
     return {key: _Certs(value, key in revoked) for key, value in latest.items()}
-
-
-def _mastery(attempts: list[Any], evaluations: list[Any]) -> dict[tuple[int, str], bool]:
-    """(trainee, standard) -> whether the most recent evidence met the threshold."""
-    latest: dict[tuple[int, str], tuple[date, bool]] = {}
-    for user_id, _course_id, thresholds, _passed, by_standard, submitted_at in attempts:
-        if by_standard is None:
-            continue
-        day = submitted_at.date()
-        for code, percent in by_standard.items():
-            previous = latest.get((user_id, code))
-            if previous is None or day >= previous[0]:
-                latest[(user_id, code)] = (day, percent >= thresholds.get(code, 100))
-    for e in evaluations:
-        previous = latest.get((e.trainee_id, e.standard_code))
-        if previous is None or e.observed_on >= previous[0]:
-            latest[(e.trainee_id, e.standard_code)] = (e.observed_on, e.passed)
-    return {key: passed for key, (_day, passed) in latest.items()}
 
 
 def _ready_for(user_id: int, course: Course, facts: _Facts, target: date) -> bool:

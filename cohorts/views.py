@@ -206,26 +206,6 @@ def slips(cohort_id: int) -> Response:
 PER_PAGE = 50
 
 
-def _filtered(board, args):  # type: ignore[no-untyped-def]
-    """Apply the dashboard filters (status, gender, unit, search) to the computed rows."""
-    rows = board.rows
-    status, gender, unit = args.get("status", ""), args.get("gender", ""), args.get("unit", "")
-    query = (args.get("q") or "").strip().lower()[:100]
-    if status == "ready":
-        rows = [r for r in rows if r.ready]
-    elif status == "not_ready":
-        rows = [r for r in rows if not r.ready]
-    elif status:
-        rows = [r for r in rows if status in r.statuses.values()]
-    if gender:
-        rows = [r for r in rows if r.gender == gender]
-    if unit:
-        rows = [r for r in rows if r.unit == unit]
-    if query:
-        rows = [r for r in rows if query in r.name.lower() or query in r.service_number.lower()]
-    return rows
-
-
 @bp.get("/<int:cohort_id>/dashboard")
 @role_required("trainer", "admin")
 def dashboard(cohort_id: int) -> str:
@@ -235,7 +215,12 @@ def dashboard(cohort_id: int) -> str:
 
     cohort = _cohort_or_404(cohort_id)
     board = build_dashboard(cohort, utcnow().date())
-    rows = _filtered(board, request.args)
+    rows = board.filtered(
+        request.args.get("status", ""),
+        request.args.get("gender", ""),
+        request.args.get("unit", ""),
+        request.args.get("q", ""),
+    )
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     units = sorted({r.unit for r in board.rows if r.unit})

@@ -7,6 +7,8 @@ import json
 import logging
 import mimetypes
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -66,85 +68,93 @@ def _media_hashes(package: CoursePackage) -> dict[str, str]:
     }
 
 
-def sync_standards(specs: dict[str, StandardSpec], report: LoadReport) -> None:
-    """Add new standards or new versions; refuse a changed standard whose version was not raised."""
-    existing = {(s.code, s.version): s for s in db.session.scalars(select(Standard))}
-    problems = []
-    for spec in specs.values():
-        row = existing.get((spec.code, spec.version))
+@dataclass(frozen=True)
+class _Versioned:
+    """One version of a standard or rubric as its file defines it."""
+
+    code: str
+    version: int
+    content_hash: str
+    source: Path
+    kind: str  # for messages: "standard" or "rubric"
+    fields: dict[str, Any]
+
+
+def _sync_versioned(model: type[Standard] | type[Rubric], items: list[_Versioned]) -> list[str]:
+    """Add new codes and new versions (the older version stops being current); refuse an entry whose
+    content changed while its version stayed the same. Returns what was added ("CODE vN")."""
+    existing = {(row.code, row.version): row for row in db.session.scalars(select(model))}
+    problems, added = [], []
+    for item in items:
+        row = existing.get((item.code, item.version))
         if row is not None:
-            if row.content_hash != spec.content_hash:
-                problems.append(
-                    FileProblem(
-                        _standards_file(spec),
-                        None,
-                        f"standard {spec.code} changed but its version is still {spec.version}; raise it",
-                    )
-                )
+            if row.content_hash != item.content_hash:
+                message = f"{item.kind} {item.code} changed but its version is still {item.version}; raise it"
+                problems.append(FileProblem(item.source, None, message))
             continue
         for other in existing.values():
-            if other.code == spec.code:
+            if other.code == item.code:
                 other.is_current = False
         db.session.add(
-            Standard(
-                code=spec.code,
-                version=spec.version,
-                domain=spec.domain,
-                mastery_threshold=spec.mastery_threshold,
-                title=spec.title,
-                description=spec.description,
-                content_hash=spec.content_hash,
+            model(
+                code=item.code, version=item.version, content_hash=item.content_hash, **item.fields
             )
         )
-        report.standards_added.append(f"{spec.code} v{spec.version}")
+        added.append(f"{item.code} v{item.version}")
     if problems:
         raise PackageError(problems)
+    return added
+
+
+def sync_standards(specs: dict[str, StandardSpec], report: LoadReport) -> None:
+    """Write the standards catalog (new standards and new versions)."""
+    from assessments.catalog import STANDARDS_DIR
+
+    items = [
+        _Versioned(
+            spec.code,
+            spec.version,
+            spec.content_hash,
+            STANDARDS_DIR / f"{spec.domain.lower()}.yaml",
+            "standard",
+            {
+                "domain": spec.domain,
+                "mastery_threshold": spec.mastery_threshold,
+                "title": spec.title,
+                "description": spec.description,
+            },
+        )
+        for spec in specs.values()
+    ]
+    report.standards_added.extend(_sync_versioned(Standard, items))
 
 
 def sync_rubrics(specs: dict[str, RubricSpec]) -> None:
-    """Add new rubrics or new versions; refuse a changed rubric whose version was not raised."""
-    existing = {(r.code, r.version): r for r in db.session.scalars(select(Rubric))}
-    problems = []
+    """Write the practical-evaluation rubrics (new rubrics and new versions)."""
+    from assessments.catalog import RUBRICS_DIR
+
+    items = []
     for spec in specs.values():
         criteria = [{"id": c.id, "text": c.text, "required": c.required} for c in spec.criteria]
         payload = [spec.standard, spec.title, spec.instructions, spec.time_limit_seconds, criteria]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-        row = existing.get((spec.code, spec.version))
-        if row is not None:
-            if row.content_hash != digest:
-                from assessments.catalog import RUBRICS_DIR
-
-                problems.append(
-                    FileProblem(
-                        RUBRICS_DIR / f"{spec.code}.yaml",
-                        None,
-                        f"rubric {spec.code} changed but its version is still {spec.version}; raise it",
-                    )
-                )
-            continue
-        for other in existing.values():
-            if other.code == spec.code:
-                other.is_current = False
-        db.session.add(
-            Rubric(
-                code=spec.code,
-                version=spec.version,
-                standard_code=spec.standard,
-                title=spec.title,
-                instructions=spec.instructions,
-                time_limit_seconds=spec.time_limit_seconds,
-                criteria=criteria,
-                content_hash=digest,
+        items.append(
+            _Versioned(
+                spec.code,
+                spec.version,
+                digest,
+                RUBRICS_DIR / f"{spec.code}.yaml",
+                "rubric",
+                {
+                    "standard_code": spec.standard,
+                    "title": spec.title,
+                    "instructions": spec.instructions,
+                    "time_limit_seconds": spec.time_limit_seconds,
+                    "criteria": criteria,
+                },
             )
         )
-    if problems:
-        raise PackageError(problems)
-
-
-def _standards_file(spec: StandardSpec):  # type: ignore[no-untyped-def]
-    from assessments.catalog import STANDARDS_DIR
-
-    return STANDARDS_DIR / f"{spec.domain.lower()}.yaml"
+    _sync_versioned(Rubric, items)
 
 
 def sync_course(package: CoursePackage, report: LoadReport) -> Course:

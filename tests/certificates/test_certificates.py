@@ -109,7 +109,8 @@ def test_downloads_serve_the_stored_bytes_without_rendering(
 
 
 def test_verify_valid_expired_revoked_unknown(client, issue, make_user, course, db_session, app):
-    valid = issue(make_user("trainee", full_name="Aminata Diop"), course)
+    holder = make_user("trainee", full_name="Aminata Diop", rank="Adjudant", nationality="SEN")
+    valid = issue(holder, course)
     expired = issue(make_user("trainee"), course, today=date.today() - timedelta(days=400))
     revoked = issue(make_user("trainee"), course)
     admin = make_user("admin")
@@ -125,6 +126,7 @@ def test_verify_valid_expired_revoked_unknown(client, issue, make_user, course, 
     page = client.get(f"/verify/{valid}").get_data(as_text=True)
     assert "Valid" in page and "Aminata Diop" in page and _get(db_session, valid).sha256 in page
     assert "service" not in page.lower() or "Service number" not in page  # no other personal data
+    assert holder.service_number not in page and "Adjudant" not in page and "SEN" not in page
     assert "Expired" in client.get(f"/verify/{expired}").get_data(as_text=True)
     revoked_page = client.get(f"/verify/{revoked}").get_data(as_text=True)
     assert (

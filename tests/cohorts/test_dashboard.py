@@ -219,3 +219,36 @@ def test_dashboard_in_chinese(client, login_as, make_cohort, course, db_session)
     cohort = _cohort_with(db_session, make_cohort, trainer, course, 5, "Z")
     page = client.get(f"/cohorts/{cohort.id}/dashboard").get_data(as_text=True)
     assert 'lang="zh-Hans"' in page and "<svg" in page and "<script" not in page
+
+
+def test_heat_map_follows_the_one_mastery_rule_with_its_validity(
+    app, login_as, make_cohort, course, make_user, db_session
+):
+    from assessments.models import Evaluation
+    from cohorts.dashboard import build_dashboard
+
+    trainer = login_as("trainer")
+    fresh, stale = make_user("trainee"), make_user("trainee")
+    for trainee, days_ago in ((fresh, 10), (stale, 400)):  # the mini course's validity is 12 months
+        db_session.add(
+            Evaluation(
+                kind="paper_quiz",
+                trainee_id=trainee.id,
+                evaluator_id=trainer.id,
+                course_id=course.id,
+                standard_code="SEA-1",
+                standard_version=1,
+                percent=95.0,
+                passed=True,
+                observed_on=date.today() - timedelta(days=days_ago),
+            )
+        )
+    db_session.commit()
+    cohort = make_cohort(trainers=[trainer], members=[fresh, stale], courses=[course])
+    with app.app_context():
+        from lms.db import db
+
+        board = build_dashboard(db.session.get(type(cohort), cohort.id), date.today())
+    assert board.mastery[(fresh.id, "SEA-1")] is True
+    assert board.mastery[(stale.id, "SEA-1")] is False
+    assert board.mastery_share()["SEA-1"] == (1, 2)

@@ -170,3 +170,33 @@ def test_changed_content_without_a_new_version_is_refused(app, tmp_path):
     )
     result = runner.invoke(args=["courses", "load", str(tmp_path)])
     assert result.exit_code == 1 and "raise the version" in result.output
+
+
+def test_a_changed_standard_needs_a_new_version_and_keeps_the_old_one(app, load_course, db_session):
+    from dataclasses import replace
+
+    from assessments.catalog import load_standards
+    from assessments.models import Standard
+    from courses.sync import LoadReport, sync_standards
+    from lms.db import db
+
+    load_course()
+    specs = load_standards()
+    with app.app_context():
+        with pytest.raises(PackageError) as caught:
+            sync_standards(
+                {**specs, "SEA-1": replace(specs["SEA-1"], mastery_threshold=90)}, LoadReport()
+            )
+        assert "standard SEA-1 changed but its version is still 1; raise it" in str(caught.value)
+        report = LoadReport()
+        sync_standards(
+            {**specs, "SEA-1": replace(specs["SEA-1"], mastery_threshold=90, version=2)}, report
+        )
+        assert report.standards_added == ["SEA-1 v2"]
+        rows = db.session.scalars(
+            select(Standard).where(Standard.code == "SEA-1").order_by(Standard.version)
+        ).all()
+        assert [(r.version, r.mastery_threshold, r.is_current) for r in rows] == [
+            (1, 80, False),
+            (2, 90, True),
+        ]

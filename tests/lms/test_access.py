@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from certificates.serials import check_symbol
 from lms.access import audience_of
 
 ROLES = ("anonymous", "trainee", "trainer", "admin")
-SERIAL = "7K3M-Q9PX-4RTW-Z2C" + __import__(
-    "certificates.serials", fromlist=["check_symbol"]
-).check_symbol("7K3MQ9PX4RTWZ2C")
+SERIAL = "7K3M-Q9PX-4RTW-Z2C" + check_symbol("7K3MQ9PX4RTWZ2C")  # well-formed, never issued
 
 # Values for the URL parameters of GET routes. A new route with parameters must be added here.
 SAMPLE_ARGUMENTS = {

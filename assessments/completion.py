@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from blinker import Namespace
 from flask import current_app
@@ -132,8 +132,7 @@ def notify_if_complete(trainee: User, course: Course) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """The evidence a trainee's mastery of a standard rests on."""
 
     on: date
@@ -141,39 +140,33 @@ class Evidence:
     source: str  # "quiz", "paper_quiz", "practical"
 
 
-def latest_mastery(
-    attempts: list[Any], evaluations: list[Any], validity: dict[str, int], today: date
-) -> dict[tuple[int, str], dict[str, Any]]:
-    """(trainee, standard) -> {"mastered", "evidence", "expired"}: the one mastery rule.
+def latest_evidence(attempts: list[Any], evaluations: list[Any]) -> dict[tuple[int, str], Evidence]:
+    """(trainee, standard) -> the most recent evidence.
 
     `attempts` are rows with user_id, thresholds, by_standard and submitted_at (None while open);
     `evaluations` come from effective_evaluations.
     """
     latest: dict[tuple[int, str], Evidence] = {}
-
-    def offer(key: tuple[int, str], evidence: Evidence) -> None:
-        if key not in latest or evidence.on >= latest[key].on:
-            latest[key] = evidence
-
     for row in attempts:
         if row.by_standard is None or row.submitted_at is None:
             continue
-        day = row.submitted_at.date()
+        day, thresholds = row.submitted_at.date(), row.thresholds
         for code, percent in row.by_standard.items():
-            offer(
-                (row.user_id, code), Evidence(day, percent >= row.thresholds.get(code, 100), "quiz")
-            )
+            key = (row.user_id, code)
+            previous = latest.get(key)
+            if previous is None or day >= previous.on:
+                latest[key] = Evidence(day, percent >= thresholds.get(code, 100), "quiz")
     for row in evaluations:
-        offer((row.trainee_id, row.standard_code), Evidence(row.observed_on, row.passed, row.kind))
-    states = {}
-    for (trainee_id, code), evidence in latest.items():
-        expired = (today - evidence.on).days > validity.get(code, 36) * 30.44
-        states[(trainee_id, code)] = {
-            "mastered": evidence.passed and not expired,
-            "evidence": evidence,
-            "expired": expired,
-        }
-    return states
+        key = (row.trainee_id, row.standard_code)
+        previous = latest.get(key)
+        if previous is None or row.observed_on >= previous.on:
+            latest[key] = Evidence(row.observed_on, row.passed, row.kind)
+    return latest
+
+
+def is_fresh(evidence: Evidence, validity_months: int, today: date) -> bool:
+    """Evidence counts while it is no older than the validity (months) of the standard's courses."""
+    return (today - evidence.on).days <= validity_months * 30.44
 
 
 def mastery_for(
@@ -191,12 +184,17 @@ def mastery_for(
         .join(AttemptResult)
         .where(QuizAttempt.user_id.in_(trainee_ids))
     ).all()
-    states = latest_mastery(
-        attempts, effective_evaluations(trainee_ids), validity_by_standard(), today
-    )
+    validity = validity_by_standard()
     result: dict[int, dict[str, dict[str, Any]]] = {trainee_id: {} for trainee_id in trainee_ids}
-    for (trainee_id, code), state in states.items():
-        result[trainee_id][code] = state
+    for (trainee_id, code), evidence in latest_evidence(
+        attempts, effective_evaluations(trainee_ids)
+    ).items():
+        fresh = is_fresh(evidence, validity.get(code, 36), today)
+        result[trainee_id][code] = {
+            "mastered": evidence.passed and fresh,
+            "evidence": evidence,
+            "expired": not fresh,
+        }
     return result
 
 

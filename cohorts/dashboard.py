@@ -22,7 +22,8 @@ from sqlalchemy import and_, func, select
 from accounts.models import User
 from assessments.completion import (
     effective_evaluations,
-    latest_mastery,
+    is_fresh,
+    latest_evidence,
     latest_practicals,
     paper_passes,
     rubric_codes,
@@ -252,13 +253,19 @@ def _load_facts(ids: Any, courses: list[Course], today: date) -> _Facts:
         | paper_passes(evaluations, {c.id: c.standards for c in courses}),
         practical_passed=latest_practicals(evaluations, rubric_codes()),
         certificates=_certificates(ids, course_ids, today),
-        mastery={
-            key: state["mastered"]
-            for key, state in latest_mastery(
-                attempts, evaluations, validity_by_standard(), today
-            ).items()
-        },
+        mastery=_mastery(attempts, evaluations, today),
     )
+
+
+def _mastery(
+    attempts: list[Any], evaluations: list[Any], today: date
+) -> dict[tuple[int, str], bool]:
+    # The one mastery rule of assessments.completion, reduced to what the heat map shows.
+    validity = validity_by_standard()
+    return {
+        key: evidence.passed and is_fresh(evidence, validity.get(key[1], 36), today)
+        for key, evidence in latest_evidence(attempts, evaluations).items()
+    }
 
 
 def _certificates(

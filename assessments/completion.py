@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
 
@@ -25,9 +24,7 @@ from accounts.models import User
 from assessments.models import AttemptResult, Evaluation, QuizAttempt, Rubric
 from courses.models import Course
 from lms.db import db, utcnow
-
-signals = Namespace()
-course_completed = signals.signal("course-completed")
+from lms.events import course_completed
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +25,7 @@ from assessments.models import (
 from assessments.scoring import Score, ScoredItem, score_attempt
 from courses.models import Course
 from lms.db import db, utcnow
+from lms.events import quiz_scored
 
 log = logging.getLogger(__name__)
 SINGLE_ANSWER_KINDS = {"single", "scenario", "true_false"}
@@ -266,6 +268,7 @@ def close_attempt(
             select(AttemptResult).where(AttemptResult.attempt_id == attempt.id)
         ).one()
     attempt.result = result
+    quiz_scored.send(current_app._get_current_object(), attempt=attempt, result=result)
     log.info(
         "attempt %s closed by %s: %s%% passed=%s",
         attempt.id,

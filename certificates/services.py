@@ -31,6 +31,7 @@ from cohorts.models import Cohort
 from courses.models import Course
 from lms import audit
 from lms.db import db, utcnow
+from lms.events import certificate_issued, certificate_revoked, course_completed
 from lms.i18n import is_rtl
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def issue_certificate(
         trainee=trainee.id,
         course=course.slug,
     )
+    certificate_issued.send(current_app._get_current_object(), certificate=certificate)
     return certificate
 
 
@@ -207,8 +209,6 @@ def on_course_completed(sender: Flask, trainee: User, course: Course) -> None:
 
 def connect_signals() -> None:
     """Issue certificates when courses are completed."""
-    from assessments.completion import course_completed
-
     course_completed.connect(on_course_completed, weak=False)
 
 
@@ -286,6 +286,9 @@ def revoke(
     db.session.flush()
     certificate.revocation = revocation
     audit.record("certificate.revoked", "certificate", certificate.serial, by.id, reason=reason)
+    certificate_revoked.send(
+        current_app._get_current_object(), certificate=certificate, revocation=revocation
+    )
     return revocation
 
 

@@ -6,12 +6,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import User
 from courses.models import Course, Enrolment, Lesson, LessonProgress
 from lms import audit
 from lms.db import db, utcnow
+from lms.events import course_launched
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,8 @@ def enrol(user: User, course: Course, by: User | None = None) -> Enrolment:
         course=course.slug,
         user=user.id,
     )
+    if by is None:
+        course_launched.send(current_app._get_current_object(), user=user, course=course, via="web")
     return enrolment
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,19 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _package_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    # Each interoperability package owns its keys (see its settings.py).
+    from api.settings import settings as api_settings
+    from badges.settings import settings as badges_settings
+    from lti.settings import settings as lti_settings
+    from xapi.settings import settings as xapi_settings
+
+    merged: dict[str, Any] = {}
+    for package_settings in (lti_settings, xapi_settings, badges_settings, api_settings):
+        merged.update(package_settings(env))
+    return merged
 
 
 def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -69,6 +83,7 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
             "TRAINING_CENTRE_NAME", "National Peacekeeping Training Centre"
         ),
     }
+    settings.update(_package_settings(env))
     settings.update(overrides)
     if "SECRET_KEY" not in overrides:
         settings["SECRET_KEY"] = env.get("SECRET_KEY") or _instance_secret_key(instance)

@@ -1,0 +1,3 @@
+"""Models of the api package."""
+
+from __future__ import annotations

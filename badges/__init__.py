@@ -1,0 +1,1 @@
+"""Open Badges 3.0: each certificate as a signed W3C Verifiable Credential."""

@@ -1,0 +1,3 @@
+"""Models of the badges package."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""LTI 1.3 tool: OIDC login, resource-link launch, deep linking, grade passback (AGS)."""

@@ -1,0 +1,3 @@
+"""Models of the lti package."""
+
+from __future__ import annotations

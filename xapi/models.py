@@ -1,0 +1,3 @@
+"""Models of the xapi package."""
+
+from __future__ import annotations

@@ -52,8 +52,12 @@ class LMS:
             register_error_pages(app)
         register_cli(app)
         from certificates.services import connect_signals
+        from lti.receivers import connect as connect_lti
+        from xapi.receivers import connect as connect_xapi
 
         connect_signals()
+        connect_lti()
+        connect_xapi()
         warn_if_slow_fonts()
         app.extensions["lms"] = self
 

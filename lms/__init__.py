@@ -8,6 +8,7 @@ from flask import Flask
 from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from lms import outbox
 from lms.access import public, refuse_undeclared_routes
 from lms.db import db as _database
 from lms.errors import register_error_pages
@@ -33,6 +34,7 @@ class LMS:
             hops = app.config["PROXY_FIX_HOPS"]
             app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
         _database.init_app(app)
+        outbox.init_app(app)
         init_security(app)
         init_i18n(app)
         Compress(app)  # gzip or brotli: most trainees are on slow, metered connections

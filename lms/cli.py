@@ -25,9 +25,10 @@ def register_cli(app: Flask) -> None:
     from api.cli import api_cli
     from courses.cli import courses_cli
     from lms.demo import demo_cli
+    from lms.outbox import outbox_cli
     from lti.cli import lti_cli
     from xapi.cli import xapi_cli
 
-    for group in (db_cli, users_cli, courses_cli, demo_cli, lti_cli, xapi_cli, api_cli):
+    for group in (db_cli, users_cli, courses_cli, demo_cli, lti_cli, xapi_cli, api_cli, outbox_cli):
         if group.name not in app.cli.commands:
             app.cli.add_command(group)

@@ -28,3 +28,4 @@ from courses.models import (  # noqa: F401
     LessonText,
 )
 from lms.audit import AuditEvent  # noqa: F401
+from lms.outbox import OutboxMessage  # noqa: F401

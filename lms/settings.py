@@ -79,6 +79,11 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         # The address printed in certificate QR codes; the request's host when unset.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
+        # Outbox (xAPI statements, LTI scores): back-off between tries, doubling from the base.
+        "OUTBOX_RETRY_BASE_SECONDS": float(env.get("OUTBOX_RETRY_BASE_SECONDS", "30")),
+        "OUTBOX_RETRY_MAX_SECONDS": float(env.get("OUTBOX_RETRY_MAX_SECONDS", "3600")),
+        "OUTBOX_DELIVER_AFTER_RESPONSE": _env_bool("OUTBOX_DELIVER_AFTER_RESPONSE", True),
+        "OUTBOX_AFTER_RESPONSE_LIMIT": int(env.get("OUTBOX_AFTER_RESPONSE_LIMIT", "20")),
         "TRAINING_CENTRE_NAME": env.get(
             "TRAINING_CENTRE_NAME", "National Peacekeeping Training Centre"
         ),

@@ -1,0 +1,258 @@
+"""The transactional outbox: messages for other systems, delivered with retries.
+
+An event that must reach another system (an xAPI statement for the learning record store, a score
+for an LTI platform's gradebook) is written here with `enqueue`, in the same transaction as the
+event itself: if the request fails, the message is rolled back with everything else; if it
+succeeds, the message is committed and will be delivered, whatever the state of the other system.
+
+Delivery (`deliver_due`) sends each due message through the sender registered for its kind:
+- the sender returns: the message is delivered;
+- the sender raises `Rejected`: the other system refused it for good (a 4xx); the message is kept
+  as dead, with the reason, for an administrator to look at;
+- the sender raises anything else (connection refused, timeout, 5xx): the message stays pending and
+  is tried again later, with an exponential back-off capped at OUTBOX_RETRY_MAX_SECONDS. A message
+  is never dropped because the other system is down, however long the outage.
+
+Delivery runs after the response of a request that enqueued something (so that a healthy system
+gets its messages within a second), and from `flask outbox deliver` / `flask outbox work`, which a
+deployment runs on a timer or as a service to retry what failed. Several processes may deliver at
+once: a message is claimed with a conditional UPDATE (a lease) before it is sent, so that two
+workers never send it at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import click
+from flask import Flask, current_app, g
+from flask.cli import AppGroup
+from sqlalchemy import JSON, Index, String, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.db import Base, db, utcnow
+
+log = logging.getLogger(__name__)
+
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+LEASE = timedelta(minutes=2)
+
+Sender = Callable[[dict[str, Any]], None]
+_senders: dict[str, Sender] = {}
+
+
+class Rejected(Exception):  # noqa: N818 - a refusal, not a programming error
+    """Raised by a sender when the other system refuses a message for good (do not retry)."""
+
+
+class OutboxMessage(Base):
+    """One message for another system, and where its delivery stands."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    delivered: int = 0
+    retrying: int = 0
+    dead: int = 0
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"delivered {self.delivered}, to retry {self.retrying}, dead {self.dead}, "
+            f"claimed elsewhere {self.skipped}"
+        )
+
+
+def register_sender(kind: str, send: Sender) -> None:
+    """Name the function that delivers messages of this kind (called once per process)."""
+    _senders[kind] = send
+
+
+def enqueue(kind: str, payload: dict[str, Any]) -> OutboxMessage:
+    """Add a message in the current transaction; it is delivered once that transaction commits."""
+    if kind not in _senders:
+        raise ValueError(f"no sender registered for outbox messages of kind {kind!r}")
+    message = OutboxMessage(kind=kind, payload=payload)
+    db.session.add(message)
+    g.outbox_enqueued = True
+    return message
+
+
+def retry_delay(attempts: int, base: float, cap: float) -> timedelta:
+    """The wait before the next try after `attempts` failed ones: doubling from base, capped."""
+    return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
+
+
+def deliver_due(
+    now: datetime | None = None, limit: int = 100, kind: str | None = None
+) -> DeliveryReport:
+    """Deliver up to `limit` messages that are due, committing after each one."""
+    session = db.session
+    now = now or utcnow()
+    report = DeliveryReport()
+    query = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    ids = list(session.scalars(query))
+    session.commit()
+    for message_id in ids:
+        if not _claim(message_id, now):
+            report.skipped += 1
+            continue
+        outcome = _deliver_one(message_id, now)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    # A lease: only one process sends a message at a time; an expired lease (a crashed worker)
+    # can be taken over.
+    session = db.session
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == PENDING,
+            (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now),
+        )
+        .values(claimed_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _deliver_one(message_id: int, now: datetime) -> str:
+    session = db.session
+    message = session.get(OutboxMessage, message_id, populate_existing=True)
+    assert message is not None
+    config = current_app.config
+    send = _senders.get(message.kind)
+    message.attempts += 1
+    message.claimed_until = None
+    try:
+        if send is None:
+            raise RuntimeError(f"no sender registered for {message.kind!r}")
+        send(dict(message.payload))
+    except Rejected as refusal:
+        message.status = DEAD
+        message.last_error = _describe(refusal)
+        log.warning("outbox message %s (%s) refused: %s", message.id, message.kind, refusal)
+        outcome = "dead"
+    except Exception as error:  # any other failure is temporary: try again later
+        delay = retry_delay(
+            message.attempts,
+            config["OUTBOX_RETRY_BASE_SECONDS"],
+            config["OUTBOX_RETRY_MAX_SECONDS"],
+        )
+        message.next_attempt_at = now + delay
+        message.last_error = _describe(error)
+        log.info(
+            "outbox message %s (%s) not delivered (attempt %s), retry in %s: %s",
+            message.id,
+            message.kind,
+            message.attempts,
+            delay,
+            message.last_error,
+        )
+        outcome = "retrying"
+    else:
+        message.status = DELIVERED
+        message.delivered_at = utcnow()
+        message.last_error = None
+        outcome = "delivered"
+    session.commit()
+    return outcome
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+def counts() -> dict[str, int]:
+    """How many messages are in each state."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    found = {status: number for status, number in rows}
+    return {status: found.get(status, 0) for status in (PENDING, DELIVERED, DEAD)}
+
+
+def _deliver_after_response(app: Flask) -> None:
+    with app.app_context():
+        try:
+            report = deliver_due(limit=app.config["OUTBOX_AFTER_RESPONSE_LIMIT"])
+            log.debug("outbox after response: %s", report)
+        except Exception:  # the messages stay pending; the worker will retry them
+            log.exception("outbox delivery after the response failed")
+
+
+def _schedule_delivery(response: Any) -> Any:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if (
+        g.pop("outbox_enqueued", False)
+        and response.status_code < 400
+        and app.config["OUTBOX_DELIVER_AFTER_RESPONSE"]
+    ):
+        response.call_on_close(lambda: _deliver_after_response(app))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Deliver what a request enqueued right after its response has been sent."""
+    app.after_request(_schedule_delivery)
+
+
+outbox_cli = AppGroup("outbox", help="Messages for other systems (xAPI, LTI grades) and retries.")
+
+
+@outbox_cli.command("deliver")
+@click.option("--limit", default=1000, show_default=True)
+def deliver_command(limit: int) -> None:
+    """Deliver the messages that are due, once."""
+    click.echo(str(deliver_due(limit=limit)))
+
+
+@outbox_cli.command("work")
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between passes.")
+def work_command(interval: float) -> None:
+    """Deliver due messages forever (run it as a service next to the app servers)."""
+    while True:
+        report = deliver_due()
+        if report.delivered or report.retrying or report.dead:
+            click.echo(str(report))
+        db.session.close()
+        time.sleep(interval)
+
+
+@outbox_cli.command("status")
+def status_command() -> None:
+    """How many messages are pending, delivered and dead."""
+    for status, number in counts().items():
+        click.echo(f"{status}: {number}")

@@ -51,5 +51,12 @@ def _require_new_credential() -> Response | None:
 
 def init_login(app: Flask) -> None:
     """Attach Flask-Login and the first-sign-in check."""
+    if getattr(app, "login_manager", None) not in (None, login_manager):
+        # The product's users, roles and session checks need their own LoginManager; silently
+        # replacing the host's would sign its users out or in as the wrong kind of user.
+        raise RuntimeError(
+            "The host application already has a Flask-Login LoginManager. Mount the LMS in its "
+            "own Flask application instead (for example with werkzeug's DispatcherMiddleware)."
+        )
     login_manager.init_app(app)
     app.before_request(_require_new_credential)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -35,9 +36,7 @@ class LMS:
             app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
         _database.init_app(app)
         outbox.init_app(app)
-        init_security(app)
         init_i18n(app)
-        Compress(app)  # gzip or brotli: most trainees are on slow, metered connections
 
         from accounts.login import init_login
         from lms.blueprints import register_blueprints
@@ -45,13 +44,11 @@ class LMS:
 
         init_login(app)
         names = register_blueprints(app, url_prefix)
+        init_security(app, names if url_prefix else None)
+        _init_compression(app, names if url_prefix else None)
         _declare_static_routes(app, names)
         refuse_undeclared_routes(app, names)
-        if url_prefix:
-            for name in names:
-                register_error_pages(app.blueprints[name])
-        else:
-            register_error_pages(app)
+        register_error_pages(app, names if url_prefix else None)
         register_cli(app)
         from certificates.services import connect_signals
         from lti.receivers import connect as connect_lti
@@ -62,6 +59,20 @@ class LMS:
         connect_xapi()
         warn_if_slow_fonts()
         app.extensions["lms"] = self
+
+
+def _init_compression(app: Flask, ours: set[str] | None) -> None:
+    # gzip or brotli: most trainees are on slow, metered connections. Mounted, only our
+    # blueprints' responses are compressed; the host's are left as the host made them.
+    if ours is None:
+        Compress(app)
+        return
+    app.config.setdefault("COMPRESS_REGISTER", False)
+    compress = Compress(app)
+
+    @app.after_request
+    def _compress_ours(response: Any) -> Any:
+        return compress.after_request(response) if request.blueprint in ours else response
 
 
 def _apply_default_settings(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -70,8 +70,26 @@ def _unexpected_error(error: Exception) -> Any:
     return render_error(500)
 
 
-def register_error_pages(target: Flask | Blueprint) -> None:
-    """Render our error pages for every HTTP error raised under the target."""
-    target.register_error_handler(HTTPException, _http_error)
-    target.register_error_handler(InternalServerError, _http_error)
-    target.register_error_handler(Exception, _unexpected_error)
+HANDLERS = (
+    (HTTPException, _http_error),
+    (InternalServerError, _http_error),
+    (Exception, _unexpected_error),
+)
+
+
+def register_error_pages(app: Flask, blueprint_names: set[str] | None = None) -> None:
+    """Render our error pages for every error: app-wide, or only under our blueprints.
+
+    Mounted into a host, our pages must not replace the host's for the host's routes, so they
+    are registered in our blueprints' scopes. Blueprint objects are shared by every app that
+    mounts them and cannot take new handlers once registered, hence the app's per-blueprint
+    handler table (the one `Blueprint.register_error_handler` fills).
+    """
+    if blueprint_names is None:
+        for exception, handler in HANDLERS:
+            app.register_error_handler(exception, handler)
+        return
+    for name in blueprint_names:
+        for exception, handler in HANDLERS:
+            exc_class, code = app._get_exc_class_and_code(exception)
+            app.error_handler_spec[name][code][exc_class] = handler

@@ -49,9 +49,31 @@ def set_security_headers(response: Any) -> Any:
     return response
 
 
-def init_security(app: Flask) -> None:
-    """Attach CSRF protection, the rate limiter, the cookie interface and the headers."""
+def init_security(app: Flask, ours: set[str] | None = None) -> None:
+    """Attach CSRF protection, the rate limiter, the cookie interface and the headers.
+
+    Standalone (`ours` is None), they apply to every route. Mounted into a host application,
+    `ours` names the product's blueprints: CSRF checks, our headers (CSP) and compression apply
+    to those only, so that the host's own routes keep the behaviour the host gave them.
+    """
+    if ours is not None:
+        app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     csrf.init_app(app)
     limiter.init_app(app)
-    app.session_interface = HttpsAwareSessionInterface()
-    app.after_request(set_security_headers)
+    if type(app.session_interface) is SecureCookieSessionInterface:  # a host's own one stays
+        app.session_interface = HttpsAwareSessionInterface()
+    if ours is None:
+        app.after_request(set_security_headers)
+        return
+
+    def _is_ours() -> bool:
+        return request.blueprint in ours
+
+    @app.before_request
+    def _protect_our_forms() -> None:
+        if _is_ours() and app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect(apply_exemptions=True)  # GET/HEAD/OPTIONS pass; exemptions honoured
+
+    @app.after_request
+    def _our_headers(response: Any) -> Any:
+        return set_security_headers(response) if _is_ours() else response

@@ -1,4 +1,4 @@
-"""Open Badges 3.0 (tables if any)
+"""Open Badges 3.0: no table (badges are built on demand from the stored certificates)
 
 Revision ID: 7f41b09e6c25
 Revises: 5d2c8e17a0b3
@@ -19,7 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    pass  # nothing to store: a badge is a pure function of its certificate and the issuer key
 
 
 def downgrade() -> None:

@@ -32,6 +32,10 @@ SAMPLE_ARGUMENTS = {
     "certificates.download": {"serial": "{serial}"},
     "verify.verify_serial": {"serial": "{serial}"},
     "verify.verify_json": {"serial": "{serial}"},
+    "badges.credential_jwt": {"serial": "{serial}"},
+    "badges.credential_json": {"serial": "{serial}"},
+    "badges.status": {"serial": "{serial}"},
+    "badges.key": {"key_id": "not-the-issuer-key"},
     "cohorts.show": {"cohort_id": "{cohort_id}"},
     "cohorts.edit": {"cohort_id": "{cohort_id}"},
     "cohorts.dashboard": {"cohort_id": "{cohort_id}"},
@@ -75,6 +79,11 @@ EXCEPTIONS = {
     ("certificates.download", "admin"): 404,
     **{("verify.verify_serial", role): 404 for role in ROLES},
     **{("verify.verify_json", role): 404 for role in ROLES},
+    **{("badges.credential_jwt", role): 404 for role in ROLES[1:]},
+    **{("badges.credential_json", role): 404 for role in ROLES[1:]},
+    **{("badges.status", role): 404 for role in ROLES},
+    # Only the issuer's own key is published; any other key name is unknown.
+    **{("badges.key", role): 404 for role in ROLES},
     # Trainers reach only their own cohorts (the sample cohort has no trainer); admins reach all.
     **{
         (endpoint, "trainer"): 404

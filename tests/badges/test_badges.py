@@ -102,7 +102,8 @@ def with_payload(token: str, change) -> str:
     header, payload, signature = token.split(".")
     claims = json.loads(unb64(payload))
     change(claims)
-    return ".".join([header, b64(json.dumps(claims).encode()), signature])
+    encoded = json.dumps(claims, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return ".".join([header, b64(encoded.encode()), signature])
 
 
 @pytest.fixture
@@ -212,6 +213,7 @@ def test_a_changed_credential_fails_verification(app, holder, issue, course):
     token = client_of(app, holder).get(f"/badges/{serial}.jwt").get_data(as_text=True)
     verifier = app.test_client()
     verify(verifier, token)  # the original is good
+    assert with_payload(token, lambda claims: None) == token  # re-encoding alone changes nothing
 
     def rename(claims):
         claims["credentialSubject"]["identifier"][0]["identityHash"] = "Someone Else"
@@ -345,7 +347,8 @@ def test_the_issuer_profile_publishes_the_key(app, signing_key):
     )
     assert unb64(jwk["x"]) == raw  # the configured key file is the one published
     assert c.get("/badges/issuer/jwks.json").get_json() == {"keys": [jwk]}
-    assert c.get("/badges/issuer/keys/not-our-key").status_code == 404
+    for other in ("not-our-key", "%C3%A9t%C3%A9", jwk["x"]):
+        assert c.get(f"/badges/issuer/keys/{other}").status_code == 404
 
 
 def test_public_base_url_names_every_address(app, holder, issue, course):

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.models import User
 from cohorts.models import Cohort
 from lms.db import Base, utcnow
 
@@ -41,6 +42,7 @@ class ApiToken(Base):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     cohorts: Mapped[list[Cohort]] = relationship(secondary=api_token_cohorts)
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     def status_at(self, moment: datetime) -> str:
         """active, expired or revoked at a given moment."""

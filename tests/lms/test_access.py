@@ -42,6 +42,9 @@ SAMPLE_ARGUMENTS = {
     "cohorts.roster_preview": {"cohort_id": "{cohort_id}", "import_id": "999999"},
     "cohorts.export": {"cohort_id": "{cohort_id}", "what": "readiness", "fmt": "csv"},
     "cohorts.readiness_report": {"cohort_id": "{cohort_id}"},
+    "api.readiness": {"cohort_id": "{cohort_id}"},
+    "api.summary": {"cohort_id": "{cohort_id}"},
+    "api.certificate": {"serial": "{serial}"},
 }
 
 # Where the expected status differs from what the audience implies.
@@ -106,6 +109,8 @@ def _expected(endpoint: str, audience: frozenset[str], role: str) -> int:
         return EXCEPTIONS[(endpoint, role)]
     if "public" in audience:
         return 200
+    if "api_token" in audience:
+        return 401  # the read API answers only to access tokens, never to a browser session
     if role == "anonymous":
         return 302  # to the sign-in page
     if "signed_in" in audience or role in audience:

@@ -1,0 +1,40 @@
+"""The audience of API routes: `@api_token_required` (a valid access token, no browser session)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, request
+
+from api.models import ApiToken
+from api.problems import unauthorized
+from api.tokens import authenticate
+from lms.access import _declare
+
+F = TypeVar("F", bound=Callable[..., Any])
+AUDIENCE = "api_token"
+
+
+def api_token_required(view: F) -> F:
+    """Only requests bearing a valid access token may use this route (others get 401).
+
+    Browser sessions are ignored: a signed-in administrator without a token is refused too.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = authenticate(request.headers.get("Authorization"))
+        if result.token is None:
+            return unauthorized(result.problem or "invalid")
+        g.api_token = result.token
+        return view(*args, **kwargs)
+
+    _declare(wrapper, frozenset({AUDIENCE}))
+    return wrapper  # type: ignore[return-value]
+
+
+def current_token() -> ApiToken:
+    """The token of the current API request."""
+    return g.api_token

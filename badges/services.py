@@ -53,23 +53,9 @@ def holder_id(trainee_id: int) -> str:
 
 def badge_values(certificate: Certificate) -> BadgeValues:
     """The plain values of a certificate's badge, all from the stored certificate record."""
-    from flask_babel import force_locale
-    from flask_babel import gettext as _
-
     course = db.session.get(Course, certificate.course_id)
     slug = course.slug if course is not None else str(certificate.course_id)
-    language = certificate.language
-    with force_locale(language):
-        description = _(
-            "Certificate of completion of the course “%(course)s”, version %(version)s.",
-            course=certificate.course_title,
-            version=certificate.course_version,
-        )
-        criteria = _(
-            "Completed every lesson of the course, passed its quiz with every standard at or "
-            "above its mastery threshold, and passed every observed practical evaluation the "
-            "course requires."
-        )
+    description, criteria = _texts(certificate)
     return BadgeValues(
         credential_id=public_url("badges.credential_json", serial=certificate.serial),
         issuer_id=issuer_id(),
@@ -81,13 +67,32 @@ def badge_values(certificate: Certificate) -> BadgeValues:
         achievement_id=public_url("courses.course", slug=slug, version=certificate.course_version),
         course_title=certificate.course_title,
         course_version=certificate.course_version,
-        language=language,
+        language=certificate.language,
         description=description,
         criteria=criteria,
         standards=_standards(certificate),
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
     )
+
+
+def _texts(certificate: Certificate) -> tuple[str, str]:
+    """The description and the criteria, in the certificate's language (as its PDF)."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    with force_locale(certificate.language):
+        description = _(
+            "Certificate of completion of the course “%(course)s”, version %(version)s.",
+            course=certificate.course_title,
+            version=certificate.course_version,
+        )
+        criteria = _(
+            "Completed every lesson of the course, passed its quiz with every standard at or "
+            "above its mastery threshold, and passed every observed practical evaluation the "
+            "course requires."
+        )
+    return description, criteria
 
 
 def _standards(certificate: Certificate) -> list[dict[str, str]]:

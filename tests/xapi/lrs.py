@@ -62,6 +62,7 @@ class LearningRecordStore:
         self.statements: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, int]] = []  # (method, statementId, status answered)
         self.mode = "up"
+        self.forced: Response | None = None  # an answer given to every request, whatever it is
         self.slow_seconds = 2.0
         self.port = 0
         self._server: BaseWSGIServer | None = None
@@ -103,6 +104,8 @@ class LearningRecordStore:
         return response(environ, start_response)
 
     def answer(self, request: Request) -> Response:
+        if self.forced is not None:
+            return self.forced
         if self.mode == "503":
             return Response("down for maintenance", 503)
         if self.mode == "slow":

@@ -76,13 +76,15 @@ def _verb(statement: dict[str, Any]) -> str:
     return statement["verb"]["display"]["en-US"]
 
 
-def on_course_launched(sender: Flask, user: User, course: Course, via: str = "web") -> None:
+def on_course_launched(
+    sender: Flask, user: User, course: Course, via: str = "web", **_: Any
+) -> None:
     """A trainee started a course: "launched"."""
     if is_enabled(sender):
         enqueue_once(statements.launched(site_of(sender), user, course, via, utcnow()))
 
 
-def on_quiz_scored(sender: Flask, attempt: QuizAttempt, result: AttemptResult) -> None:
+def on_quiz_scored(sender: Flask, attempt: QuizAttempt, result: AttemptResult, **_: Any) -> None:
     """A quiz attempt was scored: "passed" or "failed", with each standard's result."""
     if not is_enabled(sender):
         return
@@ -102,7 +104,7 @@ def standard_titles(versions: dict[str, int]) -> dict[str, dict[str, str]]:
     return {row.code: row.title for row in rows if row.version == versions[row.code]}
 
 
-def on_course_completed(sender: Flask, trainee: User, course: Course) -> None:
+def on_course_completed(sender: Flask, trainee: User, course: Course, **_: Any) -> None:
     """A course was completed: "completed", once per certification cycle."""
     if is_enabled(sender):
         statement = statements.completed(
@@ -124,7 +126,7 @@ def certification_cycle(trainee: User, course: Course) -> int:
     return held.sequence if held is not None else next_sequence(trainee.id, course.id)
 
 
-def on_certificate_issued(sender: Flask, certificate: Certificate) -> None:
+def on_certificate_issued(sender: Flask, certificate: Certificate, **_: Any) -> None:
     """A certificate was issued: "earned"."""
     if not is_enabled(sender):
         return

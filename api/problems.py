@@ -40,8 +40,17 @@ DETAILS = {
 
 
 def api_language() -> str:
-    """The language of the response: the best match of Accept-Language, else English."""
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+    """The language of the response: the first of Accept-Language we speak, else English.
+
+    Matched on the primary subtag, so that fr-FR means French even before a lower-weighted en.
+    """
+    supported = current_app.config["LANGUAGES"]
+    ranked = sorted(request.accept_languages, key=lambda item: -item[1])  # stable
+    for tag, quality in ranked:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in supported:
+            return primary
+    return "en"
 
 
 def problem(

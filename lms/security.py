@@ -39,9 +39,10 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 def set_security_headers(response: Any) -> Any:
     """Add the security headers every response carries."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    policy = headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors 'none'" in policy:  # a page that lets some site frame it says so in its CSP
+        headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:

@@ -1,0 +1,563 @@
+"""LTI logic: registering platforms, mapping launches to accounts and courses, deep linking and
+the one-time tickets of framed launches. Services only flush; the request commits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from jwcrypto.jwk import JWK, InvalidJWKValue
+from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.lineitem import LineItem
+from sqlalchemy import select
+
+from accounts.models import User
+from courses.models import Course
+from lms import audit
+from lms.db import db, utcnow
+from lms.events import course_launched
+from lms.settings import LANGUAGES
+from lti.grades import LINE_ITEM_TAG
+from lti.models import LtiDeployment, LtiGradeTarget, LtiPlatform, LtiResourceLink, LtiUserLink
+from lti.roles import local_role
+from lti.tool import (
+    LaunchRefused,
+    ToolMessageLaunch,
+    find_platform,
+    put_value,
+    take_value,
+    tool_url,
+)
+
+log = logging.getLogger(__name__)
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+DL_SETTINGS_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+DL_DATA_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+TICKET_PREFIX = "lti1p3-ticket-"
+
+# Why a launch is refused: HTTP status and what the person is told (nothing is created).
+REFUSALS: dict[str, tuple[int, Any]] = {
+    "state": (
+        400,
+        _l(
+            "This launch did not start from your learning platform in this browser, or the "
+            "browser blocked the cookie it needs. Open the activity again from your learning "
+            "platform; if this happens again, ask for the activity to open in a new window."
+        ),
+    ),
+    "format": (
+        400,
+        _l(
+            "The launch request is incomplete or not valid. Open the activity again from your "
+            "learning platform."
+        ),
+    ),
+    "registration": (
+        403,
+        _l(
+            "This learning platform is not registered with the training system. Ask an "
+            "administrator to register it."
+        ),
+    ),
+    "signature": (
+        403,
+        _l(
+            "The launch could not be verified: its signature, issuer or audience is not valid. "
+            "Open the activity again from your learning platform."
+        ),
+    ),
+    "expired": (
+        400,
+        _l("This launch has expired. Open the activity again from your learning platform."),
+    ),
+    "replay": (
+        400,
+        _l("This launch was already used. Open the activity again from your learning platform."),
+    ),
+    "deployment": (
+        403,
+        _l(
+            "This deployment of the training system in your learning platform is not registered. "
+            "Ask an administrator to add its deployment ID."
+        ),
+    ),
+    "message": (400, _l("The training system does not support this kind of launch.")),
+    "role": (
+        403,
+        _l("Your role in the learning platform does not give access to the training system."),
+    ),
+    "disabled": (
+        403,
+        _l("Your account in the training system is disabled. Ask your training centre."),
+    ),
+    "course": (
+        400,
+        _l(
+            "This activity is not connected to a course of the training system. Ask your teacher "
+            "to choose a course for it."
+        ),
+    ),
+    "deep_link_role": (403, _l("Only teachers can choose a course for an activity.")),
+    "deep_link_gone": (
+        400,
+        _l(
+            "This course selection has expired or was already sent. Start again from your "
+            "learning platform."
+        ),
+    ),
+    "ticket": (
+        400,
+        _l(
+            "This link has expired or was already used. Open the activity again from your "
+            "learning platform."
+        ),
+    ),
+}
+
+
+class PlatformError(ValueError):
+    """A registration an administrator asked for that cannot be saved (message translated)."""
+
+
+# Platforms -----------------------------------------------------------------------------------
+
+
+def all_platforms() -> list[LtiPlatform]:
+    """Every registered platform, by name."""
+    return list(db.session.scalars(select(LtiPlatform).order_by(LtiPlatform.name, LtiPlatform.id)))
+
+
+def get_platform(platform_id: int) -> LtiPlatform | None:
+    """A platform by id."""
+    return db.session.get(LtiPlatform, platform_id)
+
+
+def parse_key(text: str | None) -> dict[str, Any] | None:
+    """A platform's public key given as a PEM or as a JWKS (or one JWK) in JSON; None if empty."""
+    from flask_babel import gettext as _
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        if text.startswith("-----BEGIN"):
+            jwk = json.loads(JWK.from_pem(text.encode()).export_public())
+            jwk.pop("kid", None)  # the platform's kid is unknown: the key is used whatever kid
+            return {"keys": [jwk]}
+        data = json.loads(text)
+        keys = data.get("keys") if isinstance(data, dict) and "keys" in data else [data]
+        public = [json.loads(JWK(**key).export_public()) for key in keys]
+        for given, key in zip(keys, public, strict=True):
+            for name in ("kid", "alg", "use"):
+                if name in given:
+                    key[name] = given[name]
+        if not public or any(key.get("kty") != "RSA" for key in public):
+            raise ValueError("not an RSA key")
+        return {"keys": public}
+    except (ValueError, TypeError, AttributeError, InvalidJWKValue) as error:
+        raise PlatformError(
+            _("The platform key is neither a PEM public key nor a JSON key set.")
+        ) from error
+
+
+def _clean_deployments(deployment_ids: list[str]) -> list[str]:
+    return sorted({value.strip() for value in deployment_ids if value.strip()})
+
+
+def save_platform(
+    platform: LtiPlatform | None, values: dict[str, Any], actor: User | None
+) -> LtiPlatform:
+    """Create or update a platform registration from validated values; audited."""
+    from flask_babel import gettext as _
+
+    issuer, client_id = values["issuer"].strip(), values["client_id"].strip()
+    clash = db.session.scalars(
+        select(LtiPlatform).where(LtiPlatform.issuer == issuer, LtiPlatform.client_id == client_id)
+    ).first()
+    if clash is not None and clash is not platform:
+        raise PlatformError(_("A platform with this issuer and client ID is already registered."))
+    for name in ("auth_login_url", "auth_token_url", "key_set_url"):
+        value = (values.get(name) or "").strip()
+        if (value or name != "key_set_url") and not _origin(value):
+            raise PlatformError(_("Enter a web address starting with https://."))
+    if not values.get("name", "").strip() or not issuer or not client_id:
+        raise PlatformError(_("Give the platform's name, issuer and client ID."))
+    if not _clean_deployments(values.get("deployment_ids", [])):
+        raise PlatformError(_("Give at least one deployment ID."))
+    key_set = parse_key(values.get("key"))
+    if (
+        not values.get("key_set_url")
+        and key_set is None
+        and (platform is None or not platform.key_set)
+    ):
+        raise PlatformError(_("Give the platform's key set URL or its public key."))
+    created = platform is None
+    platform = platform or LtiPlatform()
+    platform.name = values["name"].strip()
+    platform.issuer, platform.client_id = issuer, client_id
+    platform.auth_login_url = values["auth_login_url"].strip()
+    platform.auth_token_url = values["auth_token_url"].strip()
+    platform.auth_audience = (values.get("auth_audience") or "").strip() or None
+    platform.key_set_url = (values.get("key_set_url") or "").strip() or None
+    if key_set is not None:
+        platform.key_set = key_set
+    if "is_enabled" in values:
+        platform.is_enabled = bool(values["is_enabled"])
+    platform.updated_at = utcnow()
+    db.session.add(platform)
+    _set_deployments(platform, _clean_deployments(values.get("deployment_ids", [])))
+    db.session.flush()
+    audit.record(
+        "lti.platform_registered" if created else "lti.platform_updated",
+        "lti_platform",
+        platform.id,
+        actor.id if actor else None,
+        issuer=issuer,
+        client_id=client_id,
+        deployments=platform.deployment_ids,
+        enabled=platform.is_enabled,
+    )
+    return platform
+
+
+def _set_deployments(platform: LtiPlatform, wanted: list[str]) -> None:
+    current = {deployment.deployment_id: deployment for deployment in platform.deployments}
+    for deployment_id, deployment in current.items():
+        if deployment_id not in wanted:
+            platform.deployments.remove(deployment)
+    for deployment_id in wanted:
+        if deployment_id not in current:
+            platform.deployments.append(LtiDeployment(deployment_id=deployment_id))
+
+
+def platform_origins(platforms: list[LtiPlatform] | None = None) -> list[str]:
+    """The web origins of the enabled platforms (allowed to frame the tool's LTI pages)."""
+    origins = set()
+    for platform in platforms if platforms is not None else all_platforms():
+        if platform.is_enabled:
+            for url in (platform.auth_login_url, platform.issuer):
+                origin = _origin(url)
+                if origin:
+                    origins.add(origin)
+    return sorted(origins)
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def origin_of(url: str | None) -> str | None:
+    """scheme://host[:port] of an address, or None."""
+    return _origin(url)
+
+
+# Launches ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A validated launch, mapped: who, through which platform, into which course (if any)."""
+
+    user: User
+    platform: LtiPlatform
+    course: Course | None
+    claims: dict[str, Any]
+    is_framed: bool
+
+
+def platform_of(launch: ToolMessageLaunch) -> LtiPlatform:
+    """The registered platform of a validated launch."""
+    registration = launch.registration()
+    platform = find_platform(registration.get_issuer(), registration.get_client_id())
+    if platform is None:  # disabled between validation and now
+        raise LaunchRefused("registration", "platform no longer registered")
+    return platform
+
+
+def resource_launch(launch: ToolMessageLaunch, framed: bool | None) -> Launch:
+    """A resource-link launch: account, course, enrolment, grade target and the launch event."""
+    claims = dict(launch.get_launch_data())
+    platform = platform_of(launch)
+    if not launch.is_resource_launch():
+        raise LaunchRefused("message", str(claims.get(CLAIM + "message_type")))
+    role = local_role(claims.get(CLAIM + "roles") or [])
+    if role is None:
+        raise LaunchRefused("role", str(claims.get(CLAIM + "roles")))
+    course = _course_of(platform, claims)
+    user, user_link = account_for(platform, claims, role)
+    resource_link = _record_resource_link(platform, claims, course)
+    if user.role == "trainee":
+        _enrol(user, course)
+        _grade_target(user_link, resource_link)
+        course_launched.send(current_app._get_current_object(), user=user, course=course, via="lti")
+    log.info(
+        "LTI launch: user %s (%s) from platform %s into course %s",
+        user.id,
+        user.role,
+        platform.id,
+        course.slug,
+    )
+    return Launch(user, platform, course, claims, _is_framed(framed, claims))
+
+
+def deep_link_launch(launch: ToolMessageLaunch, framed: bool | None) -> Launch:
+    """A deep-linking request: only staff may pick a course for the platform."""
+    claims = dict(launch.get_launch_data())
+    platform = platform_of(launch)
+    role = local_role(claims.get(CLAIM + "roles") or [])
+    if role != "trainer":
+        raise LaunchRefused("deep_link_role", str(claims.get(CLAIM + "roles")))
+    user, _link = account_for(platform, claims, role)
+    return Launch(user, platform, None, claims, _is_framed(framed, claims))
+
+
+def _is_framed(framed: bool | None, claims: dict[str, Any]) -> bool:
+    # The browser says (Sec-Fetch-Dest); an older one does not, and the platform's claim decides.
+    if framed is not None:
+        return framed
+    presentation = claims.get(CLAIM + "launch_presentation") or {}
+    return presentation.get("document_target") in ("iframe", "frame")
+
+
+def _course_of(platform: LtiPlatform, claims: dict[str, Any]) -> Course:
+    from courses.services import get_course
+
+    custom = claims.get(CLAIM + "custom") or {}
+    slug = custom.get("course") if isinstance(custom, dict) else None
+    if isinstance(slug, str) and slug:
+        course = get_course(slug.strip())
+        if course is None:
+            raise LaunchRefused("course", f"no course {slug!r}")
+        return course
+    link_id = (claims.get(CLAIM + "resource_link") or {}).get("id")
+    link = _resource_link(platform, link_id)
+    if link is None:
+        raise LaunchRefused("course", f"resource link {link_id!r} has no course")
+    course = db.session.get(Course, link.course_id)
+    assert course is not None
+    return course
+
+
+def _resource_link(platform: LtiPlatform, link_id: str | None) -> LtiResourceLink | None:
+    if not link_id:
+        return None
+    return db.session.scalars(
+        select(LtiResourceLink).where(
+            LtiResourceLink.platform_id == platform.id,
+            LtiResourceLink.resource_link_id == link_id,
+        )
+    ).one_or_none()
+
+
+def _record_resource_link(
+    platform: LtiPlatform, claims: dict[str, Any], course: Course
+) -> LtiResourceLink:
+    resource = claims.get(CLAIM + "resource_link") or {}
+    ags = claims.get(AGS_CLAIM) or {}
+    link = _resource_link(platform, resource["id"])
+    if link is None:
+        link = LtiResourceLink(platform_id=platform.id, resource_link_id=resource["id"])
+        db.session.add(link)
+    link.deployment_id = claims[CLAIM + "deployment_id"]
+    link.context_id = _text((claims.get(CLAIM + "context") or {}).get("id"), 255)
+    link.title = _text(resource.get("title"), 255)
+    if link.course_id != course.id:
+        log.info(
+            "LTI resource link %s of platform %s opens %s", resource["id"], platform.id, course.slug
+        )
+    link.course_id = course.id
+    link.lineitem_url = _text(ags.get("lineitem"), 1000)
+    link.lineitems_url = _text(ags.get("lineitems"), 1000)
+    scopes = ags.get("scope") or []
+    link.ags_scopes = [scope for scope in scopes if isinstance(scope, str)]
+    link.updated_at = utcnow()
+    db.session.flush()
+    return link
+
+
+def _text(value: Any, limit: int) -> str | None:
+    return value[:limit] if isinstance(value, str) and value else None
+
+
+def _grade_target(user_link: LtiUserLink, resource_link: LtiResourceLink) -> None:
+    exists = db.session.scalar(
+        select(LtiGradeTarget.id).where(
+            LtiGradeTarget.user_link_id == user_link.id,
+            LtiGradeTarget.resource_link_id == resource_link.id,
+        )
+    )
+    if exists is None:
+        db.session.add(LtiGradeTarget(user_link_id=user_link.id, resource_link_id=resource_link.id))
+        db.session.flush()
+
+
+def _enrol(user: User, course: Course) -> None:
+    from courses.services import enrol, enrolment_for
+
+    if enrolment_for(user, course) is None:
+        # The platform placed the link: like a trainer's enrolment, also in a closed course.
+        enrol(user, course, by=user)
+
+
+# Accounts ------------------------------------------------------------------------------------
+
+
+def account_for(
+    platform: LtiPlatform, claims: dict[str, Any], role: str
+) -> tuple[User, LtiUserLink]:
+    """The local account of the launch's (issuer, subject), created on first launch; its role
+    follows the LTI roles (an administrator's account keeps its role)."""
+    link = db.session.scalars(
+        select(LtiUserLink).where(
+            LtiUserLink.issuer == platform.issuer, LtiUserLink.subject == claims["sub"]
+        )
+    ).one_or_none()
+    if link is None:
+        user = _create_account(platform, claims, role)
+        link = LtiUserLink(
+            issuer=platform.issuer, subject=claims["sub"], platform_id=platform.id, user_id=user.id
+        )
+        db.session.add(link)
+        db.session.flush()
+        return user, link
+    user = db.session.get(User, link.user_id)
+    assert user is not None
+    if not user.is_enabled:
+        raise LaunchRefused("disabled", f"user {user.id} is disabled")
+    _follow_role(user, role)
+    name = _full_name(claims)
+    if name and name != user.full_name:
+        user.full_name = name
+    link.last_launch_at = utcnow()
+    return user, link
+
+
+def _full_name(claims: dict[str, Any]) -> str | None:
+    name = claims.get("name")
+    if not isinstance(name, str) or not name.strip():
+        parts = [claims.get("given_name"), claims.get("family_name")]
+        name = " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+    return name.strip()[:200] or None
+
+
+def _language(claims: dict[str, Any]) -> str:
+    locale = (claims.get(CLAIM + "launch_presentation") or {}).get("locale") or claims.get("locale")
+    language = str(locale or "").replace("_", "-").split("-")[0].lower()
+    return language if language in LANGUAGES else "en"
+
+
+def _create_account(platform: LtiPlatform, claims: dict[str, Any], role: str) -> User:
+    from accounts.passwords import UNUSABLE_HASH
+
+    token = secrets.token_hex(5).upper()
+    user = User(
+        role=role,
+        full_name=_full_name(claims) or f"{platform.name} #{token}",
+        credential_hash=UNUSABLE_HASH,  # they sign in through their platform only
+        is_credential_temporary=False,
+        preferred_language=_language(claims),
+    )
+    _give_identifiers(user, token)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "lti.account_created",
+        "user",
+        user.id,
+        None,
+        platform=platform.id,
+        issuer=platform.issuer,
+        role=role,
+    )
+    return user
+
+
+def _give_identifiers(user: User, token: str | None = None) -> None:
+    # The account needs what its role's rules require; nobody signs in with these.
+    token = token or secrets.token_hex(5).upper()
+    if user.role == "trainee" and not user.service_number:
+        user.service_number = f"LTI-{token}"
+    if user.role != "trainee" and not user.email:
+        user.email = f"lti-{token.lower()}@lti.invalid"
+
+
+def _follow_role(user: User, role: str) -> None:
+    if user.role == role or user.role == "admin":
+        return
+    audit.record("lti.role_changed", "user", user.id, None, old=user.role, new=role)
+    user.role = role
+    _give_identifiers(user)
+    db.session.flush()
+
+
+# Deep linking --------------------------------------------------------------------------------
+
+
+def deep_link_response(launch: ToolMessageLaunch, course: Course, language: str) -> tuple[str, str]:
+    """The signed LtiDeepLinkingResponse JWT for one course, and where to post it."""
+    title = course.title_in(language)
+    line_item = (
+        LineItem()
+        .set_score_maximum(100)
+        .set_label(title)
+        .set_resource_id(course.slug)
+        .set_tag(LINE_ITEM_TAG)
+    )
+    resource = (
+        DeepLinkResource()
+        .set_url(tool_url("lti.launch"))
+        .set_title(title)
+        .set_custom_params({"course": course.slug})
+        .set_lineitem(line_item)
+    )
+    deep_link = launch.get_deep_link()
+    message = deep_link.get_message_jwt([resource])
+    if message.get(DL_DATA_CLAIM) is None:
+        message.pop(DL_DATA_CLAIM, None)  # "data" is returned only when the platform sent one
+    settings = launch.get_launch_data()[DL_SETTINGS_CLAIM]  # type: ignore[literal-required]
+    log.info("LTI deep link: course %s sent to %s", course.slug, settings["deep_link_return_url"])
+    return deep_link.encode_jwt(message), settings["deep_link_return_url"]
+
+
+def deep_link_settings(launch: ToolMessageLaunch) -> dict[str, Any]:
+    """The deep-linking settings claim of a launch."""
+    return dict(launch.get_launch_data().get(DL_SETTINGS_CLAIM) or {})  # type: ignore[call-overload]
+
+
+# Tickets (framed launches open the course in a new window) -------------------------------------
+
+
+def new_ticket(user: User, course: Course) -> str:
+    """A single-use, short-lived token that signs this user in and opens the course."""
+    token = secrets.token_urlsafe(32)
+    put_value(
+        TICKET_PREFIX + token,
+        {"user_id": user.id, "session_version": user.session_version, "course": course.slug},
+        current_app.config["LTI_TICKET_LIFETIME"],
+    )
+    return token
+
+
+def redeem_ticket(token: str) -> tuple[User, str] | None:
+    """The user and course slug of a ticket, once; None if unknown, expired or used."""
+    if not token or len(token) > 100:
+        return None
+    value = take_value(TICKET_PREFIX + token)
+    if not isinstance(value, dict):
+        return None
+    user = db.session.get(User, value.get("user_id"))
+    if user is None or not user.is_enabled or user.session_version != value.get("session_version"):
+        return None
+    return user, str(value.get("course"))

@@ -13,8 +13,9 @@ Delivery (`deliver_due`) sends each due message through the sender registered fo
   is tried again later, with an exponential back-off capped at OUTBOX_RETRY_MAX_SECONDS. A message
   is never dropped because the other system is down, however long the outage.
 
-Delivery runs after the response of a request that enqueued something (so that a healthy system
-gets its messages within a second), and from `flask outbox deliver` / `flask outbox work`, which a
+Delivery runs after the response of a request that enqueued something (that request's messages
+only, stopping at the first failure, so that a healthy system gets them within a second and a hung
+one holds the worker thread for one timeout at most), and from `flask outbox deliver` / `flask outbox work`, which a
 deployment runs on a timer or as a service to retry what failed. Several processes may deliver at
 once: a message is claimed with a conditional UPDATE (a lease) before it is sent, so that two
 workers never send it at the same time.
@@ -95,7 +96,7 @@ def enqueue(kind: str, payload: dict[str, Any]) -> OutboxMessage:
         raise ValueError(f"no sender registered for outbox messages of kind {kind!r}")
     message = OutboxMessage(kind=kind, payload=payload)
     db.session.add(message)
-    g.outbox_enqueued = True
+    g.setdefault("outbox_enqueued", []).append(message)
     return message
 
 
@@ -105,9 +106,14 @@ def retry_delay(attempts: int, base: float, cap: float) -> timedelta:
 
 
 def deliver_due(
-    now: datetime | None = None, limit: int = 100, kind: str | None = None
+    now: datetime | None = None,
+    limit: int = 100,
+    kind: str | None = None,
+    only: list[int] | None = None,
+    stop_at_failure: bool = False,
 ) -> DeliveryReport:
-    """Deliver up to `limit` messages that are due, committing after each one."""
+    """Deliver up to `limit` messages that are due (or only those of `only`), committing after
+    each one; with `stop_at_failure`, stop at the first one that must be retried."""
     session = db.session
     now = now or utcnow()
     report = DeliveryReport()
@@ -119,6 +125,8 @@ def deliver_due(
     )
     if kind is not None:
         query = query.where(OutboxMessage.kind == kind)
+    if only is not None:
+        query = query.where(OutboxMessage.id.in_(only))
     ids = list(session.scalars(query))
     session.commit()
     for message_id in ids:
@@ -127,6 +135,8 @@ def deliver_due(
             continue
         outcome = _deliver_one(message_id, now)
         setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome == "retrying" and stop_at_failure:
+            break
     return report
 
 
@@ -204,10 +214,14 @@ def counts() -> dict[str, int]:
     return {status: found.get(status, 0) for status in (PENDING, DELIVERED, DEAD)}
 
 
-def _deliver_after_response(app: Flask) -> None:
+def _deliver_after_response(app: Flask, ids: list[int]) -> None:
+    # Only this request's messages, and no further once one fails: when the other system hangs,
+    # a worker thread waits for at most one timeout; the outbox worker retries the rest.
     with app.app_context():
         try:
-            report = deliver_due(limit=app.config["OUTBOX_AFTER_RESPONSE_LIMIT"])
+            report = deliver_due(
+                limit=app.config["OUTBOX_AFTER_RESPONSE_LIMIT"], only=ids, stop_at_failure=True
+            )
             log.debug("outbox after response: %s", report)
         except Exception:  # the messages stay pending; the worker will retry them
             log.exception("outbox delivery after the response failed")
@@ -215,12 +229,12 @@ def _deliver_after_response(app: Flask) -> None:
 
 def _schedule_delivery(response: Any) -> Any:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if (
-        g.pop("outbox_enqueued", False)
-        and response.status_code < 400
-        and app.config["OUTBOX_DELIVER_AFTER_RESPONSE"]
-    ):
-        response.call_on_close(lambda: _deliver_after_response(app))
+    messages = g.pop("outbox_enqueued", [])
+    if messages and response.status_code < 400 and app.config["OUTBOX_DELIVER_AFTER_RESPONSE"]:
+        # Read the ids when the response closes: by then the request's commit has given them.
+        response.call_on_close(
+            lambda: _deliver_after_response(app, [m.id for m in messages if m.id is not None])
+        )
     return response
 
 

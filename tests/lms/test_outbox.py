@@ -139,3 +139,23 @@ def test_what_a_request_enqueues_is_delivered_after_its_response(
     assert receiver.received == [{"from": "request"}]
     with app.app_context():
         assert outbox.counts() == {"pending": 0, "delivered": 1, "dead": 0}
+
+
+def test_after_a_response_delivery_stops_at_the_first_failure(
+    app: Flask, receiver: Receiver
+) -> None:
+    # A hung or down system costs the request's worker thread one try, not one per message.
+    def enqueue_three() -> str:
+        for n in range(3):
+            outbox.enqueue("test-kind", {"n": n})
+        return "ok"
+
+    app.add_url_rule("/test-enqueue-three", view_func=enqueue_three)
+    with app.app_context():
+        outbox.enqueue("test-kind", {"n": "older, not this request's"})
+        db.session.commit()
+    receiver.up = False
+    app.test_client().get("/test-enqueue-three").close()
+    with app.app_context():
+        attempts = db.session.scalars(select(OutboxMessage.attempts).order_by(OutboxMessage.id))
+        assert list(attempts) == [0, 1, 0, 0]

@@ -130,7 +130,16 @@ def send_score(payload: dict[str, Any]) -> None:
     scopes = [scope for scope in payload.get("scopes") or [] if isinstance(scope, str)]
     if SCORE_SCOPE not in scopes:
         raise outbox.Rejected("the platform did not grant the score scope")
-    connector = ServiceConnector(registration_for(platform), http_session())
+    with http_session() as session:
+        _post_score(payload, ServiceConnector(registration_for(platform), session), scopes)
+    log.info(
+        "LTI: score sent to platform %s for resource link %s",
+        platform.id,
+        payload.get("resource_link_id"),
+    )
+
+
+def _post_score(payload: dict[str, Any], connector: ServiceConnector, scopes: list[str]) -> None:
     # Any failure to get an access token (platform down, our key not yet configured there) is
     # worth trying again later; the token is then reused for the calls below.
     connector.get_access_token(scopes)
@@ -154,11 +163,6 @@ def send_score(payload: dict[str, Any]) -> None:
         if 400 <= status < 500 and status not in TEMPORARY_STATUSES:
             raise outbox.Rejected(f"HTTP {status}: {error.response.text[:300]}") from error
         raise
-    log.info(
-        "LTI: score sent to platform %s for resource link %s",
-        platform.id,
-        payload.get("resource_link_id"),
-    )
 
 
 def _course_line_item(payload: dict[str, Any]) -> LineItem:

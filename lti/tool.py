@@ -468,7 +468,10 @@ def validated_launch() -> ToolMessageLaunch:
         launch_data_storage=services["launch_data_storage"],
         requests_session=http_session(),
     )
-    launch.validate()
+    try:
+        launch.validate()  # the only call to the platform: its key set
+    finally:
+        launch._requests_session.close()
     return launch
 
 

@@ -223,9 +223,7 @@ def trainee_certificates() -> Response:
 @role_required("admin")
 def index() -> str:
     """Every token: name, scope, dates, status; revoke buttons."""
-    return render_template(
-        "api/tokens.html", tokens=tokens.all_tokens(), now=utcnow(), form=RevokeTokenForm()
-    )
+    return render_template("api/tokens.html", tokens=tokens.all_tokens(), now=utcnow())
 
 
 def _cohort_choices() -> list[SelectChoice]:

@@ -42,6 +42,8 @@ SAMPLE_ARGUMENTS = {
     "cohorts.roster_preview": {"cohort_id": "{cohort_id}", "import_id": "999999"},
     "cohorts.export": {"cohort_id": "{cohort_id}", "what": "readiness", "fmt": "csv"},
     "cohorts.readiness_report": {"cohort_id": "{cohort_id}"},
+    "lti.continue_launch": {"token": "not-a-ticket"},
+    "lti_admin.edit_platform": {"platform_id": "999999"},
     "api.readiness": {"cohort_id": "{cohort_id}"},
     "api.summary": {"cohort_id": "{cohort_id}"},
     "api.certificate": {"serial": "{serial}"},
@@ -101,6 +103,10 @@ EXCEPTIONS = {
         )
     },
     ("cohorts.roster_preview", "admin"): 404,
+    # LTI: a login without a platform's parameters, an unknown ticket, an unknown platform.
+    **{("lti.login", role): 400 for role in ROLES},
+    **{("lti.continue_launch", role): 400 for role in ROLES},
+    ("lti_admin.edit_platform", "admin"): 404,
 }
 
 

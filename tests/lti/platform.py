@@ -92,10 +92,10 @@ class _Request(PlatformRequest):
 
 class _Config(LTI1P3PlatformConfAbstract):
     def init_platform_config(self, **kwargs: Any) -> None:
-        self.registration_ = kwargs["registration"]
+        self._registration = kwargs["registration"]
 
     def get_registration_by_params(self, **kwargs: Any) -> Registration:
-        return self.registration_
+        return self._registration
 
 
 class _Login(OIDCLoginAbstract):

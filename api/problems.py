@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 from flask import Response, abort, current_app, jsonify, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def problem(
             "type": "about:blank",
             "title": str(title),
             "status": status,
-            "detail": detail or str(DETAILS.get(code, DETAILS["bad_request"])),
+            "detail": str(detail or DETAILS.get(code, DETAILS["bad_request"])),
             "code": code,
             **extra,
         }
@@ -77,8 +78,9 @@ def problem(
     return response
 
 
-def fail(status: int, code: str, detail: str) -> NoReturn:
-    """Stop the request with a problem response."""
+def fail(status: int, code: str, detail: LazyString) -> NoReturn:
+    """Stop the request with a problem response (detail: a lazy string, rendered in the client's
+    language)."""
     abort(problem(status, code, detail))
 
 

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
@@ -113,7 +114,7 @@ def _limit() -> int:
         fail(
             400,
             "invalid_parameter",
-            _("“limit” must be a whole number from 1 to %(max)d.", max=services.MAX_PAGE_SIZE),
+            _l("“limit” must be a whole number from 1 to %(max)d.", max=services.MAX_PAGE_SIZE),
         )
     return int(raw)
 
@@ -123,7 +124,7 @@ def _ready_filter() -> bool | None:
     if raw is None:
         return None
     if raw not in {"true", "false"}:
-        fail(400, "invalid_parameter", _("“ready” must be true or false."))
+        fail(400, "invalid_parameter", _l("“ready” must be true or false."))
     return raw == "true"
 
 
@@ -131,7 +132,7 @@ def _cursor() -> str | None:
     raw = request.args.get("cursor")
     if raw is not None and len(raw) > services.MAX_CURSOR_LENGTH:
         fail(
-            400, "invalid_parameter", _("This paging cursor is not valid: start again without it.")
+            400, "invalid_parameter", _l("This paging cursor is not valid: start again without it.")
         )
     return raw or None
 
@@ -185,7 +186,7 @@ def certificate(serial: str) -> Response:
         fail(
             404,
             "invalid_serial",
-            _(
+            _l(
                 "This is not a valid certificate serial number: 16 characters such as 7K3M-Q9PX-4RTW-Z2CD. Check it for a typing mistake."
             ),
         )
@@ -206,7 +207,7 @@ def trainee_certificates() -> Response:
         fail(
             400,
             "invalid_parameter",
-            _(
+            _l(
                 "Give the trainee's service number in “service_number”: 1 to 32 letters, digits or the characters / . _ -"
             ),
         )

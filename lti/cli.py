@@ -13,11 +13,11 @@ lti_cli = AppGroup("lti", help="LTI 1.3: platforms registered with this tool.")
 
 def _save(platform: Any, values: dict[str, Any]) -> Any:
     from lms.db import db
-    from lti import services
+    from lti import platforms
 
     try:
-        saved = services.save_platform(platform, values, actor=None)
-    except services.PlatformError as error:
+        saved = platforms.save_platform(platform, values, actor=None)
+    except platforms.PlatformError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     return saved
@@ -72,9 +72,9 @@ def add_platform(**options: Any) -> None:
 @click.option("--enable/--disable", "enabled", default=None, help="Accept its launches or not.")
 def update_platform(platform_id: int, **options: Any) -> None:
     """Change a platform's registration."""
-    from lti import services
+    from lti import platforms
 
-    platform = services.get_platform(platform_id)
+    platform = platforms.get_platform(platform_id)
     if platform is None:
         raise click.ClickException(f"No platform {platform_id}.")
     deployments = [d for d in platform.deployment_ids if d not in options["removed"]]
@@ -97,12 +97,12 @@ def update_platform(platform_id: int, **options: Any) -> None:
 @lti_cli.command("list")
 def list_platforms() -> None:
     """The registered platforms."""
-    from lti import services
+    from lti import platforms
 
-    platforms = services.all_platforms()
-    if not platforms:
+    registered = platforms.all_platforms()
+    if not registered:
         click.echo("No platform is registered.")
-    for platform in platforms:
+    for platform in registered:
         status = "enabled" if platform.is_enabled else "disabled"
         click.echo(f"{platform.id}\t{platform.name}\t{status}")
         click.echo(f"\tissuer: {platform.issuer}\n\tclient id: {platform.client_id}")

@@ -69,7 +69,7 @@ class PlatformForm(FlaskForm):
     is_enabled = BooleanField(_l("Launches from this platform are accepted"), default=True)
 
     def values(self) -> dict[str, object]:
-        """The form's values for lti.services.save_platform."""
+        """The form's values for lti.platforms.save_platform."""
         return {
             "name": self.name.data,
             "issuer": self.issuer.data,

@@ -57,7 +57,6 @@ def queue_attempt_score(attempt: Any, result: Any) -> int:
         "scoreGiven": round(float(result.percent), 2),
         "activityProgress": "Submitted",
         "gradingProgress": "Pending",
-        "comment": f"Quiz attempt {attempt.number}: {round(float(result.percent))}%",
     }
     from courses.models import Course
 
@@ -81,7 +80,6 @@ def queue_completion(trainee: Any, course: Any) -> int:
     score: dict[str, Any] = {
         "activityProgress": "Completed",
         "gradingProgress": "FullyGraded",
-        "comment": "Course completed",
     }
     if best is not None:
         score["scoreGiven"] = round(float(best), 2)
@@ -190,6 +188,4 @@ def _grade(score: dict[str, Any]) -> Grade:
     )
     if score.get("scoreGiven") is not None:
         grade.set_score_given(score["scoreGiven"])
-    if score.get("comment"):
-        grade.set_comment(score["comment"])
     return grade

@@ -33,7 +33,7 @@ from lms.db import utcnow
 from lms.errors import render_error
 from lms.i18n import current_language
 from lms.security import CONTENT_SECURITY_POLICY, csrf, limiter
-from lti import services, tool
+from lti import platforms, services, storage, tool
 from lti.forms import CourseChoiceForm, PlatformForm
 from lti.models import LtiPlatform
 from lti.tool import LaunchRefused
@@ -162,16 +162,19 @@ def deep_link() -> Response | tuple[str, int]:
         return _refused(LaunchRefused("deep_link_gone", "launch not found or already used"))
     course = get_course(form.course.data)
     assert course is not None
-    platform = services.platform_of(message)
+    try:
+        platform = services.platform_of(message)
+    except LaunchRefused as refusal:
+        return _refused(refusal)
     token, return_url = services.deep_link_response(message, course, current_language())
     response = make_response(
         render_template("lti/deep_link_return.html", return_url=return_url, token=token)
     )
-    return _framable(response, [platform], form_action=services.origin_of(return_url))
+    return _framable(response, [platform], form_action=platforms.origin_of(return_url))
 
 
 def _platform_of_saved_launch(launch_id: str) -> LtiPlatform | None:
-    saved = tool.DatabaseLaunchStorage().get_value(launch_id)
+    saved = storage.DatabaseLaunchStorage().get_value(launch_id)
     if not isinstance(saved, dict):
         return None
     aud = saved.get("aud")
@@ -182,6 +185,10 @@ def _platform_of_saved_launch(launch_id: str) -> LtiPlatform | None:
 @public
 def continue_launch(token: str) -> Response | tuple[str, int]:
     """After a framed launch: sign in with the single-use ticket and open the course."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+        # Only our own framed page links here: a link from elsewhere could sign a victim into
+        # someone else's account (login CSRF). Browsers without fetch metadata are let through.
+        return _refused(LaunchRefused("ticket", "ticket link followed from another site"))
     found = services.redeem_ticket(token)
     if found is None:
         return _refused(LaunchRefused("ticket", "unknown, expired or used ticket"))
@@ -217,11 +224,11 @@ def _refused(refusal: LaunchRefused) -> tuple[str, int]:
 
 
 def _framable(
-    response: Response, platforms: list[LtiPlatform], form_action: str | None = None
+    response: Response, trusted: list[LtiPlatform], form_action: str | None = None
 ) -> Response:
     """Let the platforms' origins (only) frame this response; optionally allow one more form
     target (the platform's deep-linking return URL)."""
-    ancestors = " ".join(services.platform_origins(platforms)) or "'none'"
+    ancestors = " ".join(platforms.platform_origins(trusted)) or "'none'"
     directives = []
     for directive in CONTENT_SECURITY_POLICY.split("; "):
         name = directive.split(" ", 1)[0]
@@ -239,7 +246,7 @@ def _framable(
 def _errors_framable_by_platforms(response: Response) -> Response:
     # A refused launch inside the platform's frame shows its message instead of a blank frame.
     if response.status_code >= 400 and "Content-Security-Policy" not in response.headers:
-        _framable(response, services.all_platforms())
+        _framable(response, platforms.all_platforms())
     return response
 
 
@@ -248,10 +255,10 @@ def _errors_framable_by_platforms(response: Response) -> Response:
 
 @admin_bp.get("/")
 @role_required("admin")
-def platforms() -> str:
+def platform_list() -> str:
     """Registered platforms and the addresses to give them."""
     return render_template(
-        "lti/platforms.html", platforms=services.all_platforms(), urls=_tool_urls()
+        "lti/platforms.html", platforms=platforms.all_platforms(), urls=_tool_urls()
     )
 
 
@@ -276,7 +283,7 @@ def new_platform() -> str | Response | tuple[str, int]:
 @role_required("admin")
 def edit_platform(platform_id: int) -> str | Response | tuple[str, int]:
     """Change a platform's registration (or stop accepting its launches)."""
-    platform = services.get_platform(platform_id)
+    platform = platforms.get_platform(platform_id)
     if platform is None:
         abort(404)
     if request.method == "POST":
@@ -294,10 +301,10 @@ def _save(form: PlatformForm, platform: LtiPlatform | None) -> str | Response | 
     if not form.validate_on_submit():
         return render_template("lti/platform_form.html", form=form, platform=platform), 400
     try:
-        saved = services.save_platform(platform, form.values(), current_user)
-    except services.PlatformError as error:
+        saved = platforms.save_platform(platform, form.values(), current_user)
+    except platforms.PlatformError as error:
         return render_template(
             "lti/platform_form.html", form=form, platform=platform, error=str(error)
         ), 400
     flash(_("The platform %(name)s is saved.", name=saved.name), "success")
-    return redirect(url_for("lti_admin.platforms"))
+    return redirect(url_for("lti_admin.platform_list"))

@@ -35,13 +35,13 @@ def platform(client: FlaskClient) -> Iterator[Platform]:
 def register(app: Flask) -> Callable[..., Any]:
     """Factory: register(platform, **changes) registers a platform as an administrator would."""
     from lms.db import db
-    from lti import services
+    from lti import platforms
 
     def _register(platform: Platform, **changes: Any) -> int:
         values = platform.registration_values(**changes)
         values["deployment_ids"] = values["deployment_ids"].splitlines()
         with app.app_context():
-            saved = services.save_platform(None, values, actor=None)
+            saved = platforms.save_platform(None, values, actor=None)
             db.session.commit()
             return saved.id
 

@@ -381,3 +381,41 @@ def test_the_jwks_publishes_the_public_key_with_its_kid(app, client):
     assert (
         key["kid"] == JWK(**{k: v for k, v in key.items() if k in ("kty", "n", "e")}).thumbprint()
     )
+
+
+def test_a_ticket_link_followed_from_another_site_is_refused(client, registered):
+    import re
+
+    response = launch(client, registered, learner(), headers={"Sec-Fetch-Dest": "iframe"})
+    ticket = re.search(r'href="(/lti/continue/[^"]+)"', response.get_data(as_text=True)).group(1)
+    refused = client.get(ticket, headers={"Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 400
+    assert client.get(f"/courses/{COURSE}").status_code == 302
+    opened = client.get(ticket, headers={"Sec-Fetch-Site": "same-origin"})
+    assert opened.status_code == 302  # the refusal did not use the ticket up
+
+
+# Over HTTPS (as in production) ------------------------------------------------------------
+
+
+def test_over_https_the_state_cookie_survives_the_cross_site_post(app, register, load_course):
+    from tests.lti.platform import Platform
+
+    load_course()
+    client = app.test_client()
+    platform = Platform(tool_base="https://localhost").start()
+    try:
+        platform.tool_jwks = client.get("https://localhost/lti/jwks.json").get_json()
+        register(platform)
+        login = client.get(platform.login_url(learner()))
+        assert login.status_code == 302, login.get_data(as_text=True)
+        [cookie] = [c for c in login.headers.getlist("Set-Cookie") if c.startswith("lti1p3-")]
+        for attribute in ("Secure", "HttpOnly", "SameSite=None", "Partitioned", "Path=/lti"):
+            assert attribute in cookie, cookie
+        action, fields = platform_form(platform, login.headers["Location"])
+        assert action == "https://localhost/lti/launch"
+        response = client.post(action, data=fields)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert response.headers["Location"] == f"/courses/{COURSE}"
+    finally:
+        platform.stop()

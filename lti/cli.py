@@ -121,3 +121,5 @@ def urls() -> None:
     click.echo(f"Deep linking URL: {tool.tool_url('lti.launch')}")
     click.echo(f"Public key set (JWKS) URL: {tool.tool_url('lti.jwks')}")
     click.echo(f"Key id (kid): {tool.tool_jwks()['keys'][0]['kid']}")
+    click.echo("Public key (PEM):")
+    click.echo(tool.tool_public_pem().strip())

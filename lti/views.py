@@ -268,6 +268,7 @@ def _tool_urls() -> dict[str, str]:
         "launch": tool.tool_url("lti.launch"),
         "jwks": tool.tool_url("lti.jwks"),
         "kid": tool.tool_jwks()["keys"][0]["kid"],
+        "pem": tool.tool_public_pem(),
     }
 
 

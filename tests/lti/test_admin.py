@@ -28,6 +28,7 @@ def test_the_admin_page_shows_the_tool_addresses(client, login_as):
         assert address in page
     kid = client.get("/lti/jwks.json").get_json()["keys"][0]["kid"]
     assert kid in page
+    assert "BEGIN PUBLIC KEY" in page and "PRIVATE" not in page
 
 
 def test_an_admin_registers_a_platform_that_can_then_launch(
@@ -214,3 +215,4 @@ def test_the_cli_registers_lists_and_updates_platforms(app, platform, db_session
     assert again.exit_code != 0 and "web address" in again.output
     urls = runner.invoke(args=["lti", "urls"])
     assert "/lti/login" in urls.output and "/lti/jwks.json" in urls.output
+    assert "BEGIN PUBLIC KEY" in urls.output and "PRIVATE" not in urls.output

@@ -79,17 +79,31 @@ def take_value(key: str) -> Any:
 
 
 class ToolSessionService(FlaskSessionService):
-    """Nonces are single-use; the state is only ever proven by the browser's state cookie."""
+    """Nonces are single-use and remember which registration's login issued them; the state is
+    only ever proven by the browser's state cookie."""
 
     data_storage: DatabaseLaunchStorage
+    # The (issuer, client id) of the login being answered, set once the registration is found.
+    login_for: tuple[str, str] | None = None
 
     def save_nonce(self, nonce: str) -> None:
+        issuer, client_id = self.login_for or ("", "")
         self.data_storage.set_value(
-            self._get_key("nonce", nonce), True, exp=current_app.config["LTI_NONCE_LIFETIME"]
+            self._get_key("nonce", nonce),
+            {"iss": issuer, "client_id": client_id},
+            exp=current_app.config["LTI_NONCE_LIFETIME"],
         )
 
     def check_nonce(self, nonce: str) -> bool:
-        return self.data_storage.consume(self._get_key("nonce", nonce))
+        return self.take_nonce(nonce) is not None
+
+    def take_nonce(self, nonce: str) -> dict[str, str] | None:
+        """Use a nonce up: what its login was for, or None if unknown, expired or already used."""
+        key = self._get_key("nonce", nonce)
+        value = self.data_storage.get_value(key)
+        if value is None or not self.data_storage.consume(key):
+            return None
+        return value if isinstance(value, dict) else {}
 
     def save_launch_data(self, key: str, jwt_body: Any) -> None:
         self.data_storage.set_value(

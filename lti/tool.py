@@ -219,6 +219,10 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         except OIDCException as error:
             kind = "registration" if "registration" in str(error) else "format"
             raise LaunchRefused(kind, str(error)) from error
+        self._session_service.login_for = (
+            registration.get_issuer(),
+            registration.get_client_id(),
+        )
         deployment_id = self._get_request_param("lti_deployment_id")
         if deployment_id and not self._tool_config.find_deployment_by_params(
             registration.get_issuer(), deployment_id, registration.get_client_id()
@@ -297,6 +301,20 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
         if (len(audiences) > 1 or "azp" in claims) and claims.get("azp") != client_id:
             raise LtiException("the authorised party (azp) is not this tool")
+        return self
+
+    def validate_nonce(self) -> ToolMessageLaunch:
+        """The nonce is used up, and must come from a login for this very registration."""
+        assert self._registration is not None
+        nonce = self._get_jwt_body().get("nonce")
+        if not nonce:
+            raise LtiException('"nonce" is empty')
+        login = self._session_service.take_nonce(nonce)
+        if login is None:
+            raise LtiException("nonce unknown, expired or already used")
+        wanted = {"iss": self._registration.get_issuer(), "client_id": self.get_client_id()}
+        if login != wanted:
+            raise LaunchRefused("state", f"nonce of a login for {login}, token for {wanted}")
         return self
 
     def get_public_key(self) -> tuple[str, str]:

@@ -419,3 +419,31 @@ def test_over_https_the_state_cookie_survives_the_cross_site_post(app, register,
         assert response.headers["Location"] == f"/courses/{COURSE}"
     finally:
         platform.stop()
+
+
+def test_a_token_must_answer_a_login_made_for_its_own_platform(
+    client, registered, register, counts
+):
+    from tests.lti.platform import Platform
+
+    other = Platform().start()
+    try:
+        other.tool_jwks = registered.tool_jwks
+        register(other, name="Other platform")
+        # A login for the first platform; the second platform (registered, its own valid key)
+        # answers it with a token carrying the first login's nonce.
+        response = start_login(client, registered, learner())
+        _action, fields = platform_form(registered, response.headers["Location"])
+        claims = jwt.decode(fields["id_token"], options={"verify_signature": False})
+        claims.update(iss=other.issuer)
+        kid = jwt.get_unverified_header(other.registration().platform_encode_and_sign({"x": 1}))[
+            "kid"
+        ]
+        token = jwt.encode(claims, other.private_pem, algorithm="RS256", headers={"kid": kid})
+        before = counts()
+        refused = client.post("/lti/launch", data={**fields, "id_token": token})
+        assert refused.status_code == 400
+        assert "did not start" in refused.get_data(as_text=True)
+        assert counts() == before
+    finally:
+        other.stop()

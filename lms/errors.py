@@ -90,6 +90,8 @@ def register_error_pages(app: Flask, blueprint_names: set[str] | None = None) ->
             app.register_error_handler(exception, handler)
         return
     for name in blueprint_names:
+        if any(app.error_handler_spec[name].values()):
+            continue  # a blueprint with its own error handling (the read API's JSON problems)
         for exception, handler in HANDLERS:
             exc_class, code = app._get_exc_class_and_code(exception)
             app.error_handler_spec[name][code][exc_class] = handler

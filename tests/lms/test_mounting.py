@@ -153,3 +153,10 @@ def test_a_host_with_its_own_login_manager_is_refused_clearly(database_url):
     LoginManager(host)
     with pytest.raises(RuntimeError, match="already has a Flask-Login LoginManager"):
         LMS().init_app(host, url_prefix=PREFIX)
+
+
+def test_the_read_api_keeps_its_json_errors_when_mounted(host_client):
+    response = host_client.get(f"{PREFIX}/api/v1/cohorts")
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert host_client.get(f"{PREFIX}/api/v1/openapi.json").status_code == 200

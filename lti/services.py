@@ -138,9 +138,20 @@ def platform_of(launch: ToolMessageLaunch) -> LtiPlatform:
     return platform
 
 
+def _checked_claims(launch: ToolMessageLaunch) -> dict[str, Any]:
+    # Identifiers we store must be strings of at most 255 characters (the specification's limit).
+    claims = dict(launch.get_launch_data())
+    identifiers = [claims.get("sub"), claims.get(CLAIM + "deployment_id")]
+    if claims.get(CLAIM + "message_type") == "LtiResourceLinkRequest":
+        identifiers.append(_claim(claims, CLAIM + "resource_link").get("id"))
+    if not all(isinstance(value, str) and 0 < len(value) <= 255 for value in identifiers):
+        raise LaunchRefused("format", "an identifier is not a string of at most 255 characters")
+    return claims
+
+
 def resource_launch(launch: ToolMessageLaunch, framed: bool | None) -> Launch:
     """A resource-link launch: account, course, enrolment, grade target and the launch event."""
-    claims = dict(launch.get_launch_data())
+    claims = _checked_claims(launch)
     platform = platform_of(launch)
     if not launch.is_resource_launch():
         raise LaunchRefused("message", str(claims.get(CLAIM + "message_type")))
@@ -166,7 +177,7 @@ def resource_launch(launch: ToolMessageLaunch, framed: bool | None) -> Launch:
 
 def deep_link_launch(launch: ToolMessageLaunch, framed: bool | None) -> Launch:
     """A deep-linking request: only staff may pick a course for the platform."""
-    claims = dict(launch.get_launch_data())
+    claims = _checked_claims(launch)
     platform = platform_of(launch)
     role = local_role(claims.get(CLAIM + "roles") or [])
     if role != "trainer":
@@ -179,21 +190,21 @@ def _is_framed(framed: bool | None, claims: dict[str, Any]) -> bool:
     # The browser says (Sec-Fetch-Dest); an older one does not, and the platform's claim decides.
     if framed is not None:
         return framed
-    presentation = claims.get(CLAIM + "launch_presentation") or {}
+    presentation = _claim(claims, CLAIM + "launch_presentation")
     return presentation.get("document_target") in ("iframe", "frame")
 
 
 def _course_of(platform: LtiPlatform, claims: dict[str, Any]) -> Course:
     from courses.services import get_course
 
-    custom = claims.get(CLAIM + "custom") or {}
-    slug = custom.get("course") if isinstance(custom, dict) else None
+    custom = _claim(claims, CLAIM + "custom")
+    slug = custom.get("course")
     if isinstance(slug, str) and slug:
         course = get_course(slug.strip())
         if course is None:
             raise LaunchRefused("course", f"no course {slug!r}")
         return course
-    link_id = (claims.get(CLAIM + "resource_link") or {}).get("id")
+    link_id = _claim(claims, CLAIM + "resource_link").get("id")
     link = _resource_link(platform, link_id)
     if link is None:
         raise LaunchRefused("course", f"resource link {link_id!r} has no course")
@@ -216,14 +227,14 @@ def _resource_link(platform: LtiPlatform, link_id: str | None) -> LtiResourceLin
 def _record_resource_link(
     platform: LtiPlatform, claims: dict[str, Any], course: Course
 ) -> LtiResourceLink:
-    resource = claims.get(CLAIM + "resource_link") or {}
-    ags = claims.get(AGS_CLAIM) or {}
+    resource = _claim(claims, CLAIM + "resource_link")
+    ags = _claim(claims, AGS_CLAIM)
     link = _resource_link(platform, resource["id"])
     if link is None:
         link = LtiResourceLink(platform_id=platform.id, resource_link_id=resource["id"])
         db.session.add(link)
     link.deployment_id = claims[CLAIM + "deployment_id"]
-    link.context_id = _text((claims.get(CLAIM + "context") or {}).get("id"), 255)
+    link.context_id = _text(_claim(claims, CLAIM + "context").get("id"), 255)
     link.title = _text(resource.get("title"), 255)
     if link.course_id != course.id:
         log.info(
@@ -232,11 +243,16 @@ def _record_resource_link(
     link.course_id = course.id
     link.lineitem_url = _text(ags.get("lineitem"), 1000)
     link.lineitems_url = _text(ags.get("lineitems"), 1000)
-    scopes = ags.get("scope") or []
-    link.ags_scopes = [scope for scope in scopes if isinstance(scope, str)]
+    scopes = ags.get("scope")
+    link.ags_scopes = [s for s in scopes if isinstance(s, str)] if isinstance(scopes, list) else []
     link.updated_at = utcnow()
     db.session.flush()
     return link
+
+
+def _claim(claims: dict[str, Any], name: str) -> dict[str, Any]:
+    value = claims.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -305,7 +321,7 @@ def _full_name(claims: dict[str, Any]) -> str | None:
 
 
 def _language(claims: dict[str, Any]) -> str:
-    locale = (claims.get(CLAIM + "launch_presentation") or {}).get("locale") or claims.get("locale")
+    locale = (_claim(claims, CLAIM + "launch_presentation")).get("locale") or claims.get("locale")
     language = str(locale or "").replace("_", "-").split("-")[0].lower()
     return language if language in LANGUAGES else "en"
 

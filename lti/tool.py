@@ -268,8 +268,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             for kind, step in steps:
                 try:
                     step()
-                except LtiException as error:
-                    raise LaunchRefused(kind, str(error)) from error
+                except (LtiException, AttributeError, KeyError, TypeError, ValueError) as error:
+                    # The library reads the untrusted token: a claim of the wrong shape is a
+                    # refusal too, not a crash.
+                    raise LaunchRefused(kind, repr(error)) from error
         except Exception:
             self._validated = False
             raise

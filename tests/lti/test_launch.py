@@ -447,3 +447,15 @@ def test_a_token_must_answer_a_login_made_for_its_own_platform(
         assert counts() == before
     finally:
         other.stop()
+
+
+def test_claims_of_the_wrong_shape_are_refused_not_crashed(client, registered, counts):
+    before = counts()
+    for changes in (
+        {"sub": "x" * 256},
+        {"https://purl.imsglobal.org/spec/lti/claim/resource_link": "not-an-object"},
+        {"https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": 42}},
+    ):
+        response = launch(client, registered, learner(), tamper=_resign(registered, **changes))
+        assert response.status_code == 400, (changes, response.get_data(as_text=True))
+    assert counts() == before

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from courses.models import Course
@@ -231,8 +232,18 @@ def _record_resource_link(
     ags = _claim(claims, AGS_CLAIM)
     link = _resource_link(platform, resource["id"])
     if link is None:
-        link = LtiResourceLink(platform_id=platform.id, resource_link_id=resource["id"])
-        db.session.add(link)
+        try:
+            with db.session.begin_nested():
+                link = LtiResourceLink(
+                    platform_id=platform.id,
+                    resource_link_id=resource["id"],
+                    deployment_id=claims[CLAIM + "deployment_id"],
+                    course_id=course.id,
+                )
+                db.session.add(link)
+        except IntegrityError:  # created by a launch at the same moment
+            link = _resource_link(platform, resource["id"])
+            assert link is not None
     link.deployment_id = claims[CLAIM + "deployment_id"]
     link.context_id = _text(_claim(claims, CLAIM + "context").get("id"), 255)
     link.title = _text(resource.get("title"), 255)
@@ -287,19 +298,24 @@ def account_for(
 ) -> tuple[User, LtiUserLink]:
     """The local account of the launch's (issuer, subject), created on first launch; its role
     follows the LTI roles (an administrator's account keeps its role)."""
-    link = db.session.scalars(
-        select(LtiUserLink).where(
-            LtiUserLink.issuer == platform.issuer, LtiUserLink.subject == claims["sub"]
-        )
-    ).one_or_none()
+    link = _user_link(platform.issuer, claims["sub"])
     if link is None:
-        user = _create_account(platform, claims, role)
-        link = LtiUserLink(
-            issuer=platform.issuer, subject=claims["sub"], platform_id=platform.id, user_id=user.id
-        )
-        db.session.add(link)
-        db.session.flush()
-        return user, link
+        try:
+            with db.session.begin_nested():
+                user = _create_account(platform, claims, role)
+                link = LtiUserLink(
+                    issuer=platform.issuer,
+                    subject=claims["sub"],
+                    platform_id=platform.id,
+                    user_id=user.id,
+                )
+                db.session.add(link)
+            return user, link
+        except IntegrityError:
+            # Two first launches at once (a double click): the other one created the account.
+            link = _user_link(platform.issuer, claims["sub"])
+            if link is None:
+                raise
     user = db.session.get(User, link.user_id)
     assert user is not None
     if not user.is_enabled:
@@ -310,6 +326,12 @@ def account_for(
         user.full_name = name
     link.last_launch_at = utcnow()
     return user, link
+
+
+def _user_link(issuer: str, subject: str) -> LtiUserLink | None:
+    return db.session.scalars(
+        select(LtiUserLink).where(LtiUserLink.issuer == issuer, LtiUserLink.subject == subject)
+    ).one_or_none()
 
 
 def _full_name(claims: dict[str, Any]) -> str | None:

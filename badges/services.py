@@ -14,24 +14,14 @@ import hmac
 import uuid
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 from badges import signing
 from badges.credential import OB_CONTEXT, VC_CONTEXT, BadgeValues, build_credential, jwt_claims
 from certificates.models import Certificate
 from courses.models import Course
 from lms.db import db, utcnow
-
-
-def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute address: PUBLIC_BASE_URL when set, else the current request's host."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + path
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    return "http://127.0.0.1:5000" + path
+from lms.urls import public_url
 
 
 def issuer_id() -> str:

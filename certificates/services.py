@@ -18,7 +18,7 @@ from typing import Any
 
 import pycountry
 from babel import Locale
-from flask import Flask, current_app, has_request_context, url_for
+from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
@@ -33,6 +33,7 @@ from lms import audit
 from lms.db import db, utcnow
 from lms.events import certificate_issued, certificate_revoked, course_completed
 from lms.i18n import is_rtl
+from lms.urls import public_url
 
 log = logging.getLogger(__name__)
 EXPIRY_WARNING_DAYS = 60
@@ -146,17 +147,8 @@ def country_name(code: str | None, language: str) -> str:
 
 
 def verify_url(serial: str) -> str:
-    """The absolute address of the public verification page of a serial.
-
-    PUBLIC_BASE_URL (e.g. https://training.example.org) when set, else the current request's host.
-    """
-    path = current_app.url_map.bind("localhost").build("verify.verify_serial", {"serial": serial})
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + path
-    if has_request_context():
-        return url_for("verify.verify_serial", serial=serial, _external=True)
-    return "http://127.0.0.1:5000" + path
+    """The absolute address of the public verification page of a serial."""
+    return public_url("verify.verify_serial", serial=serial)
 
 
 def certificate_context(certificate: Certificate) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import jwt
 import requests
 from cryptography.hazmat.primitives import serialization
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from jwcrypto.jwk import JWK
 from pylti1p3.contrib.flask import (
     FlaskMessageLaunch,
@@ -37,6 +37,7 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.keys import load_private_key
+from lms.urls import public_url
 from lti.models import LtiPlatform
 from lti.storage import (
     DatabaseLaunchStorage,
@@ -100,14 +101,8 @@ def tool_jwks() -> dict[str, Any]:
 
 
 def tool_url(endpoint: str, **values: Any) -> str:
-    """An absolute address of the tool: PUBLIC_BASE_URL when set, else the request's host."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + path
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    return "http://127.0.0.1:5000" + path
+    """An absolute address of the tool (see lms.urls.public_url)."""
+    return public_url(endpoint, **values)
 
 
 def is_our_url(url: str | None) -> bool:

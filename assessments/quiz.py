@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from assessments.models import (
@@ -196,15 +197,14 @@ def serve_item(
 
 def latest_answers(attempt: QuizAttempt, before: datetime | None = None) -> dict[int, list[str]]:
     """The last answer saved for each item (optionally only those saved by a time)."""
-    query = select(AnswerRecord).where(
+    query = select(AnswerRecord.item_id, AnswerRecord.chosen_keys).where(
         AnswerRecord.item_id.in_([item.id for item in attempt.items])
     )
     if before is not None:
         query = query.where(AnswerRecord.saved_at <= before)
-    answers: dict[int, list[str]] = {}
-    for record in db.session.scalars(query.order_by(AnswerRecord.saved_at, AnswerRecord.id)):
-        answers[record.item_id] = record.chosen_keys
-    return answers
+    # Oldest first: a later record of an item replaces an earlier one.
+    rows = db.session.execute(query.order_by(AnswerRecord.saved_at, AnswerRecord.id))
+    return {item_id: chosen for item_id, chosen in rows}
 
 
 def save_answer(
@@ -308,7 +308,12 @@ def _after_close(attempt: QuizAttempt) -> None:
 
 def get_attempt_for(user: User, attempt_id: int) -> QuizAttempt | None:
     """An attempt of this trainee (another trainee's attempt is as good as missing)."""
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    # One round trip for the attempt, its items and its result (instead of one each).
+    attempt = db.session.get(
+        QuizAttempt,
+        attempt_id,
+        options=[joinedload(QuizAttempt.items), joinedload(QuizAttempt.result)],
+    )
     return attempt if attempt is not None and attempt.user_id == user.id else None
 
 

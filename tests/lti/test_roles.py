@@ -30,6 +30,18 @@ V = "http://purl.imsglobal.org/vocab/lis/v2/"
         ([V + "system/person#Administrator", V + "membership#Learner"], "trainee"),
         ([V + "membership#Mentor"], None),
         ([V + "membership/Mentor#Advisor"], None),
+        # A sub-role is its principal role: Learner#Instructor is a kind of learner, no teacher.
+        ([V + "membership/Learner#Instructor"], "trainee"),
+        ([V + "membership#Learner", V + "membership/Learner#Instructor"], "trainee"),
+        ([V + "membership/Learner#GuestLearner"], "trainee"),
+        ([V + "membership/Mentor#Instructor"], None),
+        # The role in the launch's context decides: a teacher elsewhere in the institution (Canvas
+        # sends institution/person#Instructor to anyone teaching any course) who is a learner
+        # here is a learner here; institution roles count only when no context role is given.
+        ([V + "membership#Learner", V + "institution/person#Instructor"], "trainee"),
+        ([V + "membership#Learner", V + "institution/person#Administrator"], "trainee"),
+        ([V + "membership#Mentor", V + "institution/person#Instructor"], None),
+        ([V + "institution/person#Student", V + "institution/person#Instructor"], "trainer"),
         (["http://example.org/roles#Instructor"], None),
         (["urn:lti:role:ims/lis/Instructor"], None),
         ([], None),

@@ -10,6 +10,7 @@ again is harmless. What the store answers decides what the outbox does with the 
 
 from __future__ import annotations
 
+import base64
 import logging
 from typing import Any
 
@@ -62,9 +63,21 @@ def _check(response: requests.Response, statement_id: str) -> None:
         return
     reason = f"{status} {response.reason}: {response.text[:300]}".strip()
     if status >= 500 or status in TEMPORARY:
-        raise StoreUnavailable(reason)
+        raise StoreUnavailable(_redacted(reason))
     if 300 <= status < 400:
         reason += f" (redirected to {response.headers.get('Location')}: check XAPI_ENDPOINT)"
     elif status in (401, 403):
         reason += " (check XAPI_USERNAME and XAPI_PASSWORD)"
-    raise Rejected(reason)
+    raise Rejected(_redacted(reason))
+
+
+def _redacted(text: str) -> str:
+    # The store's answer is kept as the outbox's last_error and logged: a store (or a proxy) that
+    # echoes the request must not put the credentials there.
+    config = current_app.config
+    password = config["XAPI_PASSWORD"]
+    basic = base64.b64encode(f"{config['XAPI_USERNAME']}:{password}".encode()).decode()
+    for secret in (basic, password):
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text

@@ -4,6 +4,7 @@ and `flask lti`). Services only flush; the request or command commits."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +15,9 @@ from accounts.models import User
 from lms import audit
 from lms.db import db, utcnow
 from lti.models import LtiDeployment, LtiPlatform
+
+# host[:port] of an origin, nothing more: an origin goes into Content-Security-Policy headers.
+_HOST_PORT = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
 class PlatformError(ValueError):
@@ -142,7 +146,7 @@ def platform_origins(platforms: list[LtiPlatform] | None = None) -> list[str]:
 
 def _origin(url: str | None) -> str | None:
     parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not _HOST_PORT.fullmatch(parts.netloc):
         return None
     return f"{parts.scheme}://{parts.netloc}"
 

@@ -23,6 +23,7 @@ from lms.events import course_launched
 from lms.settings import LANGUAGES
 from lti.grades import LINE_ITEM_TAG
 from lti.models import LtiGradeTarget, LtiPlatform, LtiResourceLink, LtiUserLink
+from lti.platforms import origin_of
 from lti.roles import local_role
 from lti.storage import put_value, take_value
 from lti.tool import LaunchRefused, ToolMessageLaunch, find_platform, tool_url
@@ -183,6 +184,10 @@ def deep_link_launch(launch: ToolMessageLaunch, framed: bool | None) -> Launch:
     role = local_role(claims.get(CLAIM + "roles") or [])
     if role != "trainer":
         raise LaunchRefused("deep_link_role", str(claims.get(CLAIM + "roles")))
+    # The answer is posted there: a plain web address (it goes into the form and the page's CSP).
+    return_url = _claim(claims, DL_SETTINGS_CLAIM).get("deep_link_return_url")
+    if not isinstance(return_url, str) or origin_of(return_url) is None:
+        raise LaunchRefused("message", f"deep_link_return_url {return_url!r}")
     user, _link = account_for(platform, claims, role)
     return Launch(user, platform, None, claims, _is_framed(framed, claims))
 

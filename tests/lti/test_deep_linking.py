@@ -136,3 +136,42 @@ def test_a_framed_picker_still_works_without_the_session_cookie(client, register
     assert response.status_code == 200
     action, token = _return_form(response.get_data(as_text=True))
     assert requests.post(action, data={"JWT": token}, timeout=10).status_code == 200
+
+
+def _return_url(platform, url):
+    # The platform's deep-linking request, re-signed with another return URL (None: without one).
+    def tamper(fields):
+        claims = jwt.decode(fields["id_token"], options={"verify_signature": False})
+        settings = dict(claims[DL + "deep_linking_settings"])
+        settings.pop("deep_link_return_url")
+        if url is not None:
+            settings["deep_link_return_url"] = url
+        claims[DL + "deep_linking_settings"] = settings
+        header = jwt.get_unverified_header(fields["id_token"])
+        token = jwt.encode(claims, platform.private_pem, algorithm="RS256", headers=header)
+        return {**fields, "id_token": token}
+
+    return tamper
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "javascript:alert(document.domain)",
+        "https://platform.example;script-src 'unsafe-inline'/return",
+        "https://platform.example connect-src */return",
+        "/relative/return",
+    ],
+)
+def test_a_return_url_that_is_no_web_address_is_refused_at_the_launch(
+    client, registered, counts, url
+):
+    # Where the signed answer is posted goes into the page's form and its Content-Security-Policy:
+    # it must be a plain http(s) address, checked when the request arrives, not a crash later.
+    before = counts()
+    intent = instructor(deep_linking=True, custom=None)
+    response = launch(client, registered, intent, tamper=_return_url(registered, url))
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "does not support" in response.get_data(as_text=True)
+    assert counts() == before

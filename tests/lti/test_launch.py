@@ -239,6 +239,32 @@ BAD_LAUNCHES = {
     ),
     "no expiry": (lambda p: _resign(p, exp=None), {}, 403, "could not be verified"),
     "not yet valid": (lambda p: _resign(p, iat=9_999_999_999), {}, 403, "could not be verified"),
+    "not yet valid (nbf)": (
+        lambda p: _resign(p, nbf=9_999_999_999),
+        {},
+        403,
+        "could not be verified",
+    ),
+    "no nonce": (lambda p: _resign(p, nonce=None), {}, 403, "could not be verified"),
+    "another LTI version": (
+        lambda p: _resign(p, **{"https://purl.imsglobal.org/spec/lti/claim/version": "1.1"}),
+        {},
+        400,
+        "does not support",
+    ),
+    "another message type": (
+        lambda p: _resign(
+            p,
+            **{
+                "https://purl.imsglobal.org/spec/lti/claim/message_type": (
+                    "LtiSubmissionReviewRequest"
+                )
+            },
+        ),
+        {},
+        400,
+        "does not support",
+    ),
     "missing state": (lambda p: _no_state, {}, 400, "did not start"),
     "state of another browser": (lambda p: _other_state, {}, 400, "did not start"),
     "not a JWT": (lambda p: lambda f: {**f, "id_token": "abc.def"}, {}, 400, "not valid"),

@@ -88,6 +88,13 @@ REFUSALS: dict[str, tuple[int, Any]] = {
         403,
         _l("Your role in the learning platform does not give access to the training system."),
     ),
+    "admin_account": (
+        403,
+        _l(
+            "Administrator accounts of the training system cannot be opened from a learning "
+            "platform. Sign in to the training system directly."
+        ),
+    ),
     "disabled": (
         403,
         _l("Your account in the training system is disabled. Ask your training centre."),
@@ -302,7 +309,7 @@ def account_for(
     platform: LtiPlatform, claims: dict[str, Any], role: str
 ) -> tuple[User, LtiUserLink]:
     """The local account of the launch's (issuer, subject), created on first launch; its role
-    follows the LTI roles (an administrator's account keeps its role)."""
+    follows the LTI roles; an administrator's account is refused."""
     link = _user_link(platform.issuer, claims["sub"])
     if link is None:
         try:
@@ -325,6 +332,8 @@ def account_for(
     assert user is not None
     if not user.is_enabled:
         raise LaunchRefused("disabled", f"user {user.id} is disabled")
+    if user.role == "admin":
+        raise LaunchRefused("admin_account", f"user {user.id} is an administrator")
     _follow_role(user, role)
     name = _full_name(claims)
     if name and name != user.full_name:
@@ -389,7 +398,7 @@ def _give_identifiers(user: User, token: str | None = None) -> None:
 
 
 def _follow_role(user: User, role: str) -> None:
-    if user.role == role or user.role == "admin":
+    if user.role == role:
         return
     audit.record("lti.role_changed", "user", user.id, None, old=user.role, new=role)
     user.role = role

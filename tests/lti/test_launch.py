@@ -147,6 +147,24 @@ def test_the_local_role_follows_the_lti_roles(client, registered, db_session):
     assert user.role == "trainer" and user.email and user.service_number
 
 
+def test_an_administrator_account_is_never_opened_from_a_platform(
+    client, registered, db_session, counts
+):
+    # An account a local administrator promoted (or a platform admin "logged in as" someone)
+    # must not carry administrator rights into a framed, platform-initiated session.
+    assert launch(client, registered, instructor("person-2")).status_code == 302
+    user = _user_of(db_session, registered.issuer, "person-2")
+    user.role = "admin"
+    db_session.commit()
+    client.delete_cookie("lms_session")
+    before = counts()
+    response = launch(client, registered, instructor("person-2"))
+    assert response.status_code == 403
+    assert "Administrator accounts" in response.get_data(as_text=True)
+    assert counts() == before
+    assert client.get("/admin/users").status_code in (302, 401)
+
+
 def test_a_role_without_access_is_refused(client, registered, counts):
     intent = learner()
     intent.roles = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"]

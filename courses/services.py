@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from courses.models import Course, Enrolment, Lesson, LessonProgress
@@ -95,8 +96,15 @@ def enrol(user: User, course: Course, by: User | None = None) -> Enrolment:
     enrolment = Enrolment(
         user_id=user.id, course_id=course.id, enrolled_by_id=by.id if by else None
     )
-    db.session.add(enrolment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrolment)
+    except IntegrityError:
+        # A concurrent request (a double click, two launches from a platform) enrolled first.
+        existing = enrolment_for(user, course)
+        if existing is None:
+            raise
+        return existing
     audit.record(
         "course.enrolled",
         "enrolment",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from courses.models import Enrolment, LessonProgress
-from tests.helpers import submit
+from tests.helpers import csrf_token, submit
 
 COURSE = "/courses/mini-course"
 LESSON1 = f"{COURSE}/lessons/first-steps"
@@ -26,6 +26,29 @@ def test_trainee_enrols_in_an_open_course(client, login_as, load_course, db_sess
     assert (
         len(db_session.scalars(select(Enrolment).where(Enrolment.user_id == trainee.id)).all()) == 1
     )
+
+
+def test_a_concurrent_enrolment_counts_once(client, login_as, load_course, db_session, monkeypatch):
+    load_course()
+    trainee = login_as("trainee")
+    assert _enrol(client).status_code == 302
+    # Another request that has not yet seen the first enrolment tries to insert it again.
+    from courses import services
+
+    calls = []
+    real = services.enrolment_for
+
+    def not_seen_at_first(user, course):
+        calls.append(1)
+        return None if len(calls) == 1 else real(user, course)
+
+    token = csrf_token(client, COURSE)
+    monkeypatch.setattr(services, "enrolment_for", not_seen_at_first)
+    response = client.post(f"{COURSE}/enrol", data={"csrf_token": token})
+    assert response.status_code == 302
+    enrolments = db_session.scalars(select(Enrolment).where(Enrolment.user_id == trainee.id)).all()
+    assert len(enrolments) == 1
+    assert len(calls) == 2  # refused by the unique key, then found
 
 
 def test_closed_course_refuses_self_enrolment(client, login_as, load_course, db_session):

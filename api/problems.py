@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from werkzeug.exceptions import HTTPException
 
+from lms.i18n import accepted_language
+
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -41,17 +43,8 @@ DETAILS = {
 
 
 def api_language() -> str:
-    """The language of the response: the first of Accept-Language we speak, else English.
-
-    Matched on the primary subtag, so that fr-FR means French even before a lower-weighted en.
-    """
-    supported = current_app.config["LANGUAGES"]
-    ranked = sorted(request.accept_languages, key=lambda item: -item[1])  # stable
-    for tag, quality in ranked:
-        primary = tag.replace("_", "-").split("-")[0].lower()
-        if quality > 0 and primary in supported:
-            return primary
-    return "en"
+    """The language of the response: Accept-Language only (API clients have no session)."""
+    return accepted_language(current_app.config["LANGUAGES"])
 
 
 def problem(

@@ -27,7 +27,22 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES) or "en"
+    return accepted_language(current_app.config["LANGUAGES"])
+
+
+def accepted_language(supported: tuple[str, ...] | list[str]) -> str:
+    """The first language of the request's Accept-Language that we speak, else English.
+
+    Matched on the primary subtag, in the client's order of preference: "fr-FR, en;q=0.5" is
+    French and "en-US, fr;q=0.8" English (werkzeug's best_match gets both wrong: it prefers an
+    exact tag of lower quality to a regional variant of a higher one).
+    """
+    ranked = sorted(request.accept_languages, key=lambda item: -item[1])  # stable
+    for tag, quality in ranked:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in supported:
+            return primary
+    return "en"
 
 
 def current_language() -> str:

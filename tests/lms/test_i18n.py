@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import User
+from lms.i18n import HTML_LANG
 from tests.helpers import submit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,6 +91,21 @@ def test_accept_language_picks_the_language(client):
     assert '<html lang="en" dir="ltr">' in client.get(
         "/", headers={"Accept-Language": "de-DE"}
     ).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("fr-FR, en;q=0.5", "fr"),  # a regional variant of a preferred language
+        ("en-US,fr;q=0.8", "en"),  # not the lower-weighted exact tag
+        ("ar-MA, en;q=0.3", "ar"),
+        ("de-DE, zh-TW;q=0.7, fr;q=0.6", "zh"),
+        ("fr;q=0, ar", "ar"),  # q=0 means "not this one"
+    ],
+)
+def test_accept_language_follows_the_clients_order_of_preference(client, header, expected):
+    page = client.get("/", headers={"Accept-Language": header}).get_data(as_text=True)
+    assert f'<html lang="{HTML_LANG[expected]}"' in page
 
 
 def test_arabic_pages_are_right_to_left(client):

@@ -33,12 +33,11 @@ def _env_bool(name: str, default: bool) -> bool:
 def _package_settings(env: Mapping[str, str]) -> dict[str, Any]:
     # Each interoperability package owns its keys (see its settings.py).
     from api.settings import settings as api_settings
-    from badges.settings import settings as badges_settings
     from lti.settings import settings as lti_settings
     from xapi.settings import settings as xapi_settings
 
     merged: dict[str, Any] = {}
-    for package_settings in (lti_settings, xapi_settings, badges_settings, api_settings):
+    for package_settings in (lti_settings, xapi_settings, api_settings):
         merged.update(package_settings(env))
     return merged
 

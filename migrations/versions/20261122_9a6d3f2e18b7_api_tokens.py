@@ -1,7 +1,7 @@
 """read API tokens
 
 Revision ID: 9a6d3f2e18b7
-Revises: 7f41b09e6c25
+Revises: 5d2c8e17a0b3
 Create Date: 2026-11-22 09:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import lms.db
 
 revision = "9a6d3f2e18b7"
-down_revision = "7f41b09e6c25"
+down_revision = "5d2c8e17a0b3"
 branch_labels = None
 depends_on = None
 

@@ -1,3 +1,0 @@
-"""Models of the badges package."""
-
-from __future__ import annotations

@@ -1,3 +1,0 @@
-"""Models of the xapi package."""
-
-from __future__ import annotations

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import segno
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from lms import pdf
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_NAME = "certificates/pdf/certificate.html"
 STYLESHEETS = ("pdf-fonts.css", "certificate.css")
 
@@ -53,19 +49,6 @@ NAME_SIZE_LONGEST = "name-very-long"
 
 # ~35 mm on paper (set in certificate.css); the SVG scales, so only the quiet zone matters here.
 QR_BORDER = 2
-
-
-@cache
-def _template() -> Template:
-    # A private environment keeps the renderer pure: no Flask app, request or gettext needed.
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template(TEMPLATE_NAME)
 
 
 def _require(mapping: Mapping[str, Any], keys: tuple[str, ...], where: str) -> None:
@@ -161,7 +144,7 @@ def qr_data_uri(url: str) -> str:
 def certificate_html(context: dict[str, Any]) -> str:
     """The certificate as an HTML string, after validating the context."""
     validate_context(context)
-    return _template().render(
+    return pdf.pdf_template(TEMPLATE_NAME).render(
         **context,
         name_class=name_size_class(context["holder_name"]),
         facts=holder_facts(context),

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cohorts.dashboard import Blocker, Dashboard
-from lms.pdf import css, render_pdf
+from lms.pdf import css, pdf_template, render_pdf
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-_ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
 REPORT_LIST_LIMIT = 30
 
 
@@ -103,7 +99,7 @@ def render_readiness_report(board: Dashboard, context: dict[str, Any]) -> bytes:
     """The one-page readiness report of a cohort (for the unit commander)."""
     titles = _titles(board, context["language"])
     blocked = [r for r in board.rows if not r.ready]
-    html = _ENV.get_template("cohorts/pdf/readiness.html").render(
+    html = pdf_template("cohorts/pdf/readiness.html").render(
         **context,
         board=board,
         gender=board.breakdown("gender"),

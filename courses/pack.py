@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from lms import pdf
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_NAME = "courses/pack.html"
 STYLESHEETS = ("pdf-fonts.css", "course-pack.css")
 DIRECTIONS = ("ltr", "rtl")
-
-
-@cache
-def _template() -> Template:
-    # A private environment keeps the renderer pure: no Flask app, request or gettext needed.
-    # StrictUndefined turns a missing context key into an error instead of a silent blank.
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template(TEMPLATE_NAME)
 
 
 def _check_direction(direction: str) -> None:
@@ -40,7 +21,7 @@ def pack_html(context: dict[str, Any]) -> str:
     _check_direction(context["direction"])
     for lesson in context["lessons"]:
         _check_direction(lesson.get("direction", "ltr"))
-    return _template().render(**context)
+    return pdf.pdf_template(TEMPLATE_NAME).render(**context)
 
 
 # Each lesson is {number, title, html, is_fallback}; a fallback lesson may also carry the

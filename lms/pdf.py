@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
@@ -18,6 +19,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_URL = path2url(STATIC_DIR)  # ends with "/" so relative URLs resolve inside static/
 
 # One per process: a new FontConfiguration per render grew a worker from 62 to 304 MB (DESIGN.md).
@@ -64,6 +66,25 @@ def safe_url_fetcher(
 ) -> URLFetcherResponse:
     """Fetch url as a packaged asset (file under static/ or data:); raise ValueError otherwise."""
     return StaticAssetFetcher(timeout=timeout, ssl_context=ssl_context).fetch(url)
+
+
+@cache
+def _pdf_templates() -> Environment:
+    # A private environment keeps PDF renderers pure: no Flask app, request or gettext needed, so
+    # every UI string arrives translated in the context. StrictUndefined turns a missing context
+    # key into an error instead of a silent blank on a certificate or a report.
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def pdf_template(name: str) -> Template:
+    """A PDF template under templates/ (certificates, course packs, slips, reports)."""
+    return _pdf_templates().get_template(name)
 
 
 @cache

@@ -19,6 +19,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from lms import outbox
 from lms.db import db, utcnow
@@ -41,6 +42,10 @@ def targets_for(user_id: int, course_id: int) -> list[LtiGradeTarget]:
         select(LtiGradeTarget)
         .join(LtiUserLink, LtiGradeTarget.user_link_id == LtiUserLink.id)
         .join(LtiResourceLink, LtiGradeTarget.resource_link_id == LtiResourceLink.id)
+        # The joined rows fill the relationships: no query per target afterwards.
+        .options(
+            contains_eager(LtiGradeTarget.user_link), contains_eager(LtiGradeTarget.resource_link)
+        )
         .where(LtiUserLink.user_id == user_id, LtiResourceLink.course_id == course_id)
         .order_by(LtiGradeTarget.id)
     ).all()
@@ -61,13 +66,18 @@ def queue_attempt_score(attempt: Any, result: Any) -> int:
     from courses.models import Course
 
     course = db.session.get(Course, attempt.course_id)
-    return _queue(attempt.user_id, course, score) if course is not None else 0
+    if course is None:
+        return 0
+    return _queue(targets_for(attempt.user_id, course.id), course, score)
 
 
 def queue_completion(trainee: Any, course: Any) -> int:
     """Queue the final course result for every grade target; returns how many."""
     from assessments.models import AttemptResult, QuizAttempt
 
+    targets = targets_for(trainee.id, course.id)
+    if not targets:  # most trainees never came through a platform: nothing more to read
+        return 0
     best = db.session.scalar(
         select(func.max(AttemptResult.percent))
         .join(QuizAttempt, AttemptResult.attempt_id == QuizAttempt.id)
@@ -83,12 +93,12 @@ def queue_completion(trainee: Any, course: Any) -> int:
     }
     if best is not None:
         score["scoreGiven"] = round(float(best), 2)
-    return _queue(trainee.id, course, score)
+    return _queue(targets, course, score)
 
 
-def _queue(user_id: int, course: Any, score: dict[str, Any]) -> int:
+def _queue(targets: list[LtiGradeTarget], course: Any, score: dict[str, Any]) -> int:
     queued = 0
-    for target in targets_for(user_id, course.id):
+    for target in targets:
         if target.last_score == score:
             continue  # the same result again (a repeated event): nothing new for the platform
         target.last_score = score
@@ -114,6 +124,7 @@ def _queue(user_id: int, course: Any, score: dict[str, Any]) -> int:
         queued += 1
     if queued:
         db.session.flush()
+        user_id = targets[0].user_link.user_id
         log.info("LTI: %s score(s) queued for user %s in %s", queued, user_id, course.slug)
     return queued
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
@@ -35,3 +36,21 @@ def sign_in(client: FlaskClient, identifier: str, secret: str, **kwargs: Any) ->
 def sign_out(client: FlaskClient) -> TestResponse:
     """Post the sign-out button from the home page."""
     return submit(client, "/home", {}, action="/sign-out")
+
+
+def count_queries(connection: Any, call: Any) -> int:
+    """How many SQL statements call() runs on the test connection (transaction control aside);
+    call() must answer 200."""
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        response = call()
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    assert response.status_code == 200
+    return len(statements)

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event
 
 from accounts.models import User
 from courses.models import Enrolment
+from tests.helpers import count_queries
 
 
 def test_readiness_around_the_deployment_date_and_expiry(
@@ -213,22 +213,6 @@ def test_course_titles_follow_accept_language(make_cohort, course, make_token, a
     assert body["courses"][0]["title"] == "Mini course (fr)"
 
 
-def _count_queries(connection, call):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        response = call()
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
-    assert response.status_code == 200
-    return len(statements)
-
-
 def test_a_constant_number_of_queries_whatever_the_cohort_size(
     db_session, make_cohort, course, certify, make_token, api_get, connection
 ):
@@ -237,6 +221,6 @@ def test_a_constant_number_of_queries_whatever_the_cohort_size(
     token = make_token(all_cohorts=True)
     api_get("/cohorts", token)  # the first use writes last_used_at; the next minute's do not
     for path in ("/cohorts/{id}/readiness?limit=1000", "/cohorts/{id}/summary", "/cohorts"):
-        few = _count_queries(connection, lambda p=path: api_get(p.format(id=small.id), token))
-        many = _count_queries(connection, lambda p=path: api_get(p.format(id=large.id), token))
+        few = count_queries(connection, lambda p=path: api_get(p.format(id=small.id), token))
+        many = count_queries(connection, lambda p=path: api_get(p.format(id=large.id), token))
         assert few == many, (path, few, many)

@@ -8,11 +8,12 @@ import subprocess
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from accounts.models import User
 from certificates.models import Certificate, CertificateRevocation
 from courses.models import Course, Enrolment
+from tests.helpers import count_queries
 
 
 @pytest.fixture
@@ -83,22 +84,6 @@ def _cohort_with(db_session, make_cohort, trainer, course, n, prefix):
     )
 
 
-def _count_queries(connection, call):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        response = call()
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
-    assert response.status_code == 200
-    return len(statements)
-
-
 def test_dashboard_and_exports_use_a_constant_number_of_queries(
     client, login_as, make_cohort, course, db_session, connection
 ):
@@ -111,8 +96,8 @@ def test_dashboard_and_exports_use_a_constant_number_of_queries(
         "/cohorts/{id}/export/matrix.csv",
         "/cohorts/{id}/export/readiness.xlsx",
     ):
-        few = _count_queries(connection, lambda u=url: client.get(u.format(id=small.id)))
-        many = _count_queries(connection, lambda u=url: client.get(u.format(id=large.id)))
+        few = count_queries(connection, lambda u=url: client.get(u.format(id=small.id)))
+        many = count_queries(connection, lambda u=url: client.get(u.format(id=large.id)))
         assert few == many, (url, few, many)
 
 

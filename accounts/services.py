@@ -14,6 +14,7 @@ from accounts.passwords import (
     PIN_LENGTH,
     WEAK_PINS,
     hash_secret,
+    needs_rehash,
     new_initial_pin,
     new_temporary_password,
     verify_secret,
@@ -64,6 +65,9 @@ def authenticate(identifier: str, secret: str) -> SignInResult:
         return SignInResult(None, "wrong")
     if not user.is_enabled:
         return SignInResult(None, "disabled")
+    if needs_rehash(user.credential_hash):
+        # Hashed with older parameters: the secret is at hand only now, so upgrade it now.
+        user.credential_hash = hash_secret(secret)
     user.last_sign_in_at = utcnow()
     return SignInResult(user, None)
 

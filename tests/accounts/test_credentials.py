@@ -225,3 +225,24 @@ def test_cli_resets_a_credential(app, make_user):
     user = make_user("trainee")
     result = app.test_cli_runner().invoke(args=["users", "reset", user.sign_in_name])
     assert result.exit_code == 0 and "Temporary credential" in result.output
+
+
+def test_a_hash_with_older_parameters_is_upgraded_at_the_next_sign_in(client, make_user, db_session):
+    from argon2 import PasswordHasher
+
+    from accounts.passwords import FAST_FOR_TESTS
+
+    user = make_user("trainee")
+    # Hashed as before the parameters changed (a different memory cost and lane count).
+    old_hash = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=2).hash(TEST_SECRET)
+    user.credential_hash = old_hash
+    db_session.commit()
+    assert sign_in(client, user.sign_in_name, "999999").status_code == 401
+    db_session.expire_all()
+    assert db_session.get(User, user.id).credential_hash == old_hash  # a wrong PIN changes nothing
+    assert sign_in(client, user.sign_in_name, TEST_SECRET).status_code == 302
+    db_session.expire_all()
+    upgraded = db_session.get(User, user.id).credential_hash
+    assert upgraded != old_hash and not FAST_FOR_TESTS.check_needs_rehash(upgraded)
+    client.delete_cookie("lms_session")
+    assert sign_in(client, user.sign_in_name, TEST_SECRET).status_code == 302

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from lms.settings import LANGUAGES, RTL_LANGUAGES
 
@@ -56,6 +61,33 @@ def is_rtl(language: str | None = None) -> bool:
     return (language or current_language()) in RTL_LANGUAGES
 
 
+def bound_gettext(translations: Any) -> dict[str, Any]:
+    """Jinja's newstyle gettext and ngettext bound to one catalogue, for one render.
+
+    Flask-Babel's template callables look up the context, the domain, the locale and the catalogue
+    on every string (about 20 us; a page has 30 strings, a tenth of a question page's time). A
+    render happens in one locale, so the catalogue is looked up once, by the context processor.
+    Same semantics as jinja2.ext's newstyle callables: autoescaped, always %-formatted.
+    """
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> str:
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our catalogue; the variables get escaped by %
+        return text % variables  # type: ignore[no-any-return]
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our catalogue; the variables get escaped by %
+        return text % variables  # type: ignore[no-any-return]
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 def init_i18n(app: Flask) -> None:
     """Attach Flask-Babel and the template helpers to the app."""
     babel.init_app(app, locale_selector=select_locale)
@@ -69,4 +101,5 @@ def init_i18n(app: Flask) -> None:
             "text_dir": "rtl" if is_rtl(lang) else "ltr",
             "language_names": LANGUAGE_NAMES,
             "languages": current_app.config["LANGUAGES"],
+            **bound_gettext(get_translations()),
         }

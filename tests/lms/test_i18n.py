@@ -143,3 +143,19 @@ def test_signed_in_users_preference_wins_and_is_saved(client, login_as, db_sessi
     db_session.expire_all()
     assert db_session.scalar(select(User.preferred_language).where(User.id == user.id)) == "zh"
     assert 'lang="zh-Hans"' in client.get("/home").get_data(as_text=True)
+
+
+def test_template_strings_translate_escape_and_pluralise_like_jinjas_own(app):
+    from flask import render_template_string
+
+    source = (
+        '{{ _("%(name)s: criterion %(n)d met", name=who, n=2) }}|'
+        '{{ ngettext("%(num)d trainee", "%(num)d trainees", count) }}'
+    )
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        french = render_template_string(source, who="<b>Ana</b>", count=3)
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        english = render_template_string(source, who="Ana & Bo", count=1)
+    assert "&lt;b&gt;Ana&lt;/b&gt;" in french and "<b>" not in french
+    assert french == "&lt;b&gt;Ana&lt;/b&gt; : critère 2 atteint|3 stagiaires"
+    assert english == "Ana &amp; Bo: criterion 2 met|1 trainee"

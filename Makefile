@@ -7,10 +7,10 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test lint test-sqlite test-postgres translations extract-messages system-run system-test
+.PHONY: run test lint test-sqlite test-postgres translations extract-messages system-run system-test fonts
 
 ## make run: install everything, migrate the SQLite database, load demo data, serve with gunicorn.
-run: system-run $(VENV)/.installed translations
+run: system-run $(VENV)/.installed translations fonts
 	$(BIN)/flask db upgrade
 	$(BIN)/flask courses load
 	$(BIN)/flask demo load
@@ -19,7 +19,7 @@ run: system-run $(VENV)/.installed translations
 		--access-logfile - --forwarded-allow-ips 127.0.0.1 'app:create_app()'
 
 ## make test: install what tests need, lint, then the whole suite on SQLite and on PostgreSQL.
-test: system-test $(VENV)/.installed translations lint test-sqlite test-postgres
+test: system-test $(VENV)/.installed translations fonts lint test-sqlite test-postgres
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -36,6 +36,13 @@ system-run:
 
 system-test:
 	scripts/install-system-packages.sh test
+
+## The Chinese font of the certificates, derived once from the installed Noto Sans CJK (~2 min).
+CJK_FONT := build/fonts/NotoSansCJKscTT-Regular.ttf
+fonts: $(CJK_FONT)
+
+$(CJK_FONT): scripts/build-cjk-font.py | $(VENV)/.installed
+	$(BIN)/python scripts/build-cjk-font.py $@
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -12,7 +12,9 @@ import segno
 from lms import pdf
 
 TEMPLATE_NAME = "certificates/pdf/certificate.html"
-STYLESHEETS = ("pdf-fonts.css", "certificate.css")
+# certificate-fonts.css, not pdf-fonts.css: the same stacks set once on <html>, and Chinese from the
+# TrueType face built by `make` (see that file).
+STYLESHEETS = ("certificate-fonts.css", "certificate.css")
 
 LANGUAGES = ("en", "fr", "zh", "ar")
 DIRECTIONS = ("ltr", "rtl")
@@ -47,8 +49,14 @@ REQUIRED_KEYS = (*TEXT_KEYS, *OPTIONAL_TEXT_KEYS, "standards", "language", "dire
 NAME_SIZES = ((30, "name-normal"), (44, "name-long"))
 NAME_SIZE_LONGEST = "name-very-long"
 
-# ~35 mm on paper (set in certificate.css); the SVG scales, so only the quiet zone matters here.
+# ~35 mm on paper (set in certificate.css), 2 modules of quiet zone, 4 px a module: drawn without
+# smoothing (image-rendering: pixelated), so the modules stay square at any zoom.
 QR_BORDER = 2
+QR_SCALE = 4
+
+# The colon after a label of the holder's facts: French puts a narrow no-break space before it,
+# Chinese uses the full-width colon.
+FACT_COLONS = {"fr": "\u202f:", "zh": "："}
 
 
 def _require(mapping: Mapping[str, Any], keys: tuple[str, ...], where: str) -> None:
@@ -118,7 +126,10 @@ def name_size_class(name: str) -> str:
 
 
 def holder_facts(context: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) for the holder's rank, service number and country, leaving out empty ones."""
+    """(label, value) for the holder's rank, service number and country, leaving out empty ones.
+
+    The label ends with the language's colon (text, not a CSS ::after box: one box less each).
+    """
     labels = context["labels"]
     country = context["country_name"] or context["country"]
     if context["country_name"] and context["country"]:
@@ -128,17 +139,19 @@ def holder_facts(context: Mapping[str, Any]) -> list[tuple[str, str]]:
         (labels["service_number"], context["service_number"]),
         (labels["country"], country),
     )
-    return [(label, value) for label, value in facts if value]
+    colon = FACT_COLONS.get(context["language"], ":")
+    return [(f"{label}{colon}", value) for label, value in facts if value]
 
 
 def qr_data_uri(url: str) -> str:
     """The verification QR code as a PNG data: URI (error correction M).
 
     PNG, not SVG: WeasyPrint's SVG path parsing cost about 20 ms a certificate. A fixed mask
-    (any of the eight is valid) skips segno's evaluation of all of them (about 15 ms). At 8 px a
-    module the image is sharper than the page it is printed on.
+    (any of the eight is valid) skips segno's evaluation of all of them (about 15 ms). 4 px a
+    module, not 8: WeasyPrint decodes and re-encodes the image twice, which took 4 ms at 8 px;
+    the PDF shows the pixels unsmoothed, so the code prints as sharp.
     """
-    return segno.make(url, error="m", mask=0).png_data_uri(scale=8, border=QR_BORDER)
+    return segno.make(url, error="m", mask=0).png_data_uri(scale=QR_SCALE, border=QR_BORDER)
 
 
 def certificate_html(context: dict[str, Any]) -> str:

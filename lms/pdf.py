@@ -21,6 +21,13 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_URL = path2url(STATIC_DIR)  # ends with "/" so relative URLs resolve inside static/
+# Fonts derived at set-up time (`make`, scripts/build-cjk-font.py): PDF assets, but outside static/
+# so that the web server never serves a 19 MB file. Not in git.
+BUILT_FONTS_DIR = (Path(__file__).resolve().parent.parent / "build" / "fonts").resolve()
+ASSET_DIRS = (STATIC_DIR, BUILT_FONTS_DIR)
+# Named by static/css/certificate-fonts.css; without it Chinese certificates fall back to the
+# installed CFF face, which is correct but about 35 ms slower and 130 KB larger each.
+CJK_CERTIFICATE_FONT = BUILT_FONTS_DIR / "NotoSansCJKscTT-Regular.ttf"
 
 # One per process: a new FontConfiguration per render grew a worker from 62 to 304 MB (DESIGN.md).
 FONT_CONFIG = FontConfiguration()
@@ -29,7 +36,7 @@ METADATA_KEYS = frozenset({"title", "author", "subject", "keywords"})
 
 
 class StaticAssetFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that reads only files under static/ and data: URLs."""
+    """A WeasyPrint URL fetcher that reads only files under static/, build/fonts/ and data: URLs."""
 
     def __init__(self, timeout: float = 10, ssl_context: ssl.SSLContext | None = None) -> None:
         # Allowed protocols and no redirects are a second fence behind the path check in fetch().
@@ -53,10 +60,10 @@ def allowed_asset_url(url: str) -> str:
         return url
     if scheme != "file" or parts.netloc not in ("", "localhost"):
         raise ValueError(f"PDF renderer refuses non-asset URL: {url}")
-    # resolve() follows ".." and symlinks, so neither can lead out of static/.
+    # resolve() follows ".." and symlinks, so neither can lead out of static/ or build/fonts/.
     path = Path(unquote(parts.path)).resolve()
-    if not path.is_relative_to(STATIC_DIR) or not path.is_file():
-        raise ValueError(f"PDF renderer refuses file outside static/: {url}")
+    if not any(path.is_relative_to(root) for root in ASSET_DIRS) or not path.is_file():
+        raise ValueError(f"PDF renderer refuses file outside static/ and build/fonts/: {url}")
     # Fetch the checked path itself, not the caller's spelling of it (query, fragment, encoding).
     return path2url(path)
 
@@ -64,7 +71,10 @@ def allowed_asset_url(url: str) -> str:
 def safe_url_fetcher(
     url: str, timeout: float = 10, ssl_context: ssl.SSLContext | None = None
 ) -> URLFetcherResponse:
-    """Fetch url as a packaged asset (file under static/ or data:); raise ValueError otherwise."""
+    """Fetch url as a packaged asset (file under static/ or build/fonts/, or data:).
+
+    Raise ValueError otherwise.
+    """
     return StaticAssetFetcher(timeout=timeout, ssl_context=ssl_context).fetch(url)
 
 
@@ -129,9 +139,15 @@ def harfbuzz_subset_available() -> bool:
 
 
 def warn_if_slow_fonts() -> None:
-    """Log a clear error at start-up if libharfbuzz-subset is missing."""
+    """Log a clear error at start-up if libharfbuzz-subset or the built CJK font is missing."""
     if not harfbuzz_subset_available():
         log.error(
             "libharfbuzz-subset is missing: PDFs will fall back to fontTools subsetting "
             "(about 230 ms per certificate, over 1 s with Chinese). Install libharfbuzz-subset0."
+        )
+    if not CJK_CERTIFICATE_FONT.is_file():
+        log.warning(
+            "%s is missing: Chinese certificates use the installed Noto Sans CJK SC, about "
+            "35 ms slower and 130 KB larger each. Build it with `make fonts`.",
+            CJK_CERTIFICATE_FONT,
         )

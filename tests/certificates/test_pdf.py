@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from weasyprint.urls import path2url
 
 from certificates.pdf import certificate_html, name_size_class, render_certificate
 from certificates.serials import ALPHABET, BODY_LENGTH, check_symbol, group
+from lms import pdf
 
 # A copy of ../shared/data/roster-sample.csv, so the suite never depends on a sibling folder.
 ROSTER_PATH = Path(__file__).resolve().parents[1] / "data" / "roster-sample.csv"
@@ -461,3 +463,56 @@ def test_bad_value_is_refused(key: str, value: Any) -> None:
     context[key] = value
     with pytest.raises(ValueError, match=key):
         certificate_html(context)
+
+
+def word_boxes(pdf_bytes: bytes, tmp_path: Path) -> tuple[float, list[tuple[str, float, float]]]:
+    """The page width and (word, xMin, xMax) of every word, from pdftotext -bbox."""
+    html = poppler("pdftotext", pdf_bytes, tmp_path, "-bbox")
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    words = [
+        (word, float(x_min), float(x_max))
+        for x_min, x_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            html,
+        )
+    ]
+    return width, words
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_arabic_standards_are_inside_the_frame(count: int, tmp_path: Path) -> None:
+    # WeasyPrint applied "margin: auto" twice in right-to-left blocks: the standards of an Arabic
+    # certificate were drawn beyond the right edge of the page.
+    context = sample_context("ar", holder_name="فاطمة الزهراء بنعلي", country="MAR")
+    context["standards"] = [
+        {"code": code, "title": title} for code, title in SIX_LONG_STANDARDS[:count]
+    ]
+    width, words = word_boxes(render_certificate(context), tmp_path)
+    codes = {code for code, _ in SIX_LONG_STANDARDS[:count]}
+    assert codes <= {word for word, _, _ in words}
+    frame = 8 * 72 / 25.4 + 4  # the page margin (8 mm) and the frame's padding, in points
+    outside = [word for word, x_min, x_max in words if x_min < frame or x_max > width - frame]
+    assert outside == []
+
+
+@pytest.mark.skipif(
+    not pdf.CJK_CERTIFICATE_FONT.is_file(), reason="the CJK font is not built (make fonts)"
+)
+def test_chinese_uses_the_built_truetype_face(tmp_path: Path) -> None:
+    pdf_bytes = render_certificate(sample_context("zh", holder_name="张伟", country="CHN"))
+    listing = poppler("pdffonts", pdf_bytes, tmp_path)
+    assert re.search(r"\+Noto-Sans-CJK-SC-TT\s+CID TrueType", listing), listing
+    assert len(pdf_bytes) < 60_000  # the installed CFF face made 155 KB
+
+
+def test_fetcher_serves_built_fonts_but_nothing_else_outside_static(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="refuses"):
+        pdf.safe_url_fetcher(path2url(pdf.BUILT_FONTS_DIR.parent / "other.ttf"))
+    with pytest.raises(ValueError, match="refuses"):
+        pdf.safe_url_fetcher(path2url(pdf.BUILT_FONTS_DIR / ".." / ".." / "pyproject.toml"))
+    if pdf.CJK_CERTIFICATE_FONT.is_file():
+        response = pdf.safe_url_fetcher(path2url(pdf.CJK_CERTIFICATE_FONT))
+        try:
+            assert response.read(4) == b"\x00\x01\x00\x00"
+        finally:
+            response.close()

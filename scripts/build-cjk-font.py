@@ -1,0 +1,184 @@
+"""Build the Chinese font of the certificates from Debian's Noto Sans CJK (run by `make`).
+
+Usage: .venv/bin/python scripts/build-cjk-font.py OUTPUT.ttf
+
+Debian's Noto Sans CJK is a 19 MB collection of CFF (PostScript) faces with 65,535 glyphs each.
+WeasyPrint subsets the font of every PDF with HarfBuzz and keeps glyph IDs, so a CFF face cost
+about 35 ms a certificate and 130 KB of PDF (the full-width colon alone is glyph 63150). This
+writes the Simplified Chinese face, with the same cmap (every character it had), as:
+
+- TrueType outlines (quadratic curves within 1/1000 em of the cubic ones), which HarfBuzz
+  subsets in a few milliseconds;
+- glyphs reordered: Latin, punctuation and the 6,763 hanzi of GB 2312 first, so that a Chinese
+  certificate only uses low glyph IDs and its embedded subset stays small;
+- only the OpenType features of horizontal text (no vertical forms or alternates);
+- renamed "Noto Sans CJK SC TT", so that it never competes with the installed face of the same
+  name (certificate-fonts.css names both: the installed face is the fallback).
+
+Takes about two minutes; the output is not committed (build/ is ignored by git).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTCollection, TTFont, newTable
+from fontTools.ttLib.reorderGlyphs import reorderGlyphs
+
+SOURCE_FAMILY = "Noto Sans CJK SC"
+FAMILY = "Noto Sans CJK SC TT"
+POSTSCRIPT_NAME = "NotoSansCJKscTT-Regular"
+# Vertical writing, alternates and width variants: features a certificate never asks for.
+DROPPED_FEATURES = {"vert", "vrt2", "vkrn", "vpal", "vhal", "vchw", "valt"}
+MAX_ERROR = 1.0  # font units (1/1000 em): 0.01 mm at the 32 pt of a name
+PRIORITY_RANGES = (
+    (0x20, 0x7F),  # ASCII
+    (0xA0, 0x250),  # Latin-1, Latin Extended-A and B
+    (0x2000, 0x2070),  # general punctuation
+    (0x3000, 0x3040),  # CJK symbols and punctuation
+    (0xFF00, 0xFFF0),  # full-width forms
+)
+
+
+def source_face() -> tuple[str, int]:
+    """The file and collection index of the installed Noto Sans CJK SC Regular."""
+    found = subprocess.run(  # noqa: S603 (fixed arguments)
+        ["fc-match", "-f", "%{file}\n", f"{SOURCE_FAMILY}:style=Regular"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not found.endswith((".ttc", ".otc", ".otf")):
+        raise SystemExit(f"{SOURCE_FAMILY} not installed (fc-match gave {found!r}): fonts-noto-cjk")
+    faces = TTCollection(found, lazy=True).fonts if found.endswith((".ttc", ".otc")) else []
+    for index, face in enumerate(faces):
+        if face["name"].getDebugName(1) == SOURCE_FAMILY:
+            return found, index
+    return found, 0
+
+
+def priority_codepoints() -> list[int]:
+    """Characters whose glyphs come first: Latin, punctuation, then GB 2312 in its own order."""
+    codepoints = [cp for start, end in PRIORITY_RANGES for cp in range(start, end)]
+    for row in range(0xB0, 0xF8):  # GB 2312 hanzi: level 1 (by pinyin), then level 2
+        for cell in range(0xA1, 0xFF):
+            try:
+                codepoints.append(ord(bytes((row, cell)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    return codepoints
+
+
+def keep_horizontal_text_glyphs(font: TTFont) -> None:
+    """Subset to every character of the cmap and the features of horizontal text."""
+    options = subset.Options()
+    options.layout_features = [
+        tag for tag in options.layout_features if tag not in DROPPED_FEATURES
+    ]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.name_legacy = True
+    options.notdef_outline = True
+    options.hinting = False  # PostScript hints do not carry over to TrueType
+    options.drop_tables += ["VORG", "vhea", "vmtx"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=font.getBestCmap().keys())
+    subsetter.subset(font)
+
+
+def to_truetype(font: TTFont) -> None:
+    """Replace the CFF outlines by TrueType ones."""
+    order = font.getGlyphOrder()
+    glyphs = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyphs)
+        # CFF contours run counter-clockwise, TrueType ones clockwise.
+        glyphs[name].draw(Cu2QuPen(pen, MAX_ERROR, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["glyf"] = glyf
+    font["loca"] = newTable("loca")
+    del font["CFF "]
+    maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, field, 0)
+    maxp.maxZones = 1
+    font["maxp"] = maxp  # the other fields are recomputed on save
+    font["post"].formatType = 3.0
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
+def put_common_glyphs_first(font: TTFont) -> None:
+    """Reorder glyphs so that common characters have low glyph IDs."""
+    cmap = font.getBestCmap()
+    order = font.getGlyphOrder()
+    first = [order[0]]  # .notdef stays glyph 0
+    seen = set(first)
+    for codepoint in priority_codepoints():
+        name = cmap.get(codepoint)
+        if name is not None and name not in seen:
+            seen.add(name)
+            first.append(name)
+    new_order = first + [name for name in order if name not in seen]
+    reorderGlyphs(font, new_order)
+    font["glyf"].glyphOrder = new_order
+
+
+def rename(font: TTFont) -> None:
+    """Name the derived font so that fontconfig never confuses it with the installed face."""
+    names = font["name"]
+    for name_id in (17, 18, 21, 22):  # typographic and WWS names of the original
+        names.removeNames(nameID=name_id)
+    replacements = {
+        1: FAMILY,
+        3: f"{POSTSCRIPT_NAME};derived",
+        4: f"{FAMILY} Regular",
+        6: POSTSCRIPT_NAME,
+        16: FAMILY,
+    }
+    for record in names.names:
+        if record.nameID in replacements:
+            record.string = replacements[record.nameID]
+
+
+def build(output: Path) -> None:
+    started = time.monotonic()
+    path, index = source_face()
+    font = TTFont(path, fontNumber=index, lazy=False)
+    keep_horizontal_text_glyphs(font)
+    to_truetype(font)
+    put_common_glyphs_first(font)
+    rename(font)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_suffix(".partial")
+    font.save(partial)
+    partial.replace(output)  # never leave a half-written font where WeasyPrint looks for it
+    print(
+        f"{output}: {font['maxp'].numGlyphs} glyphs, {output.stat().st_size / 1e6:.1f} MB, "
+        f"from {path}#{index} in {time.monotonic() - started:.0f} s"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    build(Path(sys.argv[1]))

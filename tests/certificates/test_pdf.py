@@ -516,3 +516,39 @@ def test_fetcher_serves_built_fonts_but_nothing_else_outside_static(tmp_path: Pa
             assert response.read(4) == b"\x00\x01\x00\x00"
         finally:
             response.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "six"), [("en", True), ("ar", False), ("ar", True), ("zh", False)]
+)
+def test_own_user_agent_stylesheet_lays_out_like_weasyprints(
+    language: str, six: bool, tmp_path: Path
+) -> None:
+    # certificate-ua.css replaces WeasyPrint's HTML5 stylesheet: every word must land where that
+    # one puts it (a new element in the template may need a rule copied into certificate-ua.css).
+    from certificates import pdf as certificate_pdf
+
+    names = {
+        "en": ("Sita Gurung", "NPL"),
+        "ar": ("فاطمة الزهراء بنعلي", "MAR"),
+        "zh": ("张伟", "CHN"),
+    }
+    context = sample_context(language, holder_name=names[language][0], country=names[language][1])
+    if six:
+        context["standards"] = [{"code": c, "title": t} for c, t in SIX_LONG_STANDARDS]
+    html = certificate_html(context)
+    stylesheets = [pdf.css(name) for name in certificate_pdf.STYLESHEETS]
+    metadata = certificate_pdf.certificate_metadata(context)
+    with_weasyprints = pdf.render_pdf(html, stylesheets, metadata)
+    with_ours = render_certificate(context)
+    assert word_boxes(with_ours, tmp_path) == word_boxes(with_weasyprints, tmp_path)
+
+
+def test_render_pdf_uses_the_given_user_agent_stylesheet(tmp_path: Path) -> None:
+    from weasyprint import CSS
+
+    html = "<!doctype html><p>shown</p><aside>hidden</aside>"
+    ua = CSS(string="p { display: block } aside { display: none }")
+    text = poppler("pdftotext", pdf.render_pdf(html, [], {}, ua_stylesheet=ua), tmp_path)
+    assert "shown" in text and "hidden" not in text
+    assert "hidden" in poppler("pdftotext", pdf.render_pdf(html, [], {}), tmp_path)

@@ -205,12 +205,18 @@ def validity_by_standard() -> dict[str, int]:
 
 
 def notify_enrolled_courses(trainee_ids: list[int]) -> None:
-    """After new evidence: check completion of every course these trainees are enrolled in."""
+    """After new evidence: check completion of every course these trainees are enrolled in.
+
+    A cohort's form may complete a course for many trainees: their certificates are issued
+    together at the end, rendered on all cores (certificates.services.issuing_together).
+    """
+    from certificates.services import issuing_together
     from courses.models import Enrolment
 
-    for enrolment in db.session.scalars(
-        select(Enrolment).where(Enrolment.user_id.in_(trainee_ids))
-    ):
-        trainee = db.session.get(User, enrolment.user_id)
-        if trainee is not None:
-            notify_if_complete(trainee, enrolment.course)
+    with issuing_together():
+        for enrolment in db.session.scalars(
+            select(Enrolment).where(Enrolment.user_id.in_(trainee_ids))
+        ):
+            trainee = db.session.get(User, enrolment.user_id)
+            if trainee is not None:
+                notify_if_complete(trainee, enrolment.course)

@@ -12,7 +12,9 @@ import hashlib
 import io
 import logging
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -69,18 +71,118 @@ def issue_certificate(
     trainee: User, course: Course, today: date | None = None
 ) -> Certificate | None:
     """Issue the certificate of a completed course, once per validity period; None if already held."""
+    from certificates.pdf import render_certificate
+
     today = today or utcnow().date()
     if current_certificate(trainee.id, course.id, today) is not None:
         return None
-    certificate = _build(trainee, course, today, next_sequence(trainee.id, course.id))
+    certificate = _new_certificate(
+        trainee, course, today, next_sequence(trainee.id, course.id), current_standards(course)
+    )
+    _attach_pdf(certificate, render_certificate(certificate_context(certificate)))
+    if not _add(certificate):
+        return None
+    _announce(certificate, trainee, course)
+    return certificate
+
+
+def issue_certificates(
+    completions: Iterable[tuple[User, Course]], today: date | None = None
+) -> list[Certificate]:
+    """Issue the certificates of many completions at once, rendered on all cores.
+
+    The same rule as issue_certificate: none for a trainee who holds a certificate of the course
+    that has not expired, and a completion listed twice issues one. Only the rendering (plain
+    context in, PDF bytes out) leaves this process, on CERTIFICATE_RENDER_PROCESSES workers (fewer
+    than 20 render here); rows, serials, audit events and `certificate_issued` stay in the caller's
+    transaction. Every PDF is rendered before anything is added: if one render fails, the error is
+    raised and the database is as it was. Returns the certificates issued, in the given order.
+    """
+    from certificates.pdf import render_certificates
+
+    today = today or utcnow().date()
+    wanted: dict[tuple[int, int], tuple[User, Course]] = {}
+    for trainee, course in completions:
+        wanted.setdefault((trainee.id, course.id), (trainee, course))
+    if not wanted:
+        return []
+    trainee_ids = {trainee_id for trainee_id, _ in wanted}
+    course_ids = {course_id for _, course_id in wanted}
+    mine = (Certificate.trainee_id.in_(trainee_ids), Certificate.course_id.in_(course_ids))
+    held = {
+        (row.trainee_id, row.course_id)
+        for row in db.session.execute(
+            select(Certificate.trainee_id, Certificate.course_id).where(
+                *mine, Certificate.expires_on >= today
+            )
+        )
+    }
+    latest = {
+        (row.trainee_id, row.course_id): row.sequence
+        for row in db.session.execute(
+            select(
+                Certificate.trainee_id,
+                Certificate.course_id,
+                func.max(Certificate.sequence).label("sequence"),
+            )
+            .where(*mine)
+            .group_by(Certificate.trainee_id, Certificate.course_id)
+        )
+    }
+    standards: dict[int, list[dict[str, Any]]] = {}
+    certificates = []
+    for key, (trainee, course) in wanted.items():
+        if key in held:
+            continue
+        if course.id not in standards:
+            standards[course.id] = current_standards(course)
+        sequence = latest.get(key, 0) + 1
+        certificates.append(
+            (
+                _new_certificate(trainee, course, today, sequence, standards[course.id]),
+                trainee,
+                course,
+            )
+        )
+    pdfs = render_certificates(
+        [certificate_context(certificate) for certificate, _, _ in certificates],
+        current_app.config["CERTIFICATE_RENDER_PROCESSES"],
+    )
+    for (certificate, _, _), pdf in zip(certificates, pdfs, strict=True):
+        _attach_pdf(certificate, pdf)
+    issued = _add_all([certificate for certificate, _, _ in certificates])
+    for certificate, trainee, course in certificates:
+        if certificate in issued:
+            _announce(certificate, trainee, course)
+    return [certificate for certificate, _, _ in certificates if certificate in issued]
+
+
+def _add(certificate: Certificate) -> bool:
+    """Insert one certificate; False if a concurrent issuance took its sequence number first."""
     try:
         with db.session.begin_nested():
             db.session.add(certificate)
     except IntegrityError:
         log.info(
-            "certificate of %s for user %s already issued concurrently", course.slug, trainee.id
+            "certificate of course %s for user %s already issued concurrently",
+            certificate.course_id,
+            certificate.trainee_id,
         )
-        return None
+        return False
+    return True
+
+
+def _add_all(certificates: list[Certificate]) -> set[Certificate]:
+    """Insert many certificates in one statement batch; one by one if a concurrent issuance won."""
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(certificates)
+    except IntegrityError:
+        return {certificate for certificate in certificates if _add(certificate)}
+    return set(certificates)
+
+
+def _announce(certificate: Certificate, trainee: User, course: Course) -> None:
     audit.record(
         "certificate.issued",
         "certificate",
@@ -90,7 +192,6 @@ def issue_certificate(
         course=course.slug,
     )
     certificate_issued.send(current_app._get_current_object(), certificate=certificate)
-    return certificate
 
 
 def next_sequence(trainee_id: int, course_id: int) -> int:
@@ -103,19 +204,23 @@ def next_sequence(trainee_id: int, course_id: int) -> int:
     return (latest or 0) + 1
 
 
-def _build(trainee: User, course: Course, today: date, sequence: int) -> Certificate:
-    from certificates.pdf import render_certificate
-
-    language = trainee.preferred_language
-    standards = [
+def current_standards(course: Course) -> list[dict[str, Any]]:
+    """The current version of each standard of the course, as stored on its certificates."""
+    return [
         {"code": s.code, "version": s.version, "title": s.title}
         for s in db.session.scalars(
             select(Standard).where(Standard.code.in_(course.standards), Standard.is_current)
         )
     ]
-    serial = new_serial()
-    certificate = Certificate(
-        serial=serial,
+
+
+def _new_certificate(
+    trainee: User, course: Course, today: date, sequence: int, standards: list[dict[str, Any]]
+) -> Certificate:
+    """A certificate row without its PDF (not added to the session)."""
+    language = trainee.preferred_language
+    return Certificate(
+        serial=new_serial(),
         trainee_id=trainee.id,
         course_id=course.id,
         sequence=sequence,
@@ -131,9 +236,12 @@ def _build(trainee: User, course: Course, today: date, sequence: int) -> Certifi
         issued_on=today,
         expires_on=add_months(today, course.validity_months),
     )
-    certificate.pdf = render_certificate(certificate_context(certificate))
-    certificate.sha256 = hashlib.sha256(certificate.pdf).hexdigest()
-    return certificate
+
+
+def _attach_pdf(certificate: Certificate, pdf: bytes) -> None:
+    # Rendered once, at issuance; every download serves these bytes, checked by their SHA-256.
+    certificate.pdf = pdf
+    certificate.sha256 = hashlib.sha256(pdf).hexdigest()
 
 
 def country_name(code: str | None, language: str) -> str:
@@ -194,9 +302,41 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         }
 
 
+# The completions of the innermost issuing_together() block, or None outside any.
+_together: ContextVar[list[tuple[User, Course]] | None] = ContextVar(
+    "certificates_issued_together", default=None
+)
+
+
+@contextmanager
+def issuing_together() -> Iterator[None]:
+    """Issue the certificates of the completions inside the block together, when it ends.
+
+    For an operation that may complete a course for many trainees at once (a cohort's practical
+    evaluation form): their PDFs are then rendered on all cores (issue_certificates) instead of
+    one after another. Still inside the caller's transaction, before its commit; if the block
+    raises, nothing is issued. A nested block adds to the outer one.
+    """
+    if _together.get() is not None:
+        yield
+        return
+    token = _together.set([])
+    try:
+        yield
+        completions = _together.get() or []
+    finally:
+        _together.reset(token)
+    issue_certificates(completions)
+
+
 def on_course_completed(sender: Flask, trainee: User, course: Course) -> None:
-    """Receiver of `course_completed`: issue the certificate (idempotent)."""
-    issue_certificate(trainee, course)
+    """Receiver of `course_completed`: issue the certificate (idempotent), or queue it inside an
+    issuing_together() block."""
+    queued = _together.get()
+    if queued is None:
+        issue_certificate(trainee, course)
+    else:
+        queued.append((trainee, course))
 
 
 def connect_signals() -> None:

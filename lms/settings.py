@@ -23,6 +23,14 @@ def _instance_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which containers may narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -86,6 +94,10 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "TRAINING_CENTRE_NAME": env.get(
             "TRAINING_CENTRE_NAME", "National Peacekeeping Training Centre"
         ),
+        # Worker processes that render a cohort's certificates (certificates.services.
+        # issue_certificates); 1 renders them one after another in the request's process.
+        "CERTIFICATE_RENDER_PROCESSES": int(env.get("CERTIFICATE_RENDER_PROCESSES", "0") or "0")
+        or _usable_cpus(),
     }
     settings.update(_package_settings(env))
     settings.update(overrides)

@@ -554,8 +554,10 @@ def cpu_line(measured: dict[str, Any], seconds: float) -> str:
     cpu = measured["cpu"]
     busy = cpu["machine"] / cpu["all"] if cpu["all"] else 0.0
     steal = cpu["steal"] / cpu["all"] if cpu["all"] else 0.0
+    shares = measured.get("cpu_per_app_process", [])
+    per_process = f"(by process: {', '.join(f'{share:.1f}' for share in shares)})"
     return (
-        f"CPU: app (gunicorn) {cpu['app']:.1f} s, PostgreSQL {cpu['db']:.1f} s, "
+        f"CPU: app (gunicorn) {cpu['app']:.1f} s {per_process}, PostgreSQL {cpu['db']:.1f} s, "
         f"locust {cpu['client']:.1f} s, kernel interrupts {cpu['irq']:.1f} s, "
         f"other processes {cpu['other']:.1f} s in {seconds:.0f} s; machine ({os.cpu_count()} cores) "
         f"{busy:.0%} busy ({unattributed_share(measured):.0%} of it unattributed), {steal:.0%} steal"

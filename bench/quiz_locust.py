@@ -347,6 +347,7 @@ class CpuMeter:
         self.groups = {"client": [psutil.Process().pid], "app": [app_pid], "db": [db_pid]}
         self.started: tuple[dict[str, dict[int, float]], dict[str, float]] = ({}, {})
         self.used: dict[str, float] = {}
+        self.per_app_process: list[float] = []
 
     def start(self) -> None:
         """Take the first reading."""
@@ -361,6 +362,14 @@ class CpuMeter:
             for name, reading in processes.items()
         }
         self.used.update({name: value - machine_before[name] for name, value in machine.items()})
+        # Per gunicorn process (arbiter and workers), to show how evenly the workers share the load.
+        self.per_app_process = sorted(
+            (
+                round(max(0.0, cpu - before["app"].get(pid, 0.0)), 1)
+                for pid, cpu in processes["app"].items()
+            ),
+            reverse=True,
+        )
 
 
 def run_quiz(env: Environment, args: argparse.Namespace, cpu: CpuMeter) -> float:
@@ -439,6 +448,7 @@ def main() -> None:
         "completed": RECORD.completed,
         "ready": RECORD.ready,
         "cpu": cpu.used,
+        "cpu_per_app_process": cpu.per_app_process,
     }
     with open(args.out, "w", encoding="utf-8") as handle:
         json.dump(result, handle)

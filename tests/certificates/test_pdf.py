@@ -552,3 +552,31 @@ def test_render_pdf_uses_the_given_user_agent_stylesheet(tmp_path: Path) -> None
     text = poppler("pdftotext", pdf.render_pdf(html, [], {}, ua_stylesheet=ua), tmp_path)
     assert "shown" in text and "hidden" not in text
     assert "hidden" in poppler("pdftotext", pdf.render_pdf(html, [], {}), tmp_path)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_two_columns_of_standards_stay_above_the_footer(language: str, tmp_path: Path) -> None:
+    # Floated columns: the page must still count their height (else the footer rises over them).
+    context = sample_context(language)
+    context["standards"] = [{"code": c, "title": t} for c, t in SIX_LONG_STANDARDS]
+    _, words = word_boxes_with_y(render_certificate(context), tmp_path)
+    last_words = {title.split()[-1] for _, title in SIX_LONG_STANDARDS}  # each on a second line
+    lowest_standard = max(y_max for word, _, y_max in words if word in last_words)
+    dates_top = min(y_min for word, y_min, _ in words if word == context["serial"])
+    assert lowest_standard < dates_top
+
+
+def word_boxes_with_y(
+    pdf_bytes: bytes, tmp_path: Path
+) -> tuple[float, list[tuple[str, float, float]]]:
+    """The page height and (word, yMin, yMax) of every word, from pdftotext -bbox."""
+    html = poppler("pdftotext", pdf_bytes, tmp_path, "-bbox")
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))
+    words = [
+        (word, float(y_min), float(y_max))
+        for y_min, y_max, word in re.findall(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+            html,
+        )
+    ]
+    return height, words

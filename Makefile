@@ -37,12 +37,12 @@ system-run:
 system-test:
 	scripts/install-system-packages.sh test
 
-## The Chinese font of the certificates, derived once from the installed Noto Sans CJK (~2 min).
-CJK_FONT := build/fonts/NotoSansCJKscTT-Regular.ttf
-fonts: $(CJK_FONT)
+## The Chinese fonts of the certificates, derived once from the installed Noto Sans CJK (~2 min).
+CJK_FONTS := build/fonts/NotoSansCJKscTT-Regular.ttf build/fonts/NotoSansCJKscCommon-Regular.ttf
+fonts: $(CJK_FONTS)
 
-$(CJK_FONT): scripts/build-cjk-font.py | $(VENV)/.installed
-	$(BIN)/python scripts/build-cjk-font.py $@
+$(CJK_FONTS) &: scripts/build-cjk-font.py | $(VENV)/.installed
+	$(BIN)/python scripts/build-cjk-font.py build/fonts
 
 $(VENV)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

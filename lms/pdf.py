@@ -25,9 +25,13 @@ STATIC_URL = path2url(STATIC_DIR)  # ends with "/" so relative URLs resolve insi
 # so that the web server never serves a 19 MB file. Not in git.
 BUILT_FONTS_DIR = (Path(__file__).resolve().parent.parent / "build" / "fonts").resolve()
 ASSET_DIRS = (STATIC_DIR, BUILT_FONTS_DIR)
-# Named by static/css/certificate-fonts.css; without it Chinese certificates fall back to the
-# installed CFF face, which is correct but about 35 ms slower and 130 KB larger each.
-CJK_CERTIFICATE_FONT = BUILT_FONTS_DIR / "NotoSansCJKscTT-Regular.ttf"
+# Named by static/css/certificate-fonts.css (common characters, then all); without them Chinese
+# certificates fall back to the installed CFF face: correct, but about 40 ms slower and 130 KB
+# larger each.
+CJK_CERTIFICATE_FONTS = (
+    BUILT_FONTS_DIR / "NotoSansCJKscCommon-Regular.ttf",
+    BUILT_FONTS_DIR / "NotoSansCJKscTT-Regular.ttf",
+)
 
 # One per process: a new FontConfiguration per render grew a worker from 62 to 304 MB (DESIGN.md).
 FONT_CONFIG = FontConfiguration()
@@ -165,15 +169,16 @@ def harfbuzz_subset_available() -> bool:
 
 
 def warn_if_slow_fonts() -> None:
-    """Log a clear error at start-up if libharfbuzz-subset or the built CJK font is missing."""
+    """Log a clear error at start-up if libharfbuzz-subset or the built CJK fonts are missing."""
     if not harfbuzz_subset_available():
         log.error(
             "libharfbuzz-subset is missing: PDFs will fall back to fontTools subsetting "
             "(about 230 ms per certificate, over 1 s with Chinese). Install libharfbuzz-subset0."
         )
-    if not CJK_CERTIFICATE_FONT.is_file():
+    missing = [str(path) for path in CJK_CERTIFICATE_FONTS if not path.is_file()]
+    if missing:
         log.warning(
-            "%s is missing: Chinese certificates use the installed Noto Sans CJK SC, about "
-            "35 ms slower and 130 KB larger each. Build it with `make fonts`.",
-            CJK_CERTIFICATE_FONT,
+            "%s missing: Chinese certificates use the installed Noto Sans CJK SC, about 40 ms "
+            "slower and 130 KB larger each. Build the fonts with `make fonts`.",
+            " and ".join(missing),
         )

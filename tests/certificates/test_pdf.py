@@ -496,13 +496,20 @@ def test_arabic_standards_are_inside_the_frame(count: int, tmp_path: Path) -> No
 
 
 @pytest.mark.skipif(
-    not pdf.CJK_CERTIFICATE_FONT.is_file(), reason="the CJK font is not built (make fonts)"
+    not all(path.is_file() for path in pdf.CJK_CERTIFICATE_FONTS),
+    reason="the CJK fonts are not built (make fonts)",
 )
-def test_chinese_uses_the_built_truetype_face(tmp_path: Path) -> None:
+def test_chinese_uses_the_built_truetype_faces(tmp_path: Path) -> None:
     pdf_bytes = render_certificate(sample_context("zh", holder_name="张伟", country="CHN"))
     listing = poppler("pdffonts", pdf_bytes, tmp_path)
-    assert re.search(r"\+Noto-Sans-CJK-SC-TT\s+CID TrueType", listing), listing
+    assert re.search(r"\+Noto-Sans-CJK-SC-Common\s+CID TrueType", listing), listing
+    assert "Noto-Sans-CJK-SC-TT" not in listing  # everything was in the common set
     assert len(pdf_bytes) < 60_000  # the installed CFF face made 155 KB
+    # 喆 is not in GB 2312: it comes from the full face, still as text.
+    pdf_bytes = render_certificate(sample_context("zh", holder_name="王喆", country="CHN"))
+    listing = poppler("pdffonts", pdf_bytes, tmp_path)
+    assert re.search(r"\+Noto-Sans-CJK-SC-TT\s+CID TrueType", listing), listing
+    assert "王喆" in plain(poppler("pdftotext", pdf_bytes, tmp_path))
 
 
 def test_fetcher_serves_built_fonts_but_nothing_else_outside_static(tmp_path: Path) -> None:
@@ -510,8 +517,8 @@ def test_fetcher_serves_built_fonts_but_nothing_else_outside_static(tmp_path: Pa
         pdf.safe_url_fetcher(path2url(pdf.BUILT_FONTS_DIR.parent / "other.ttf"))
     with pytest.raises(ValueError, match="refuses"):
         pdf.safe_url_fetcher(path2url(pdf.BUILT_FONTS_DIR / ".." / ".." / "pyproject.toml"))
-    if pdf.CJK_CERTIFICATE_FONT.is_file():
-        response = pdf.safe_url_fetcher(path2url(pdf.CJK_CERTIFICATE_FONT))
+    if pdf.CJK_CERTIFICATE_FONTS[0].is_file():
+        response = pdf.safe_url_fetcher(path2url(pdf.CJK_CERTIFICATE_FONTS[0]))
         try:
             assert response.read(4) == b"\x00\x01\x00\x00"
         finally:

@@ -6,10 +6,11 @@ import base64
 import multiprocessing
 import multiprocessing.context
 import struct
+import threading
 import unicodedata
 import zlib
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -264,13 +265,47 @@ def render_certificates(contexts: list[dict[str, Any]], processes: int) -> list[
     if processes <= 1 or len(contexts) < INLINE_BELOW:
         return [render_certificate(context) for context in contexts]
     workers = min(processes, len(contexts) // (INLINE_BELOW // 2))
-    # Small chunks keep both cores busy to the end; a chunk saves a round trip per certificate.
-    chunk = max(1, min(16, len(contexts) // (workers * 4)))
+    # Small chunks keep every worker busy to the end; a chunk saves a round trip per certificate.
+    size = max(1, min(16, len(contexts) // (workers * 4)))
+    chunks = [contexts[start : start + size] for start in range(0, len(contexts), size)]
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
     try:
-        return list(pool.map(render_certificate, contexts, chunksize=chunk))
+        futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
+        done_here = _render_while_the_pool_starts(chunks, futures)
+        rendered = []
+        for index, future in enumerate(futures):
+            rendered.extend(done_here[index] if index in done_here else future.result())
+        _pool_started.set()
+        return rendered
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Set once a pool has rendered in this process: its fork server is up and warm from then on.
+_pool_started = threading.Event()
+
+
+def _render_while_the_pool_starts(
+    chunks: list[list[dict[str, Any]]], futures: list[Future[list[bytes]]]
+) -> dict[int, list[bytes]]:
+    """The first time, starting the fork server takes about 2 s (it imports WeasyPrint and renders
+    samples): meanwhile this process renders chunks itself, from the end of the queue, until the
+    first worker's result arrives. Returns {chunk index: PDFs} of the chunks rendered here."""
+    done_here: dict[int, list[bytes]] = {}
+    if _pool_started.is_set():
+        return done_here
+    first_result = threading.Event()
+    for future in futures:
+        future.add_done_callback(lambda f: f.cancelled() or first_result.set())
+    for index in range(len(futures) - 1, -1, -1):
+        if first_result.is_set() or not futures[index].cancel():
+            break
+        done_here[index] = _render_chunk(chunks[index])
+    return done_here
+
+
+def _render_chunk(contexts: list[dict[str, Any]]) -> list[bytes]:
+    return [render_certificate(context) for context in contexts]
 
 
 @cache

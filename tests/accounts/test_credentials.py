@@ -227,7 +227,9 @@ def test_cli_resets_a_credential(app, make_user):
     assert result.exit_code == 0 and "Temporary credential" in result.output
 
 
-def test_a_hash_with_older_parameters_is_upgraded_at_the_next_sign_in(client, make_user, db_session):
+def test_a_hash_with_older_parameters_is_upgraded_at_the_next_sign_in(
+    client, make_user, db_session
+):
     from argon2 import PasswordHasher
 
     from accounts.passwords import FAST_FOR_TESTS

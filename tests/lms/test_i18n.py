@@ -157,5 +157,7 @@ def test_template_strings_translate_escape_and_pluralise_like_jinjas_own(app):
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         english = render_template_string(source, who="Ana & Bo", count=1)
     assert "&lt;b&gt;Ana&lt;/b&gt;" in french and "<b>" not in french
-    assert french.replace("\u00a0", " ") == "&lt;b&gt;Ana&lt;/b&gt; : critère 2 atteint|3 stagiaires"
+    assert (
+        french.replace("\u00a0", " ") == "&lt;b&gt;Ana&lt;/b&gt; : critère 2 atteint|3 stagiaires"
+    )
     assert english == "Ana &amp; Bo: criterion 2 met|1 trainee"

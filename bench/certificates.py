@@ -19,6 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from machine import machine_line  # noqa: E402
+
 from app import create_app  # noqa: E402
 from lms import migrate  # noqa: E402
 
@@ -72,6 +76,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
+    print(machine_line())
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite3"
         migrate.upgrade(url)

@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
+sys.path.append(str(BENCH))  # after the project: bench/certificates.py is not the package
 
 from machine import cpu_check, machine_busy  # noqa: E402
 

@@ -461,6 +461,8 @@ def run_locust(
         str(pids[0]),
         "--db-pid",
         str(pids[1]),
+        "--connection",
+        args.connection,
     ]
     with log.open("ab") as stderr:
         process = subprocess.Popen(command, stdout=stderr, stderr=stderr, start_new_session=True)
@@ -767,6 +769,13 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="let the bare page compile its template on every request, as Flask's "
         "render_template_string does (default: compile once, like the LMS's templates)",
+    )
+    parser.add_argument(
+        "--connection",
+        choices=("close", "keep-alive"),
+        default="keep-alive",
+        help="close: a new connection per request, as nginx opens to gunicorn in production; "
+        "keep-alive: each simulated browser keeps one connection to gunicorn (default)",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")

@@ -37,6 +37,9 @@ SAVES = 20
 QUESTIONS = 12
 THINK_SECONDS = (1.0, 3.0)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+# --connection close: a new connection per request, as nginx opens to gunicorn by default (so the
+# gunicorn worker that is free accepts it); keep-alive: each simulated browser keeps its connection.
+CONNECTION: dict[str, str] = {}
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 OPTION_RE = re.compile(
     r'<input type="(?:radio|checkbox)" name="answer" value="([^"]+)"[^>]*?( checked)?>'
@@ -115,7 +118,7 @@ class Browser:
     ) -> tuple[str, str]:
         """Send a request; return (body, Location) or raise Aborted after recording a failure."""
         body = urlencode(data, doseq=True) if data is not None else None
-        headers = FORM if data is not None else None
+        headers = {**CONNECTION, **(FORM if data is not None else {})}
         with self.client.request(
             method,
             path,
@@ -291,7 +294,7 @@ class BareReader(FastHttpUser):
     def read(self) -> None:
         """GET the next question page (positions 1-12 in turn)."""
         self.position = self.position % QUESTIONS + 1
-        self.client.get(_question_path(1, self.position), name="bare page")
+        self.client.get(_question_path(1, self.position), name="bare page", headers=CONNECTION)
 
 
 USER_CLASSES: dict[str, type[FastHttpUser]] = {
@@ -418,12 +421,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--ready-timeout", type=float, default=180.0)
     parser.add_argument("--app-pid", type=int, required=True)
     parser.add_argument("--db-pid", type=int, required=True)
+    parser.add_argument("--connection", choices=("close", "keep-alive"), default="keep-alive")
     return parser.parse_args()
 
 
 def main() -> None:
     """Run one phase and write what was measured."""
     args = parse_args()
+    if args.connection == "close":
+        CONNECTION["Connection"] = "close"
     host = urlsplit(args.host).hostname
     if host not in {"127.0.0.1", "localhost"}:
         raise SystemExit(f"refusing to load {host}: only loopback may be targeted")

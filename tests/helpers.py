@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -54,3 +55,49 @@ def count_queries(connection: Any, call: Any) -> int:
         event.remove(connection, "before_cursor_execute", record)
     assert response.status_code == 200
     return len(statements)
+
+
+def add_certificate(
+    session: Any, user: Any, course: Any, expires_on: date, revoked_by: Any | None = None
+) -> Any:
+    """Add (and flush) an issued certificate of course for user that expires on expires_on,
+    revoked by revoked_by if given; its PDF is a placeholder (for tests of lists and readiness)."""
+    from sqlalchemy import func, select
+
+    from certificates.models import Certificate, CertificateRevocation
+    from certificates.serials import new_serial
+
+    held = session.scalar(
+        select(func.count(Certificate.id)).where(
+            Certificate.trainee_id == user.id, Certificate.course_id == course.id
+        )
+    )
+    certificate = Certificate(
+        serial=new_serial(),
+        trainee_id=user.id,
+        course_id=course.id,
+        sequence=held + 1,
+        course_version="1.0",
+        language="en",
+        holder_name=user.full_name,
+        rank=user.rank,
+        service_number=user.service_number,
+        country=user.nationality,
+        course_title="Mini course",
+        standards=[],
+        centre="Test centre",
+        issued_on=expires_on - timedelta(days=365),
+        expires_on=expires_on,
+        pdf=b"%PDF-1.7 test",
+        sha256="ab" * 32,
+    )
+    session.add(certificate)
+    session.flush()
+    if revoked_by is not None:
+        session.add(
+            CertificateRevocation(
+                certificate_id=certificate.id, revoked_by_id=revoked_by.id, reason="misconduct"
+            )
+        )
+        session.flush()
+    return certificate

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from accounts.models import User
-from certificates.models import Certificate, CertificateRevocation
-from certificates.serials import new_serial
+from certificates.models import Certificate
 from courses.models import Course
+from tests.helpers import add_certificate
 
 
 @pytest.fixture
@@ -32,42 +32,7 @@ def certify(db_session: Session) -> Callable[..., Certificate]:
     def _certify(
         user: User, course: Course, expires_on: date, revoked_by: User | None = None
     ) -> Certificate:
-        certificate = Certificate(
-            serial=new_serial(),
-            trainee_id=user.id,
-            course_id=course.id,
-            sequence=1
-            + len(
-                db_session.scalars(
-                    select(Certificate.id).where(
-                        Certificate.trainee_id == user.id, Certificate.course_id == course.id
-                    )
-                ).all()
-            ),
-            course_version="1.0",
-            language="en",
-            holder_name=user.full_name,
-            rank=user.rank,
-            service_number=user.service_number,
-            country=user.nationality,
-            course_title="Mini course",
-            standards=[],
-            centre="Test centre",
-            issued_on=expires_on - timedelta(days=365),
-            expires_on=expires_on,
-            pdf=b"%PDF-1.7 test",
-            sha256="ab" * 32,
-        )
-        db_session.add(certificate)
-        db_session.flush()
-        if revoked_by is not None:
-            db_session.add(
-                CertificateRevocation(
-                    certificate_id=certificate.id,
-                    revoked_by_id=revoked_by.id,
-                    reason="misconduct",
-                )
-            )
+        certificate = add_certificate(db_session, user, course, expires_on, revoked_by)
         db_session.commit()
         return certificate
 

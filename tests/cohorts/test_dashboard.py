@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import User
-from certificates.models import Certificate, CertificateRevocation
 from courses.models import Course, Enrolment
-from tests.helpers import count_queries
+from tests.helpers import add_certificate, count_queries
 
 
 @pytest.fixture
@@ -40,41 +39,13 @@ def _members(db_session, n, prefix="Q"):
     return users
 
 
-def _certify(db_session, user, course, expires_on, revoked_by=None):
-    certificate = Certificate(
-        serial=f"S-{user.id}-{expires_on}",
-        trainee_id=user.id,
-        course_id=course.id,
-        sequence=1,
-        course_version="1.0",
-        language="en",
-        holder_name=user.full_name,
-        course_title="Mini",
-        standards=[],
-        centre="C",
-        issued_on=expires_on - timedelta(days=365),
-        expires_on=expires_on,
-        pdf=b"%PDF",
-        sha256="0" * 64,
-    )
-    db_session.add(certificate)
-    db_session.flush()
-    if revoked_by is not None:
-        db_session.add(
-            CertificateRevocation(
-                certificate_id=certificate.id, revoked_by_id=revoked_by.id, reason="misconduct"
-            )
-        )
-    return certificate
-
-
 def _cohort_with(db_session, make_cohort, trainer, course, n, prefix):
     members = _members(db_session, n, prefix)
     for index, user in enumerate(members):
         if index % 2:
             db_session.add(Enrolment(user_id=user.id, course_id=course.id))
         if index % 5 == 0:
-            _certify(db_session, user, course, date.today() + timedelta(days=300))
+            add_certificate(db_session, user, course, date.today() + timedelta(days=300))
     db_session.commit()
     return make_cohort(
         trainers=[trainer],
@@ -110,9 +81,13 @@ def test_readiness_around_the_deployment_date_and_expiry(
         make_user("trainee", full_name=n)
         for n in ("Ready One", "Expiring Two", "Revoked Three", "Nothing Four")
     )
-    _certify(db_session, ready, course, deployment)  # valid through the deployment day itself
-    _certify(db_session, expiring, course, deployment - timedelta(days=1))
-    _certify(db_session, revoked, course, deployment + timedelta(days=300), revoked_by=trainer)
+    add_certificate(
+        db_session, ready, course, deployment
+    )  # valid through the deployment day itself
+    add_certificate(db_session, expiring, course, deployment - timedelta(days=1))
+    add_certificate(
+        db_session, revoked, course, deployment + timedelta(days=300), revoked_by=trainer
+    )
     db_session.commit()
     cohort = make_cohort(
         trainers=[trainer],

@@ -16,7 +16,12 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
+from lms.weasyprint_fixes import fix_right_to_left_double_layout
+
 log = logging.getLogger(__name__)
+
+# Every PDF is rendered after this module is imported: right-to-left lines are laid out once.
+fix_right_to_left_double_layout()
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"

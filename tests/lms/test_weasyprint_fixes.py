@@ -1,0 +1,134 @@
+"""The right-to-left layout fix (lms/weasyprint_fixes.py): applied, one layout a line, same layout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytest
+from weasyprint import CSS, HTML
+from weasyprint.layout import inline
+
+from lms import pdf
+from lms.weasyprint_fixes import unfixed_get_next_linebox
+from tests.certificates.test_pdf import SIX_LONG_STANDARDS
+from tests.certificates.test_pdf import sample_context as certificate_context
+from tests.courses.test_pack import sample_context as pack_context
+
+ARABIC_WORDS = (
+    "يجب على كل فرد من أفراد حفظ السلام الإبلاغ عن أي ادعاء بالاستغلال أو الانتهاك الجنسي"
+)
+
+# Right-to-left text beside floats on both sides, of several heights, with mixed-direction runs
+# and inline boxes: the case where a line may really have to move when it grows.
+FLOATS_HTML = f"""<!doctype html>
+<html lang="ar" dir="rtl"><head><style>
+  @page {{ size: 120mm 160mm; margin: 10mm }}
+  body {{ font-family: "Noto Naskh Arabic", "Noto Sans"; font-size: 11pt }}
+  .right {{ float: right; width: 30mm; height: 14mm; background: #ddd }}
+  .left {{ float: left; width: 22mm; height: 30mm; background: #bbb }}
+  .big {{ font-size: 22pt }}
+  code {{ padding-inline-end: 3mm }}
+</style></head><body>
+  <div class="right"></div><div class="left"></div>
+  <p>{ARABIC_WORDS} <code>SEA-3</code> {ARABIC_WORDS} <span class="big">{ARABIC_WORDS}</span>
+     (UN-2024/17) {ARABIC_WORDS}</p>
+  <div class="right" style="height: 40mm"></div>
+  <p style="text-align: justify">{ARABIC_WORDS} {ARABIC_WORDS} <b>{ARABIC_WORDS}</b></p>
+  <p dir="ltr">Left-to-right paragraph inside the right-to-left page, {ARABIC_WORDS}.</p>
+</body></html>"""
+
+
+def render(html: str, stylesheets: Sequence[CSS] = ()) -> Any:
+    """The laid-out WeasyPrint document of html, with the application's fonts and fetcher."""
+    document = HTML(
+        string=html, base_url=pdf.STATIC_URL, url_fetcher=pdf.StaticAssetFetcher()
+    ).render(font_config=pdf.FONT_CONFIG, stylesheets=list(stylesheets))
+    return document
+
+
+def boxes(document: Any) -> list[tuple[Any, ...]]:
+    """Every box of every page: kind, position, size and text, in tree order."""
+
+    def walk(box: Any) -> Iterator[tuple[Any, ...]]:
+        yield (
+            type(box).__name__,
+            box.position_x,
+            box.position_y,
+            box.width,
+            box.height,
+            getattr(box, "text", None),
+        )
+        for child in box.all_children():
+            yield from walk(child)
+
+    return [item for page in document.pages for item in walk(page._page_box)]
+
+
+def layouts(
+    monkeypatch: pytest.MonkeyPatch, html: str, stylesheets: Sequence[CSS] = ()
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The boxes of html laid out with the fix, then with WeasyPrint's own function."""
+    fixed = boxes(render(html, stylesheets))
+    with monkeypatch.context() as patch:
+        patch.setattr(inline, "get_next_linebox", unfixed_get_next_linebox())
+        unfixed = boxes(render(html, stylesheets))
+    return fixed, unfixed
+
+
+def test_the_fix_is_applied_to_the_locked_weasyprint() -> None:
+    assert inline.get_next_linebox is not unfixed_get_next_linebox()
+
+
+def test_each_right_to_left_line_is_laid_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    html = '<!doctype html><html dir="rtl"><p>مرحبا</p><p dir="ltr">Hello</p></html>'
+    laid_out: list[str] = []
+    split = inline.split_inline_box
+
+    def counting(context: Any, box: Any, *args: Any) -> Any:
+        if type(box).__name__ == "LineBox":
+            laid_out.append(box.style["direction"])
+        return split(context, box, *args)
+
+    monkeypatch.setattr(inline, "split_inline_box", counting)
+    render(html)
+    assert sorted(laid_out) == ["ltr", "rtl"]
+    laid_out.clear()
+    monkeypatch.setattr(inline, "get_next_linebox", unfixed_get_next_linebox())
+    render(html)
+    assert sorted(laid_out) == ["ltr", "rtl", "rtl"]  # WeasyPrint's own: the Arabic line twice
+
+
+def test_right_to_left_text_beside_floats_is_laid_out_as_weasyprint_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fixed, unfixed = layouts(monkeypatch, FLOATS_HTML)
+    assert len(fixed) > 50
+    assert fixed == unfixed
+
+
+@pytest.mark.parametrize("six", [False, True])
+def test_arabic_certificate_is_laid_out_as_weasyprint_does(
+    six: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from certificates import pdf as certificate_pdf
+
+    context = certificate_context("ar", holder_name="فاطمة الزهراء بنعلي", country="MAR")
+    if six:
+        context["standards"] = [{"code": c, "title": t} for c, t in SIX_LONG_STANDARDS]
+    html = certificate_pdf.certificate_html(context)
+    stylesheets = [pdf.css(name) for name in certificate_pdf.STYLESHEETS]
+    fixed, unfixed = layouts(monkeypatch, html, stylesheets)
+    assert fixed == unfixed
+
+
+def test_arabic_course_pack_is_laid_out_as_weasyprint_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from courses import pack
+
+    html = pack.pack_html(pack_context("ar"))
+    stylesheets = [pdf.css(name) for name in pack.STYLESHEETS]
+    fixed, unfixed = layouts(monkeypatch, html, stylesheets)
+    assert len(fixed) > 100
+    assert fixed == unfixed

@@ -16,12 +16,14 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
-from lms.weasyprint_fixes import fix_right_to_left_double_layout
+from lms.weasyprint_fixes import fix_array_type_parsing, fix_right_to_left_double_layout
 
 log = logging.getLogger(__name__)
 
-# Every PDF is rendered after this module is imported: right-to-left lines are laid out once.
+# Every PDF is rendered after this module is imported (lms/weasyprint_fixes.py): right-to-left
+# lines are laid out once, and fonts are subset without parsing a C type for each glyph count.
 fix_right_to_left_double_layout()
+fix_array_type_parsing()
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"

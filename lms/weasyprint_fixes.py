@@ -1,4 +1,11 @@
-"""A fix for a WeasyPrint bug that doubles the layout time of right-to-left text.
+"""Two fixes for WeasyPrint slowdowns, applied by lms/pdf.py before any PDF is rendered.
+
+1. Right-to-left lines laid out twice (fix_right_to_left_double_layout).
+2. A C type parsed for every new glyph count (fix_array_type_parsing).
+
+Tests: tests/lms/test_weasyprint_fixes.py.
+
+## Right-to-left lines laid out twice
 
 WeasyPrint (70.0, the locked version, and the versions before it) lays out every line of a
 right-to-left block twice. `weasyprint.layout.inline.get_next_linebox` lays a line out, then asks
@@ -16,18 +23,20 @@ branch does from its second pass on, when the two widths are equal). It is appli
 the function's own source with that one comparison replaced, only if the source contains it
 exactly once; otherwise (another WeasyPrint version) nothing is changed and a warning says so.
 tests/lms/test_weasyprint_fixes.py checks that it is applied to the locked version, that each
-right-to-left line is laid out once, and that every word of Arabic documents, with and without
-floats, lands exactly where the unfixed function puts it.
+right-to-left line is laid out once, and that every box of Arabic documents, with and without
+floats, has exactly the position and size the unfixed function gives it.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sized
 from typing import Any
 
 from weasyprint.layout import inline
+from weasyprint.pdf import fonts
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +75,47 @@ def unfixed_get_next_linebox() -> Callable[..., Any]:
     """WeasyPrint's own get_next_linebox (for tests that compare layouts)."""
     current = inline.get_next_linebox
     return getattr(current, "lms_unfixed", current)
+
+
+# ## A C type parsed for every new glyph count
+#
+# To subset a font, weasyprint.pdf.fonts passes the glyph ids to HarfBuzz in arrays allocated as
+# `ffi.new(f"hb_codepoint_t[{len(ids)}]", ids)`. cffi caches parsed C types by their string, but
+# each new length is a new string, and parsing one costs 3-8 ms (pycparser, with every type the
+# bindings declare). The lengths depend on the glyphs a document uses, that is on the holder's
+# name and the language: in a run of certificates for different people, many renders paid it
+# two or three times per font, a quarter of a certificate's time.
+#
+# The fix gives that module an `ffi` whose `new` allocates "T[N]" as the open array "T[]" (parsed
+# once per T) with the same N elements, and hands everything else to cffi's own object.
+
+SIZED_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_ ]*)\[(\d+)\]")
+
+
+class ArrayTypesOnce:
+    """cffi's FFI, except that new("T[N]", ...) does not parse a C type for each N."""
+
+    def __init__(self, ffi: Any) -> None:
+        self.lms_ffi = ffi
+        self._open_arrays: dict[str, Any] = {}
+
+    def new(self, cdecl: Any, init: Any = None) -> Any:
+        """ffi.new(cdecl, init), with "T[N]" allocated as "T[]" of N elements."""
+        match = SIZED_ARRAY.fullmatch(cdecl) if isinstance(cdecl, str) else None
+        if match is not None:
+            length = int(match[2])
+            if init is None or (isinstance(init, Sized) and len(init) == length):
+                open_array = self._open_arrays.get(match[1])
+                if open_array is None:
+                    open_array = self._open_arrays[match[1]] = self.lms_ffi.typeof(f"{match[1]}[]")
+                return self.lms_ffi.new(open_array, length if init is None else init)
+        return self.lms_ffi.new(cdecl, init)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.lms_ffi, name)
+
+
+def fix_array_type_parsing() -> None:
+    """Give weasyprint.pdf.fonts an ffi that parses each array type once."""
+    if not isinstance(fonts.ffi, ArrayTypesOnce):
+        fonts.ffi = ArrayTypesOnce(fonts.ffi)

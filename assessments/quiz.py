@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -195,7 +198,9 @@ def serve_item(
     )
 
 
-def latest_answers(attempt: QuizAttempt, before: datetime | None = None) -> dict[int, list[str]]:
+def latest_answers(
+    attempt: QuizAttempt | AttemptSheet, before: datetime | None = None
+) -> dict[int, list[str]]:
     """The last answer saved for each item (optionally only those saved by a time)."""
     query = select(AnswerRecord.item_id, AnswerRecord.chosen_keys).where(
         AnswerRecord.item_id.in_([item.id for item in attempt.items])
@@ -208,15 +213,19 @@ def latest_answers(attempt: QuizAttempt, before: datetime | None = None) -> dict
 
 
 def save_answer(
-    attempt: QuizAttempt, item: AttemptItem, keys: list[str], now: datetime | None = None
+    attempt: AttemptSheet, item: ServedItem, keys: list[str], now: datetime | None = None
 ) -> None:
-    """Save an answer as given (a new record each time); refused once the attempt is closed."""
+    """Save an answer as given (a new record each time); refused once the attempt is closed.
+
+    attempt is the sheet of an attempt that was open when the request read it (open_sheet).
+    """
     from flask_babel import gettext as _
 
     now = now or utcnow()
-    if item.attempt_id != attempt.id:
+    if item not in attempt.items:
         raise QuizError(_("This question is not part of your attempt."), 404)
-    refuse_if_closed(attempt, now)
+    if now > attempt.deadline_at:
+        raise QuizError(closed_message("deadline"), 409)
     valid = {option["key"] for option in item.served["options"]}
     if not set(keys) <= valid:
         raise QuizError(_("This answer does not belong to this question."), 400)
@@ -225,19 +234,13 @@ def save_answer(
     db.session.add(AnswerRecord(item_id=item.id, chosen_keys=sorted(set(keys)), saved_at=now))
 
 
-def refuse_if_closed(attempt: QuizAttempt, now: datetime | None = None) -> None:
-    """Raise QuizError (409) when the attempt no longer takes answers, saying why."""
+def closed_message(closed_by: str) -> str:
+    """Why a closed attempt takes no more answers (closed by the deadline or the trainee)."""
     from flask_babel import gettext as _
 
-    now = now or utcnow()
-    close_if_expired(attempt, now)
-    if attempt.result is not None and attempt.result.closed_by == "deadline":
-        raise QuizError(
-            _("The time for this attempt is over. Only answers saved before the deadline count."),
-            409,
-        )
-    if attempt.result is not None:
-        raise QuizError(_("This attempt has already been submitted."), 409)
+    if closed_by == "deadline":
+        return _("The time for this attempt is over. Only answers saved before the deadline count.")
+    return _("This attempt has already been submitted.")
 
 
 def close_attempt(
@@ -304,6 +307,124 @@ def _after_close(attempt: QuizAttempt) -> None:
     course = db.session.get(Course, attempt.course_id)
     if user is not None and course is not None:
         notify_if_complete(user, course)
+
+
+# --- The sheet of an attempt: what the question pages need, read in one small query ------------
+#
+# An attempt's items (the questions and options served, in order) are written once, when it
+# starts, and never change; the attempt's own columns neither. The question page and the save of
+# an answer, the two requests of a quiz that come dozens of times per trainee, read them from a
+# per-process copy (the sheet, one cache per application), and ask the database only for what changes: whether the attempt
+# has been closed, and the answers. A copy is used only if the attempt row still has the same
+# owner, start time and deadline, so a database that is emptied and refilled (tests) cannot serve another
+# attempt's questions.
+
+
+@dataclass(frozen=True)
+class ServedItem:
+    """One question of an attempt as served, without its correct options or explanation."""
+
+    id: int
+    position: int
+    kind: str
+    standard_code: str
+    served: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AttemptSheet:
+    """The unchanging part of an attempt: its owner, deadline and served questions."""
+
+    id: int
+    user_id: int
+    started_at: datetime
+    deadline_at: datetime
+    items: tuple[ServedItem, ...]
+
+
+class SheetCache:
+    """The sheets of the attempts this process served lately (least recently used dropped)."""
+
+    def __init__(self, size: int = 2_000) -> None:
+        self.size = size
+        self._sheets: OrderedDict[int, AttemptSheet] = OrderedDict()
+        self._lock = threading.Lock()  # gunicorn's threads share it
+
+    def get(self, attempt_id: int) -> AttemptSheet | None:
+        with self._lock:
+            sheet = self._sheets.get(attempt_id)
+            if sheet is not None:
+                self._sheets.move_to_end(attempt_id)
+            return sheet
+
+    def put(self, sheet: AttemptSheet) -> None:
+        with self._lock:
+            self._sheets[sheet.id] = sheet
+            self._sheets.move_to_end(sheet.id)
+            while len(self._sheets) > self.size:
+                self._sheets.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sheets.clear()
+
+
+def _sheets() -> SheetCache:
+    # One cache per application: two mounted instances may use two databases.
+    cache: SheetCache = current_app.extensions.setdefault("lms.attempt_sheets", SheetCache())
+    return cache
+
+
+def _load_sheet(attempt_id: int) -> AttemptSheet:
+    attempt = db.session.get(QuizAttempt, attempt_id, options=[joinedload(QuizAttempt.items)])
+    assert attempt is not None  # the caller has just read its row
+    return AttemptSheet(
+        id=attempt.id,
+        user_id=attempt.user_id,
+        started_at=attempt.started_at,
+        deadline_at=attempt.deadline_at,
+        items=tuple(
+            ServedItem(
+                item.id,
+                item.position,
+                item.kind,
+                item.standard_code,
+                # The explanation is for the result page: an open attempt's pages never need it.
+                {key: value for key, value in item.served.items() if key != "explanation"},
+            )
+            for item in attempt.items
+        ),
+    )
+
+
+def open_sheet(user: User, attempt_id: int) -> tuple[AttemptSheet, str | None] | None:
+    """The sheet of this trainee's attempt and how it was closed (None while open).
+
+    None if the attempt is not this trainee's (another trainee's is as good as missing). An
+    attempt past its deadline but not yet closed is closed here, as close_if_expired does.
+    """
+    row = db.session.execute(
+        select(
+            QuizAttempt.user_id,
+            QuizAttempt.started_at,
+            QuizAttempt.deadline_at,
+            AttemptResult.closed_by,
+        )
+        .outerjoin(AttemptResult, AttemptResult.attempt_id == QuizAttempt.id)
+        .where(QuizAttempt.id == attempt_id)
+    ).first()
+    if row is None or row.user_id != user.id:
+        return None
+    sheet = _sheets().get(attempt_id)
+    if sheet is None or (sheet.user_id, sheet.started_at, sheet.deadline_at) != tuple(row[:3]):
+        sheet = _load_sheet(attempt_id)
+        _sheets().put(sheet)
+    closed_by = row.closed_by
+    if closed_by is None and utcnow() > sheet.deadline_at:
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt is not None
+        closed_by = close_attempt(attempt, "deadline").closed_by
+    return sheet, closed_by
 
 
 def get_attempt_for(user: User, attempt_id: int) -> QuizAttempt | None:

@@ -122,50 +122,53 @@ def start(slug: str) -> Response | tuple[str, int]:
 @role_required("trainee")
 def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]:
     """One question of an attempt; posting saves the answer, then moves on."""
-    attempt = _attempt_or_404(attempt_id)
-    quizzes.close_if_expired(attempt)
-    if attempt.result is not None and request.method == "GET":
-        return redirect(url_for("assessments.result", attempt_id=attempt.id))
-    if not 1 <= position <= len(attempt.items):
+    opened = quizzes.open_sheet(current_user, attempt_id)
+    if opened is None:
+        abort(404)  # another trainee's attempt is not revealed
+    sheet, closed_by = opened
+    if closed_by is not None and request.method == "GET":
+        return redirect(url_for("assessments.result", attempt_id=sheet.id))
+    if not 1 <= position <= len(sheet.items):
         abort(404)
-    item = attempt.items[position - 1]
+    item = sheet.items[position - 1]
     if request.method == "POST":
-        return _save_and_move(attempt, item, position)
-    answers = quizzes.latest_answers(attempt)
+        return _save_and_move(sheet, closed_by, item, position)
+    answers = quizzes.latest_answers(sheet)
     return render_template(
         "assessments/question.html",
-        attempt=attempt,
+        attempt=sheet,
         item=item,
         position=position,
         answers=answers,
         chosen=answers.get(item.id, []),
         form=QuizActionForm(),
-        minutes_left=_minutes_left(attempt),
+        minutes_left=_minutes_left(sheet),
     )
 
 
-def _save_and_move(attempt: QuizAttempt, item, position: int) -> Response | tuple[str, int]:  # type: ignore[no-untyped-def]
+def _save_and_move(
+    sheet: quizzes.AttemptSheet, closed_by: str | None, item: quizzes.ServedItem, position: int
+) -> Response | tuple[str, int]:
     if not QuizActionForm().validate_on_submit():
         abort(400)
+    if closed_by is not None:
+        return render_error(409, quizzes.closed_message(closed_by))
     chosen = request.form.getlist("answer")
-    previous = quizzes.latest_answers(attempt).get(item.id)
+    previous = quizzes.latest_answers(sheet).get(item.id)
     try:
-        quizzes.refuse_if_closed(attempt)
         if sorted(chosen) != sorted(previous or []):  # save changes only (clearing included)
-            quizzes.save_answer(attempt, item, chosen)
+            quizzes.save_answer(sheet, item, chosen)
     except quizzes.QuizError as error:
         return render_error(error.status, str(error))
     go = request.form.get("go", "next")
     if go == "prev" and position > 1:
-        return redirect(
-            url_for("assessments.question", attempt_id=attempt.id, position=position - 1)
-        )
-    if go == "review" or position == len(attempt.items):
-        return redirect(url_for("assessments.review", attempt_id=attempt.id))
-    return redirect(url_for("assessments.question", attempt_id=attempt.id, position=position + 1))
+        return redirect(url_for("assessments.question", attempt_id=sheet.id, position=position - 1))
+    if go == "review" or position == len(sheet.items):
+        return redirect(url_for("assessments.review", attempt_id=sheet.id))
+    return redirect(url_for("assessments.question", attempt_id=sheet.id, position=position + 1))
 
 
-def _minutes_left(attempt: QuizAttempt) -> int:
+def _minutes_left(attempt: QuizAttempt | quizzes.AttemptSheet) -> int:
     return max(0, int((attempt.deadline_at - utcnow()).total_seconds() // 60))
 
 

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from assessments.models import AnswerRecord, AttemptItem, AttemptResult, QuizAttempt
 from lms.db import utcnow
@@ -284,3 +284,71 @@ def test_attempt_records_keep_what_was_served(client, ready_trainee, db_session)
     assert attempt.standard_versions == {"SEA-1": 1, "SEA-2": 1}
     for item in items_of(db_session, attempt_id):
         assert item.served["text"] and item.served["explanation"] and item.correct_keys
+
+
+def test_question_pages_read_the_served_questions_once(
+    client, ready_trainee, db_session, connection, app
+):
+    # The served questions never change: after the first page, a question page and a save ask
+    # the database only for the attempt's state and the answers.
+    attempt_id = start(client)
+    app.extensions.pop("lms.attempt_sheets", None)
+    items = items_of(db_session, attempt_id)
+    token = csrf_token(client, QUIZ)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        for position in (1, 2, 1):
+            page = client.get(f"/assessments/attempts/{attempt_id}/questions/{position}")
+            assert page.status_code == 200
+        saved = client.post(
+            f"/assessments/attempts/{attempt_id}/questions/2",
+            data={"csrf_token": token, "answer": items[1].correct_keys, "go": "next"},
+        )
+        assert saved.status_code == 302
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    served_reads = [s for s in statements if "served" in s and "attempt_items" in s]
+    assert len(served_reads) == 1
+    latest = db_session.scalars(
+        select(AnswerRecord).where(AnswerRecord.item_id == items[1].id)
+    ).one()
+    assert latest.chosen_keys == sorted(items[1].correct_keys)
+
+
+def test_a_cached_attempt_is_not_served_for_another_attempt_with_its_id(
+    client, ready_trainee, db_session, app
+):
+    # A database emptied and refilled (or restored) may give an id to another attempt: the
+    # sheet in memory is used only while owner, start and deadline are the same.
+    from assessments import quiz
+
+    attempt_id = start(client)
+    items = items_of(db_session, attempt_id)
+    client.get(f"/assessments/attempts/{attempt_id}/questions/1")
+    cache = app.extensions["lms.attempt_sheets"]
+    stale = cache.get(attempt_id)
+    cache.put(
+        quiz.AttemptSheet(
+            id=attempt_id,
+            user_id=stale.user_id,
+            started_at=stale.started_at - timedelta(days=1),
+            deadline_at=stale.deadline_at,
+            items=tuple(
+                quiz.ServedItem(
+                    i.id,
+                    i.position,
+                    i.kind,
+                    i.standard_code,
+                    {"text": "OLD", "case": None, "options": []},
+                )
+                for i in stale.items
+            ),
+        )
+    )
+    page = client.get(f"/assessments/attempts/{attempt_id}/questions/1").get_data(as_text=True)
+    assert "OLD" not in page and items[0].served["text"] in page

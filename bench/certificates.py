@@ -77,6 +77,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
+    print(f"Certificate bench, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC")
     print(machine_line())
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite3"

@@ -352,3 +352,17 @@ def test_a_cached_attempt_is_not_served_for_another_attempt_with_its_id(
     )
     page = client.get(f"/assessments/attempts/{attempt_id}/questions/1").get_data(as_text=True)
     assert "OLD" not in page and items[0].served["text"] in page
+
+
+def test_the_sheet_cache_drops_the_least_recently_used():
+    from assessments import quiz
+
+    def sheet(attempt_id):
+        return quiz.AttemptSheet(attempt_id, 1, utcnow(), utcnow(), ())
+
+    cache = quiz.SheetCache(size=2)
+    cache.put(sheet(1))
+    cache.put(sheet(2))
+    assert cache.get(1).id == 1  # 1 is now the most recently used
+    cache.put(sheet(3))
+    assert cache.get(2) is None and cache.get(1).id == 1 and cache.get(3).id == 3

@@ -314,10 +314,10 @@ def _after_close(attempt: QuizAttempt) -> None:
 # An attempt's items (the questions and options served, in order) are written once, when it
 # starts, and never change; the attempt's own columns neither. The question page and the save of
 # an answer, the two requests of a quiz that come dozens of times per trainee, read them from a
-# per-process copy (the sheet, one cache per application), and ask the database only for what changes: whether the attempt
-# has been closed, and the answers. A copy is used only if the attempt row still has the same
-# owner, start time and deadline, so a database that is emptied and refilled (tests) cannot serve another
-# attempt's questions.
+# per-process copy (the sheet; one cache per application) and ask the database only for what
+# changes: whether the attempt has been closed, and the answers. A copy is used only while the
+# attempt row has the same owner, start time and deadline, so a database that is emptied and
+# refilled (tests) cannot serve another attempt's questions.
 
 
 @dataclass(frozen=True)
@@ -367,10 +367,6 @@ class SheetCache:
             self._sheets.move_to_end(sheet.id)
             while len(self._sheets) > self.size:
                 self._sheets.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._sheets.clear()
 
 
 def _sheets() -> SheetCache:

@@ -70,20 +70,19 @@ def bound_gettext(translations: Any) -> dict[str, Any]:
     Same semantics as jinja2.ext's newstyle callables: autoescaped, always %-formatted.
     """
 
-    @pass_context
-    def gettext(context: Context, string: str, **variables: Any) -> str:
-        text = translations.ugettext(string)
+    def translated(context: Context, text: str, variables: dict[str, Any]) -> str:
         if context.eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704 - our catalogue; the variables get escaped by %
-        return text % variables  # type: ignore[no-any-return]
+        return text % variables
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> str:
+        return translated(context, translations.ugettext(string), variables)
 
     @pass_context
     def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
         variables.setdefault("num", num)
-        text = translations.ungettext(singular, plural, num)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)  # noqa: S704 - our catalogue; the variables get escaped by %
-        return text % variables  # type: ignore[no-any-return]
+        return translated(context, translations.ungettext(singular, plural, num), variables)
 
     return {"gettext": gettext, "ngettext": ngettext}
 

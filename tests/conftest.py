@@ -164,6 +164,17 @@ def load_course(app: Flask, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
+def course(load_course: Callable[..., Any], db_session: Session) -> Any:
+    """The mini course, loaded like the CLI does."""
+    from sqlalchemy import select
+
+    from courses.models import Course
+
+    load_course()
+    return db_session.scalars(select(Course).where(Course.slug == "mini-course")).one()
+
+
+@pytest.fixture
 def make_cohort(db_session: Session):
     """Factory: make_cohort(trainers=[...], members=[...], courses=[...]) creates a cohort."""
     from cohorts.models import Cohort

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -17,12 +16,6 @@ from accounts.models import User
 from certificates.models import Certificate
 from courses.models import Course
 from tests.helpers import add_certificate
-
-
-@pytest.fixture
-def course(load_course, db_session: Session) -> Course:
-    load_course()
-    return db_session.scalars(select(Course).where(Course.slug == "mini-course")).one()
 
 
 @pytest.fixture

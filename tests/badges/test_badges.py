@@ -10,7 +10,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from sqlalchemy import select
 
 from certificates.services import add_months
 from tests.conftest import TEST_SECRET
@@ -34,14 +33,6 @@ def signing_key(tmp_path, monkeypatch):
     )
     monkeypatch.setenv("BADGE_SIGNING_KEY_FILE", str(path))
     return key
-
-
-@pytest.fixture
-def course(load_course, db_session):
-    from courses.models import Course
-
-    load_course()
-    return db_session.scalars(select(Course).where(Course.slug == "mini-course")).one()
 
 
 @pytest.fixture

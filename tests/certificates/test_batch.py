@@ -28,14 +28,6 @@ def app_config():
 
 
 @pytest.fixture
-def course(load_course, db_session):
-    from courses.models import Course
-
-    load_course()
-    return db_session.scalars(select(Course).where(Course.slug == "mini-course")).one()
-
-
-@pytest.fixture
 def roster_trainees(make_user):
     """A trainee for every row of the sample roster (names in eight scripts), plus four more."""
     rows = read_roster()

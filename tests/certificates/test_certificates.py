@@ -18,14 +18,6 @@ from tests.helpers import csrf_token, sign_in, submit
 
 
 @pytest.fixture
-def course(load_course, db_session):
-    from courses.models import Course
-
-    load_course()
-    return db_session.scalars(select(Course).where(Course.slug == "mini-course")).one()
-
-
-@pytest.fixture
 def issue(app, db_session):
     """Issue a certificate directly (as completion would), optionally on another day."""
     from certificates.services import issue_certificate

@@ -465,18 +465,20 @@ def test_bad_value_is_refused(key: str, value: Any) -> None:
         certificate_html(context)
 
 
-def word_boxes(pdf_bytes: bytes, tmp_path: Path) -> tuple[float, list[tuple[str, float, float]]]:
-    """The page width and (word, xMin, xMax) of every word, from pdftotext -bbox."""
+def word_boxes(
+    pdf_bytes: bytes, tmp_path: Path, axis: str = "x"
+) -> tuple[float, list[tuple[str, float, float]]]:
+    """The page's width (axis "x") or height ("y"), and (word, min, max) of every word along that
+    axis, from pdftotext -bbox."""
     html = poppler("pdftotext", pdf_bytes, tmp_path, "-bbox")
-    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
-    words = [
-        (word, float(x_min), float(x_max))
-        for x_min, x_max, word in re.findall(
-            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
-            html,
-        )
-    ]
-    return width, words
+    page = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', html)
+    boxes = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        html,
+    )
+    if axis == "x":
+        return float(page.group(1)), [(w, float(x0), float(x1)) for x0, _, x1, _, w in boxes]
+    return float(page.group(2)), [(w, float(y0), float(y1)) for _, y0, _, y1, w in boxes]
 
 
 @pytest.mark.parametrize("count", [2, 6])
@@ -566,24 +568,8 @@ def test_two_columns_of_standards_stay_above_the_footer(language: str, tmp_path:
     # Floated columns: the page must still count their height (else the footer rises over them).
     context = sample_context(language)
     context["standards"] = [{"code": c, "title": t} for c, t in SIX_LONG_STANDARDS]
-    _, words = word_boxes_with_y(render_certificate(context), tmp_path)
+    _, words = word_boxes(render_certificate(context), tmp_path, axis="y")
     last_words = {title.split()[-1] for _, title in SIX_LONG_STANDARDS}  # each on a second line
     lowest_standard = max(y_max for word, _, y_max in words if word in last_words)
     dates_top = min(y_min for word, y_min, _ in words if word == context["serial"])
     assert lowest_standard < dates_top
-
-
-def word_boxes_with_y(
-    pdf_bytes: bytes, tmp_path: Path
-) -> tuple[float, list[tuple[str, float, float]]]:
-    """The page height and (word, yMin, yMax) of every word, from pdftotext -bbox."""
-    html = poppler("pdftotext", pdf_bytes, tmp_path, "-bbox")
-    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))
-    words = [
-        (word, float(y_min), float(y_max))
-        for y_min, y_max, word in re.findall(
-            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
-            html,
-        )
-    ]
-    return height, words

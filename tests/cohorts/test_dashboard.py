@@ -7,18 +7,9 @@ import re
 import subprocess
 from datetime import date, timedelta
 
-import pytest
-from sqlalchemy import select
-
 from accounts.models import User
-from courses.models import Course, Enrolment
+from courses.models import Enrolment
 from tests.helpers import add_certificate, count_queries
-
-
-@pytest.fixture
-def course(load_course, db_session):
-    load_course()
-    return db_session.scalars(select(Course).where(Course.slug == "mini-course")).one()
 
 
 def _members(db_session, n, prefix="Q"):

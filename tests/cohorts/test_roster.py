@@ -32,14 +32,6 @@ def cohort(make_cohort, login_as, course):
     return make_cohort(trainers=[trainer], courses=[course], name="NEPBATT 2")
 
 
-@pytest.fixture
-def course(load_course, db_session):
-    from courses.models import Course
-
-    load_course()
-    return db_session.scalars(select(Course).where(Course.slug == "mini-course")).one()
-
-
 def upload(client, cohort, data: bytes, filename: str):
     page = f"/cohorts/{cohort.id}"
     token = re.search(

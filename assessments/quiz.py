@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
@@ -397,34 +397,52 @@ def _load_sheet(attempt_id: int) -> AttemptSheet:
     )
 
 
-def open_sheet(user: User, attempt_id: int) -> tuple[AttemptSheet, str | None] | None:
-    """The sheet of this trainee's attempt and how it was closed (None while open).
+class OpenedSheet(NamedTuple):
+    """An attempt's sheet as a question page or a save needs it, read in one round trip."""
+
+    sheet: AttemptSheet
+    closed_by: str | None  # None while the attempt is open
+    answers: dict[int, list[str]]  # the last answer saved for each item, as latest_answers
+
+
+def open_sheet(user: User, attempt_id: int) -> OpenedSheet | None:
+    """The sheet of this trainee's attempt, how it was closed and its latest answers.
 
     None if the attempt is not this trainee's (another trainee's is as good as missing). An
     attempt past its deadline but not yet closed is closed here, as close_if_expired does.
+    The attempt's state and its answers come from one statement: the question page is the hot
+    path of a quiz under load, and on PostgreSQL each round trip costs more than the query.
     """
-    row = db.session.execute(
+    items_of_attempt = select(AttemptItem.id).where(AttemptItem.attempt_id == attempt_id)
+    rows = db.session.execute(
         select(
             QuizAttempt.user_id,
             QuizAttempt.started_at,
             QuizAttempt.deadline_at,
             AttemptResult.closed_by,
+            AnswerRecord.item_id,
+            AnswerRecord.chosen_keys,
         )
         .outerjoin(AttemptResult, AttemptResult.attempt_id == QuizAttempt.id)
+        .outerjoin(AnswerRecord, AnswerRecord.item_id.in_(items_of_attempt.scalar_subquery()))
         .where(QuizAttempt.id == attempt_id)
-    ).first()
-    if row is None or row.user_id != user.id:
+        # Oldest first: a later record of an item replaces an earlier one (as latest_answers).
+        .order_by(AnswerRecord.saved_at, AnswerRecord.id)
+    ).all()
+    if not rows or rows[0].user_id != user.id:
         return None
+    state = rows[0]
     sheet = _sheets().get(attempt_id)
-    if sheet is None or (sheet.user_id, sheet.started_at, sheet.deadline_at) != tuple(row[:3]):
+    if sheet is None or (sheet.user_id, sheet.started_at, sheet.deadline_at) != tuple(state[:3]):
         sheet = _load_sheet(attempt_id)
         _sheets().put(sheet)
-    closed_by = row.closed_by
+    closed_by = state.closed_by
     if closed_by is None and utcnow() > sheet.deadline_at:
         attempt = db.session.get(QuizAttempt, attempt_id)
         assert attempt is not None
         closed_by = close_attempt(attempt, "deadline").closed_by
-    return sheet, closed_by
+    answers = {row.item_id: row.chosen_keys for row in rows if row.item_id is not None}
+    return OpenedSheet(sheet, closed_by, answers)
 
 
 def get_attempt_for(user: User, attempt_id: int) -> QuizAttempt | None:

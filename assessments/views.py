@@ -125,15 +125,14 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
     opened = quizzes.open_sheet(current_user, attempt_id)
     if opened is None:
         abort(404)  # another trainee's attempt is not revealed
-    sheet, closed_by = opened
+    sheet, closed_by, answers = opened
     if closed_by is not None and request.method == "GET":
         return redirect(url_for("assessments.result", attempt_id=sheet.id))
     if not 1 <= position <= len(sheet.items):
         abort(404)
     item = sheet.items[position - 1]
     if request.method == "POST":
-        return _save_and_move(sheet, closed_by, item, position)
-    answers = quizzes.latest_answers(sheet)
+        return _save_and_move(sheet, closed_by, item, position, answers.get(item.id))
     return render_template(
         "assessments/question.html",
         attempt=sheet,
@@ -141,20 +140,22 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
         position=position,
         answers=answers,
         chosen=answers.get(item.id, []),
-        form=QuizActionForm(),
         minutes_left=_minutes_left(sheet),
     )
 
 
 def _save_and_move(
-    sheet: quizzes.AttemptSheet, closed_by: str | None, item: quizzes.ServedItem, position: int
+    sheet: quizzes.AttemptSheet,
+    closed_by: str | None,
+    item: quizzes.ServedItem,
+    position: int,
+    previous: list[str] | None,
 ) -> Response | tuple[str, int]:
     if not QuizActionForm().validate_on_submit():
         abort(400)
     if closed_by is not None:
         return render_error(409, quizzes.closed_message(closed_by))
     chosen = request.form.getlist("answer")
-    previous = quizzes.latest_answers(sheet).get(item.id)
     try:
         if sorted(chosen) != sorted(previous or []):  # save changes only (clearing included)
             quizzes.save_answer(sheet, item, chosen)

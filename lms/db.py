@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -60,6 +62,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+# A pooled connection idle for longer than this is tested before a request gets it.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_after_idle(engine: Engine, seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Test a pooled connection before handing it out, if it has been idle for `seconds`.
+
+    SQLAlchemy's pool_pre_ping tests every checkout: one more round trip on every request,
+    which on PostgreSQL costs about as much as a query. A connection used moments ago is all but
+    certainly alive; one idle for a while may have been closed by a database restart or a
+    firewall, and is replaced here before a request sees the error. A failed ping raises
+    DisconnectionError, which makes the pool discard the connection and open a fresh one.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["lms_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("lms_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < seconds:
+            return  # new, or used moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"pooled connection failed its ping: {error}") from error
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT and defers BEGIN; take it over so
     # that SQLite behaves like the production database (see SQLAlchemy's pysqlite notes).
@@ -84,7 +115,8 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         """Create the engine for the app's DATABASE_URL and the commit-at-the-edge hooks."""
-        engine = make_engine(app.config["DATABASE_URL"], pool_pre_ping=True)
+        engine = make_engine(app.config["DATABASE_URL"])
+        ping_after_idle(engine)
         app.extensions["lms.db"] = {
             "engine": engine,
             "sessionmaker": sessionmaker(bind=engine, expire_on_commit=False),

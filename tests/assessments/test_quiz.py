@@ -290,7 +290,8 @@ def test_question_pages_read_the_served_questions_once(
     client, ready_trainee, db_session, connection, app
 ):
     # The served questions never change: after the first page, a question page and a save ask
-    # the database only for the attempt's state and the answers.
+    # the database for the signed-in user, then for the attempt's state and answers in one
+    # statement (each round trip counts on PostgreSQL under load).
     attempt_id = start(client)
     app.extensions.pop("lms.attempt_sheets", None)
     items = items_of(db_session, attempt_id)
@@ -301,10 +302,13 @@ def test_question_pages_read_the_served_questions_once(
         statements.append(statement)
 
     event.listen(connection, "before_cursor_execute", record)
+    per_request = []
     try:
         for position in (1, 2, 1):
             page = client.get(f"/assessments/attempts/{attempt_id}/questions/{position}")
             assert page.status_code == 200
+            per_request.append(len([s for s in statements if s.lstrip().startswith("SELECT")]))
+            statements_before_save = len(statements)
         saved = client.post(
             f"/assessments/attempts/{attempt_id}/questions/2",
             data={"csrf_token": token, "answer": items[1].correct_keys, "go": "next"},
@@ -314,6 +318,10 @@ def test_question_pages_read_the_served_questions_once(
         event.remove(connection, "before_cursor_execute", record)
     served_reads = [s for s in statements if "served" in s and "attempt_items" in s]
     assert len(served_reads) == 1
+    # After the first page (which loads the sheet): the user, then state and answers.
+    assert [per_request[1] - per_request[0], per_request[2] - per_request[1]] == [2, 2]
+    save = [s.lstrip().split()[0] for s in statements[statements_before_save:]]
+    assert save.count("SELECT") == 2 and save.count("INSERT") == 1
     latest = db_session.scalars(
         select(AnswerRecord).where(AnswerRecord.item_id == items[1].id)
     ).one()

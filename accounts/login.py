@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
+from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from accounts.models import User
@@ -26,13 +27,18 @@ ALLOWED_BEFORE_CHANGE = {
 }
 
 
+# Built once: every signed-in request runs it, and building a statement (and its cache key) each
+# time cost as much as Session.get's identity-map shortcut saves (a request loads its user once).
+USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(session_identity: str) -> User | None:
     """Load the user of a session unless the credential changed since it began."""
     user_id, _, version = session_identity.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.execute(USER_BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()
     if user is None or not user.is_enabled or user.session_version != int(version):
         return None
     return user

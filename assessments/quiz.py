@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -397,6 +397,31 @@ def _load_sheet(attempt_id: int) -> AttemptSheet:
     )
 
 
+# The state of an attempt and its answers, oldest first (a later record of an item replaces an
+# earlier one, as in latest_answers). Built once: it runs on every question page and save.
+OPEN_SHEET = (
+    select(
+        QuizAttempt.user_id,
+        QuizAttempt.started_at,
+        QuizAttempt.deadline_at,
+        AttemptResult.closed_by,
+        AnswerRecord.item_id,
+        AnswerRecord.chosen_keys,
+    )
+    .outerjoin(AttemptResult, AttemptResult.attempt_id == QuizAttempt.id)
+    .outerjoin(
+        AnswerRecord,
+        AnswerRecord.item_id.in_(
+            select(AttemptItem.id)
+            .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+            .scalar_subquery()
+        ),
+    )
+    .where(QuizAttempt.id == bindparam("attempt_id"))
+    .order_by(AnswerRecord.saved_at, AnswerRecord.id)
+)
+
+
 class OpenedSheet(NamedTuple):
     """An attempt's sheet as a question page or a save needs it, read in one round trip."""
 
@@ -413,22 +438,7 @@ def open_sheet(user: User, attempt_id: int) -> OpenedSheet | None:
     The attempt's state and its answers come from one statement: the question page is the hot
     path of a quiz under load, and on PostgreSQL each round trip costs more than the query.
     """
-    items_of_attempt = select(AttemptItem.id).where(AttemptItem.attempt_id == attempt_id)
-    rows = db.session.execute(
-        select(
-            QuizAttempt.user_id,
-            QuizAttempt.started_at,
-            QuizAttempt.deadline_at,
-            AttemptResult.closed_by,
-            AnswerRecord.item_id,
-            AnswerRecord.chosen_keys,
-        )
-        .outerjoin(AttemptResult, AttemptResult.attempt_id == QuizAttempt.id)
-        .outerjoin(AnswerRecord, AnswerRecord.item_id.in_(items_of_attempt.scalar_subquery()))
-        .where(QuizAttempt.id == attempt_id)
-        # Oldest first: a later record of an item replaces an earlier one (as latest_answers).
-        .order_by(AnswerRecord.saved_at, AnswerRecord.id)
-    ).all()
+    rows = db.session.execute(OPEN_SHEET, {"attempt_id": attempt_id}).all()
     if not rows or rows[0].user_id != user.id:
         return None
     state = rows[0]

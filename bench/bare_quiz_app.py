@@ -1,24 +1,40 @@
-"""Baseline for bench/quiz_load.py: a bare Flask app that renders a captured quiz question page.
+"""Baselines for bench/quiz_load.py: bare Flask apps serving the LMS's quiz question page.
 
-Served by gunicorn as `bare_quiz_app:create_app()` from bench/; BARE_TEMPLATE names the file with
-the captured page, turned into a Jinja template by quiz_load.py. No database, session or auth.
-Flask's render_template_string compiles its source on every call (about 1.6 ms for this page),
-while the LMS renders cached compiled templates; so by default each source is compiled once, and
-BARE_RECOMPILE=1 keeps Flask's compile-every-call behaviour.
+Served by gunicorn as `bare_quiz_app:create_app()` from bench/, in one of two modes (BARE_MODE):
+
+- `rendered` (the baseline the ratio target is judged against): Flask + Jinja render the LMS's own
+  templates (assessments/question.html on base.html) from the same data as the LMS: the attempt's
+  served questions, its answers, the trainee's language and catalogue, the same URLs. What it
+  leaves out is everything that is not rendering: the database, the session and sign-in, the CSRF
+  check, compression. quiz_load.py checks that it gives the LMS's page byte for byte (apart from the
+  CSRF token) before the bench starts. BARE_CONTEXT names the JSON file with that data.
+- `captured`: the page the LMS served, captured once and turned into a template with five variables
+  (token, attempt, position, total, minutes). Almost no rendering is left, so it is an upper bound
+  for any Flask page of this size; quiz_load.py prints the ratio against it too. BARE_TEMPLATE names
+  the file. Flask's render_template_string compiles its source on every call (about 1.6 ms for
+  this page), while the LMS renders cached compiled templates; so by default each source is
+  compiled once, and BARE_RECOMPILE=1 keeps Flask's compile-every-call behaviour.
+
+Neither imports the LMS: the rendered mode needs only Flask, Jinja and Babel's catalogue reader.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from flask import Flask, render_template_string
+from babel.support import Translations
+from flask import Flask, abort, g, render_template, render_template_string, request
 from flask.templating import Environment
 from jinja2 import Template
 
 TOTAL_QUESTIONS = 12
+QUESTION_RULE = "/assessments/attempts/<int:attempt_id>/questions/<int:position>"
 
 
 class CompileOnceEnvironment(Environment):
@@ -44,12 +60,83 @@ class BareFlask(Flask):
 
 
 def create_app() -> Flask:
-    """The bare app: one route, the same path as the LMS's question page."""
+    """The bare app of the mode BARE_MODE names (default: rendered)."""
+    mode = os.environ.get("BARE_MODE", "rendered")
+    if mode == "rendered":
+        return create_rendered_app(json.loads(Path(os.environ["BARE_CONTEXT"]).read_text("utf-8")))
+    if mode == "captured":
+        return create_captured_app()
+    raise SystemExit(f"BARE_MODE must be rendered or captured, not {mode!r}")
+
+
+def create_rendered_app(context: dict[str, Any]) -> Flask:
+    """Flask + Jinja rendering the LMS's question template from the captured data.
+
+    context (written by quiz_load.capture_question_context): templates and translations
+    directories, the language values of the page, the attempt's items and answers, its deadline,
+    and the LMS's URL rules (so that url_for builds the same links).
+    """
+    app = Flask(__name__, static_folder=None, template_folder=context["templates"])
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    catalogue = Translations.load(context["translations"], [context["language"]])
+    app.jinja_env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    items = [SimpleNamespace(**item) for item in context["items"]]
+    answers = {int(item_id): keys for item_id, keys in context["answers"].items()}
+    deadline = datetime.fromisoformat(context["deadline_at"])
+    user = SimpleNamespace(is_authenticated=True, role=context["role"])
+    page_values = {
+        key: context[key]
+        for key in ("lang", "html_lang", "text_dir", "language_names", "languages")
+    }
+
+    def csrf_token() -> str:
+        """A token per request, as Flask-WTF gives (here unsigned and never checked)."""
+        if "csrf_token" not in g:
+            g.csrf_token = secrets.token_urlsafe(32)
+        return g.csrf_token
+
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+    def question(attempt_id: int, position: int) -> str:
+        """A question page of the attempt, rendered by the LMS's template."""
+        if not 1 <= position <= len(items):
+            abort(404)
+        item = items[position - 1]
+        minutes_left = max(0, int((deadline - datetime.now(UTC)).total_seconds() // 60))
+        return render_template(
+            "assessments/question.html",
+            attempt=SimpleNamespace(id=attempt_id, items=items, deadline_at=deadline),
+            item=item,
+            position=position,
+            answers=answers,
+            chosen=answers.get(item.id, []),
+            minutes_left=minutes_left,
+            current_user=user,
+            language_next=request.full_path.rstrip("?"),
+            **page_values,
+        )
+
+    def elsewhere(**_: Any) -> str:
+        """The LMS's other URLs exist only for url_for; they are never requested."""
+        abort(404)
+
+    def ready() -> str:
+        """Ready probe (at the LMS's own /healthz address)."""
+        return "ok"
+
+    views = {QUESTION_RULE: question, "/healthz": ready}
+    for rule, endpoint in context["rules"]:
+        app.add_url_rule(rule, endpoint=endpoint, view_func=views.get(rule, elsewhere))
+    return app
+
+
+def create_captured_app() -> Flask:
+    """The captured page with a few variables: one route, the same path as the LMS's."""
     recompile = os.environ.get("BARE_RECOMPILE") == "1"
     app = (Flask if recompile else BareFlask)(__name__, static_folder=None)
     source = Path(os.environ["BARE_TEMPLATE"]).read_text(encoding="utf-8")
 
-    @app.get("/assessments/attempts/<int:attempt_id>/questions/<int:position>")
+    @app.get(QUESTION_RULE)
     def question(attempt_id: int, position: int) -> str:
         """The captured question page, rendered with a few variables."""
         return render_template_string(

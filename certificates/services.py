@@ -71,19 +71,8 @@ def issue_certificate(
     trainee: User, course: Course, today: date | None = None
 ) -> Certificate | None:
     """Issue the certificate of a completed course, once per validity period; None if already held."""
-    from certificates.pdf import render_certificate
-
-    today = today or utcnow().date()
-    if current_certificate(trainee.id, course.id, today) is not None:
-        return None
-    certificate = _new_certificate(
-        trainee, course, today, next_sequence(trainee.id, course.id), current_standards(course)
-    )
-    _attach_pdf(certificate, render_certificate(certificate_context(certificate)))
-    if not _add(certificate):
-        return None
-    _announce(certificate, trainee, course)
-    return certificate
+    issued = issue_certificates([(trainee, course)], today)
+    return issued[0] if issued else None
 
 
 def issue_certificates(
@@ -91,8 +80,9 @@ def issue_certificates(
 ) -> list[Certificate]:
     """Issue the certificates of many completions at once, rendered on all cores.
 
-    The same rule as issue_certificate: none for a trainee who holds a certificate of the course
-    that has not expired, and a completion listed twice issues one. Only the rendering (plain
+    None for a trainee who holds a certificate of the course that has not expired, and a
+    completion listed twice issues one. A certificate that a concurrent issuance inserted first
+    (the same trainee, course and sequence number) is not issued again. Only the rendering (plain
     context in, PDF bytes out) leaves this process, on CERTIFICATE_RENDER_PROCESSES workers (fewer
     than 20 render here); rows, serials, audit events and `certificate_issued` stay in the caller's
     transaction. Every PDF is rendered before anything is added: if one render fails, the error is

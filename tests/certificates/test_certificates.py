@@ -76,15 +76,26 @@ def test_double_issuance_in_one_period_issues_once(issue, make_user, course, db_
 
 
 def test_a_concurrent_issuance_loses_on_the_unique_sequence(
-    app, issue, make_user, course, db_session, monkeypatch
+    issue, make_user, course, db_session, monkeypatch
 ):
+    import certificates.pdf
+
     trainee = make_user("trainee")
-    issue(trainee, course)
-    # Another worker that has not yet seen the first certificate computes the same sequence:
-    monkeypatch.setattr("certificates.services.current_certificate", lambda *args: None)
-    monkeypatch.setattr("certificates.services.next_sequence", lambda *args: 1)
+    render = certificates.pdf.render_certificates
+    issued_meanwhile = []
+
+    def render_while_another_worker_issues(contexts, processes):
+        # Another worker issues the same certificate after this one checked that none is held and
+        # took the next sequence number, and before it inserts its own.
+        monkeypatch.setattr("certificates.pdf.render_certificates", render)
+        issued_meanwhile.append(issue(trainee, course))
+        return render(contexts, processes)
+
+    monkeypatch.setattr("certificates.pdf.render_certificates", render_while_another_worker_issues)
     assert issue(trainee, course) is None
-    assert db_session.scalar(select(func.count(Certificate.id))) == 1
+    assert issued_meanwhile[0] is not None
+    serials = db_session.scalars(select(Certificate.serial)).all()
+    assert serials == issued_meanwhile
 
 
 def test_downloads_serve_the_stored_bytes_without_rendering(

@@ -2,8 +2,14 @@
 
 Run by hand (as root, PostgreSQL 15 and `make bench-deps` installed):
 `.venv/bin/python bench/quiz_load.py [--users 200] [--duration-limit 300]`; record the printed
-table in docs/benchmarks.md. Everything it starts (PostgreSQL, two gunicorn servers, locust)
+table in docs/benchmarks.md. Everything it starts (PostgreSQL, three gunicorn servers, locust)
 listens on or targets 127.0.0.1 only, and is stopped and deleted at the end, even on Ctrl+C.
+
+Phases: the quiz run (each simulated trainee takes a whole quiz; latency per request kind, then the
+database is checked against the saves the clients saw succeed), then three 20 s windows of no-wait
+GETs: the bare Flask + Jinja app rendering the LMS's question template from the same data (the
+ratio target's baseline, checked identical to the LMS's page first), the bare app serving the
+captured page (printed for comparison), and the LMS's question page. See bench/bare_quiz_app.py.
 """
 
 from __future__ import annotations

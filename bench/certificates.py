@@ -3,8 +3,7 @@
 Run by hand: `.venv/bin/python bench/certificates.py`; record the figures in docs/benchmarks.md.
 Targets on the 2-core machine: one certificate <= 50 ms median; 1,000 in < 30 s; the ZIP < 2 s.
 One certificate is issued as a single completion does (issue_certificate, then commit), the four
-languages taking turns; the 1,000
-as a cohort's form does (issue_certificates: rendered on CERTIFICATE_RENDER_PROCESSES workers, one
+languages taking turns; the 1,000 as a cohort's form does (issue_certificates: rendered on CERTIFICATE_RENDER_PROCESSES workers, one
 commit). `--sequential` also times the 1,000 one by one. CPU figures are this process's only (the
 rendering workers are not its children); wall time is the target.
 """

@@ -27,9 +27,11 @@ def machine_busy(seconds: float = 3.0) -> float:
     return psutil.cpu_percent(interval=seconds) / 100
 
 
-def machine_line() -> str:
-    """One line: how busy the machine was and how fast its fixed loop ran."""
+def machine_line(busy: float | None = None) -> str:
+    """One line: how busy the machine was (measured now unless given) and how fast its fixed loop
+    ran."""
+    busy = machine_busy() if busy is None else busy
     return (
-        f"Machine busy before the bench: {machine_busy():.0%}; "
+        f"Machine busy before the bench: {busy:.0%}; "
         f"CPU check (fixed loop, best of 5): {cpu_check():.0f} ms (32 ms on this VM at its fastest)"
     )

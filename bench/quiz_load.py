@@ -39,7 +39,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(BENCH))  # after the project: bench/certificates.py is not the package
 
-from machine import cpu_check, machine_busy  # noqa: E402
+from machine import machine_busy, machine_line  # noqa: E402
 
 PG_PORT = 55433
 COURSE = "sea-zero-tolerance"
@@ -757,6 +757,12 @@ def quiz_report(quiz: dict[str, Any], args: argparse.Namespace) -> list[str]:
     return lines
 
 
+def ratio_to(bare: dict[str, Any], app: dict[str, Any]) -> float:
+    """The app question page's throughput as a share of a bare page's (0 if the bare page failed)."""
+    bare_rate = throughput(bare, "bare page")
+    return throughput(app, "app question page") / bare_rate if bare_rate else 0.0
+
+
 def baseline_report(
     rendered: dict[str, Any],
     captured: dict[str, Any],
@@ -764,11 +770,6 @@ def baseline_report(
     args: argparse.Namespace,
 ) -> list[str]:
     """The three fixed-time windows and the app's ratio to each bare page."""
-    app_rate = throughput(app, "app question page")
-    rates = {
-        "rendered": throughput(rendered, "bare page"),
-        "captured": throughput(captured, "bare page"),
-    }
     lines = [
         f"Baseline: {args.users} users each, no wait, {args.baseline_seconds:g} s each (app users "
         "signed in and started an attempt before the window; captured page template "
@@ -789,9 +790,9 @@ def baseline_report(
         )
     lines += [
         f"Ratio app / bare Flask + Jinja render (the target's baseline): "
-        f"{app_rate / rates['rendered'] if rates['rendered'] else 0.0:.1%}",
+        f"{ratio_to(rendered, app):.1%}",
         f"Ratio app / bare captured page (no rendering left; for comparison): "
-        f"{app_rate / rates['captured'] if rates['captured'] else 0.0:.1%}",
+        f"{ratio_to(captured, app):.1%}",
         f"  rendered: {cpu_line(rendered, rendered['window'])}",
         f"  captured: {cpu_line(captured, captured['window'])}",
         f"  app:      {cpu_line(app, app['window'])}",
@@ -902,10 +903,7 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
     cleanup.add("delete the work directory", lambda: shutil.rmtree(work, ignore_errors=True))
     heading("Set-up")
     busy = machine_busy()
-    print(
-        f"Machine busy before the bench: {busy:.0%}; CPU check (fixed loop, best of 5): "
-        f"{cpu_check():.0f} ms (32 ms on this VM at its fastest)"
-    )
+    print(machine_line(busy))
     if busy > 0.15:
         print(
             "  warning: other processes are using the CPUs; the figures will be lower than on an idle machine"
@@ -1007,10 +1005,8 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
         "app-question", app_url, work / "app.json", args, (app.pid, pg_pid), locust_log, timeout
     )
     print_lines(baseline_report(rendered_run, captured_run, app_run, args))
-    app_rate = throughput(app_run, "app question page")
-    ratio = app_rate / max(throughput(rendered_run, "bare page"), 1e-9)
     heading("Targets")
-    print_lines(targets_report(quiz, check, ratio))
+    print_lines(targets_report(quiz, check, ratio_to(rendered_run, app_run)))
     print_lines(
         interference(
             {

@@ -308,7 +308,7 @@ def test_question_pages_read_the_served_questions_once(
             page = client.get(f"/assessments/attempts/{attempt_id}/questions/{position}")
             assert page.status_code == 200
             per_request.append(len([s for s in statements if s.lstrip().startswith("SELECT")]))
-            statements_before_save = len(statements)
+        statements_before_save = len(statements)
         saved = client.post(
             f"/assessments/attempts/{attempt_id}/questions/2",
             data={"csrf_token": token, "answer": items[1].correct_keys, "go": "next"},

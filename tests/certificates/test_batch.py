@@ -162,24 +162,16 @@ def test_a_failed_render_leaves_the_database_as_it_was(
 
 
 def test_a_concurrent_issuance_during_the_batch_wins_its_trainee_only(
-    app, issue_together, make_user, course, db_session, monkeypatch
+    app, issue_together, make_user, course, db_session, during_next_render
 ) -> None:
     # Another request issues one trainee's certificate while the batch renders: the batch keeps
     # the others and skips that one (the unique sequence refuses the second row).
-    import certificates.pdf
     from certificates.services import issue_certificate
     from lms.db import db
 
     trainees = [make_user("trainee") for _ in range(4)]
-    real = certificates.pdf.render_certificates
-
-    def render_while_another_request_issues(contexts, processes):
-        monkeypatch.setattr(certificates.pdf, "render_certificates", real)  # once: that one renders
-        issue_certificate(db.session.get(type(trainees[1]), trainees[1].id), course)
-        return real(contexts, processes)
-
-    monkeypatch.setattr(
-        certificates.pdf, "render_certificates", render_while_another_request_issues
+    during_next_render(
+        lambda: issue_certificate(db.session.get(type(trainees[1]), trainees[1].id), course)
     )
     issued = issue_together(trainees, course)
     assert len(issued) == 3 and _count(db_session) == 4

@@ -76,22 +76,12 @@ def test_double_issuance_in_one_period_issues_once(issue, make_user, course, db_
 
 
 def test_a_concurrent_issuance_loses_on_the_unique_sequence(
-    issue, make_user, course, db_session, monkeypatch
+    issue, make_user, course, db_session, during_next_render
 ):
-    import certificates.pdf
-
     trainee = make_user("trainee")
-    render = certificates.pdf.render_certificates
-    issued_meanwhile = []
-
-    def render_while_another_worker_issues(contexts, processes):
-        # Another worker issues the same certificate after this one checked that none is held and
-        # took the next sequence number, and before it inserts its own.
-        monkeypatch.setattr("certificates.pdf.render_certificates", render)
-        issued_meanwhile.append(issue(trainee, course))
-        return render(contexts, processes)
-
-    monkeypatch.setattr("certificates.pdf.render_certificates", render_while_another_worker_issues)
+    # Another worker issues the same certificate after this one checked that none is held and
+    # took the next sequence number, and before it inserts its own.
+    issued_meanwhile = during_next_render(lambda: issue(trainee, course))
     assert issue(trainee, course) is None
     assert issued_meanwhile[0] is not None
     serials = db_session.scalars(select(Certificate.serial)).all()

@@ -72,9 +72,8 @@ def test_readiness_around_the_deployment_date_and_expiry(
         make_user("trainee", full_name=n)
         for n in ("Ready One", "Expiring Two", "Revoked Three", "Nothing Four")
     )
-    add_certificate(
-        db_session, ready, course, deployment
-    )  # valid through the deployment day itself
+    # Valid through the deployment day itself:
+    add_certificate(db_session, ready, course, deployment)
     add_certificate(db_session, expiring, course, deployment - timedelta(days=1))
     add_certificate(
         db_session, revoked, course, deployment + timedelta(days=300), revoked_by=trainer

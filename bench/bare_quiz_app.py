@@ -1,6 +1,6 @@
 """Baselines for bench/quiz_load.py: bare Flask apps serving the LMS's quiz question page.
 
-Served by gunicorn as `bare_quiz_app:create_app()` from bench/, in one of two modes (BARE_MODE):
+Served by gunicorn as `bare_quiz_app:create_app()` from bench/, in one of three modes (BARE_MODE):
 
 - `rendered` (the baseline the ratio target is judged against): Flask + Jinja render the LMS's own
   templates (assessments/question.html on base.html) from the same data as the LMS: the attempt's
@@ -8,6 +8,12 @@ Served by gunicorn as `bare_quiz_app:create_app()` from bench/, in one of two mo
   leaves out is everything that is not rendering: the database, the session and sign-in, the CSRF
   check, compression. quiz_load.py checks that it gives the LMS's page byte for byte (apart from the
   CSRF token) before the bench starts. BARE_CONTEXT names the JSON file with that data.
+- `reads`: the rendered page plus the two reads the LMS's page makes (the signed-in user, then the
+  attempt's state and answers), sent as the very SQL the LMS's statements compile to, with plain
+  psycopg on one connection per thread, in a transaction as the LMS does (BEGIN, two SELECTs,
+  COMMIT), and the page rendered from the answers read. No ORM, no session cookie, no CSRF,
+  no compression: how fast a page can be that needs the database as the LMS's does, printed for
+  comparison. BARE_CONTEXT as for `rendered`; BARE_DSN names the database (psycopg's form).
 - `captured`: the page the LMS served, captured once and turned into a template with five variables
   (token, attempt, position, total, minutes). Almost no rendering is left, so it is an upper bound
   for any Flask page of this size; quiz_load.py prints the ratio against it too. BARE_TEMPLATE names
@@ -15,7 +21,8 @@ Served by gunicorn as `bare_quiz_app:create_app()` from bench/, in one of two mo
   this page), while the LMS renders cached compiled templates; so by default each source is
   compiled once, and BARE_RECOMPILE=1 keeps Flask's compile-every-call behaviour.
 
-Neither imports the LMS: the rendered mode needs only Flask, Jinja and Babel's catalogue reader.
+None imports the LMS: rendering needs only Flask, Jinja and Babel's catalogue reader, and the
+reads mode psycopg.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -64,24 +73,60 @@ def create_app() -> Flask:
     mode = os.environ.get("BARE_MODE", "rendered")
     if mode == "rendered":
         return create_rendered_app(json.loads(Path(os.environ["BARE_CONTEXT"]).read_text("utf-8")))
+    if mode == "reads":
+        import psycopg
+
+        context = json.loads(Path(os.environ["BARE_CONTEXT"]).read_text("utf-8"))
+        dsn = os.environ["BARE_DSN"]
+        return create_reads_app(context, lambda: psycopg.connect(dsn))
     if mode == "captured":
         return create_captured_app()
-    raise SystemExit(f"BARE_MODE must be rendered or captured, not {mode!r}")
+    raise SystemExit(f"BARE_MODE must be rendered, reads or captured, not {mode!r}")
 
 
-def create_rendered_app(context: dict[str, Any]) -> Flask:
+def create_reads_app(context: dict[str, Any], connect: Callable[[], Any]) -> Flask:
+    """The rendered page, its answers read each time with the LMS's two statements.
+
+    `connect` opens a psycopg connection; each thread opens one and keeps it, as the LMS's pool
+    keeps its connections. context["reads"] holds the SQL and the user and attempt it reads.
+    """
+    reads = context["reads"]
+    local = threading.local()
+
+    def read_answers() -> dict[int, list[str]]:
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = local.connection = connect()
+        # BEGIN ... COMMIT, as the LMS's request (a SAVEPOINT if a transaction is already open).
+        with connection.transaction(), connection.cursor() as cursor:
+            cursor.execute(reads["user_sql"], {"user_id": reads["user_id"]})
+            if cursor.fetchone() is None:
+                abort(403)
+            cursor.execute(reads["sheet_sql"], {"attempt_id": reads["attempt_id"]})
+            rows = cursor.fetchall()
+        # The attempt's answers as the LMS reads them (item id and chosen keys are its last two
+        # columns; the last answer saved for an item wins).
+        return {row[-2]: row[-1] for row in rows if row[-2] is not None}
+
+    return create_rendered_app(context, read_answers)
+
+
+def create_rendered_app(
+    context: dict[str, Any], read_answers: Callable[[], dict[int, list[str]]] | None = None
+) -> Flask:
     """Flask + Jinja rendering the LMS's question template from the captured data.
 
     context (written by quiz_load.capture_question_context): templates and translations
     directories, the language values of the page, the attempt's items and answers, its deadline,
-    and the LMS's URL rules (so that url_for builds the same links).
+    and the LMS's URL rules (so that url_for builds the same links). read_answers, if given,
+    gives the answers on each request instead of the captured ones.
     """
     app = Flask(__name__, static_folder=None, template_folder=context["templates"])
     app.jinja_env.add_extension("jinja2.ext.i18n")
     catalogue = Translations.load(context["translations"], [context["language"]])
     app.jinja_env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
     items = [SimpleNamespace(**item) for item in context["items"]]
-    answers = {int(item_id): keys for item_id, keys in context["answers"].items()}
+    captured_answers = {int(item_id): keys for item_id, keys in context["answers"].items()}
     deadline = datetime.fromisoformat(context["deadline_at"])
     user = SimpleNamespace(is_authenticated=True, role=context["role"])
     page_values = {
@@ -102,6 +147,7 @@ def create_rendered_app(context: dict[str, Any]) -> Flask:
         if not 1 <= position <= len(items):
             abort(404)
         item = items[position - 1]
+        answers = read_answers() if read_answers is not None else captured_answers
         minutes_left = max(0, int((deadline - datetime.now(UTC)).total_seconds() // 60))
         return render_template(
             "assessments/question.html",

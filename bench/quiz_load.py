@@ -2,14 +2,16 @@
 
 Run by hand (as root, PostgreSQL 15 and `make bench-deps` installed):
 `.venv/bin/python bench/quiz_load.py [--users 200] [--duration-limit 300]`; record the printed
-table in docs/benchmarks.md. Everything it starts (PostgreSQL, three gunicorn servers, locust)
+table in docs/benchmarks.md. Everything it starts (PostgreSQL, four gunicorn servers, locust)
 listens on or targets 127.0.0.1 only, and is stopped and deleted at the end, even on Ctrl+C.
 
 Phases: the quiz run (each simulated trainee takes a whole quiz; latency per request kind, then the
-database is checked against the saves the clients saw succeed), then three 20 s windows of no-wait
+database is checked against the saves the clients saw succeed), then four 20 s windows of no-wait
 GETs: the bare Flask + Jinja app rendering the LMS's question template from the same data (the
-ratio target's baseline, checked identical to the LMS's page first), the bare app serving the
-captured page (printed for comparison), and the LMS's question page. See bench/bare_quiz_app.py.
+ratio target's baseline, checked identical to the LMS's page first), the same app also making the
+page's two database reads with plain psycopg (for comparison: what a page that needs the database
+as the LMS's does can reach), the bare app serving the captured page (for comparison), and the
+LMS's question page. See bench/bare_quiz_app.py.
 """
 
 from __future__ import annotations
@@ -485,7 +487,22 @@ def question_context(app: Any, user_id: int, attempt_id: int) -> dict[str, Any]:
             ],
             "answers": {str(item_id): keys for item_id, keys in opened.answers.items()},
             "rules": [(rule.rule, rule.endpoint) for rule in app.url_map.iter_rules()],
+            "reads": page_reads(db.engine(app).dialect, user_id, attempt_id),
         }
+
+
+def page_reads(dialect: Any, user_id: int, attempt_id: int) -> dict[str, Any]:
+    """The SQL of the LMS's question-page reads (the signed-in user, the attempt's state and
+    answers) as its statements compile on this database, for the bare `reads` app."""
+    from accounts.login import USER_BY_ID
+    from assessments.quiz import OPEN_SHEET
+
+    return {
+        "user_sql": str(USER_BY_ID.compile(dialect=dialect)),
+        "sheet_sql": str(OPEN_SHEET.compile(dialect=dialect)),
+        "user_id": user_id,
+        "attempt_id": attempt_id,
+    }
 
 
 def same_page(lms_page: str, bare_page: str) -> bool:
@@ -499,20 +516,26 @@ def same_page(lms_page: str, bare_page: str) -> bool:
 
 
 def check_rendered_baseline(
-    context: dict[str, Any], page: str, attempt_id: int, work: Path
+    context: dict[str, Any], page: str, attempt_id: int, work: Path, dsn: str
 ) -> None:
-    """Stop unless the rendered baseline gives the LMS's page (apart from token and minutes)."""
-    from bare_quiz_app import create_rendered_app
+    """Stop unless the rendered and reads baselines give the LMS's page (apart from token and
+    minutes)."""
+    import psycopg
+    from bare_quiz_app import create_reads_app, create_rendered_app
 
-    client = create_rendered_app(context).test_client()
-    rendered = client.get(f"/assessments/attempts/{attempt_id}/questions/1").get_data(as_text=True)
-    if not same_page(page, rendered):
-        (work / "lms-page.html").write_text(page, encoding="utf-8")
-        (work / "rendered-page.html").write_text(rendered, encoding="utf-8")
-        raise SystemExit(
-            f"the rendered baseline differs from the LMS's page; compare {work}/lms-page.html "
-            f"and {work}/rendered-page.html"
-        )
+    for mode, bare in (
+        ("rendered", create_rendered_app(context)),
+        ("reads", create_reads_app(context, lambda: psycopg.connect(dsn))),
+    ):
+        path = f"/assessments/attempts/{attempt_id}/questions/1"
+        rendered = bare.test_client().get(path).get_data(as_text=True)
+        if not same_page(page, rendered):
+            (work / "lms-page.html").write_text(page, encoding="utf-8")
+            (work / f"{mode}-page.html").write_text(rendered, encoding="utf-8")
+            raise SystemExit(
+                f"the {mode} baseline differs from the LMS's page; compare {work}/lms-page.html "
+                f"and {work}/{mode}-page.html"
+            )
 
 
 # --- Load ---------------------------------------------------------------------------------------
@@ -757,19 +780,21 @@ def quiz_report(quiz: dict[str, Any], args: argparse.Namespace) -> list[str]:
     return lines
 
 
-def ratio_to(bare: dict[str, Any], app: dict[str, Any]) -> float:
-    """The app question page's throughput as a share of a bare page's (0 if the bare page failed)."""
+def ratio_to(bare: dict[str, Any], app: dict[str, Any], kind: str = "app question page") -> float:
+    """The throughput of `app`'s page of this kind (the LMS's question page unless told) as a share
+    of a bare page's (0 if the bare page failed)."""
     bare_rate = throughput(bare, "bare page")
-    return throughput(app, "app question page") / bare_rate if bare_rate else 0.0
+    return throughput(app, kind) / bare_rate if bare_rate else 0.0
 
 
 def baseline_report(
     rendered: dict[str, Any],
+    reads: dict[str, Any],
     captured: dict[str, Any],
     app: dict[str, Any],
     args: argparse.Namespace,
 ) -> list[str]:
-    """The three fixed-time windows and the app's ratio to each bare page."""
+    """The four fixed-time windows and the app's ratio to each bare page."""
     lines = [
         f"Baseline: {args.users} users each, no wait, {args.baseline_seconds:g} s each (app users "
         "signed in and started an attempt before the window; captured page template "
@@ -779,6 +804,7 @@ def baseline_report(
     ]
     for label, measured, kind in (
         ("bare Flask + Jinja render", rendered, "bare page"),
+        ("bare render + 2 reads", reads, "bare page"),
         ("bare captured page", captured, "bare page"),
         ("app question page", app, "app question page"),
     ):
@@ -791,9 +817,13 @@ def baseline_report(
     lines += [
         f"Ratio app / bare Flask + Jinja render (the target's baseline): "
         f"{ratio_to(rendered, app):.1%}",
+        f"Ratio app / bare render + the page's two reads (plain psycopg; for comparison): "
+        f"{ratio_to(reads, app):.1%}; bare render + reads / bare render: "
+        f"{ratio_to(rendered, reads, 'bare page'):.1%}",
         f"Ratio app / bare captured page (no rendering left; for comparison): "
         f"{ratio_to(captured, app):.1%}",
         f"  rendered: {cpu_line(rendered, rendered['window'])}",
+        f"  reads:    {cpu_line(reads, reads['window'])}",
         f"  captured: {cpu_line(captured, captured['window'])}",
         f"  app:      {cpu_line(app, app['window'])}",
     ]
@@ -921,6 +951,7 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
         "the quiz, not the sign-in throttle."
     )
     app_port, rendered_port, captured_port = free_port(), free_port(), free_port()
+    reads_port = free_port()
     env = {
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET_KEY,
@@ -931,7 +962,8 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
     app_url = f"http://127.0.0.1:{app_port}"
     page, token, attempt_id = capture_question_page(app_url)
     context = capture_question_context(url, attempt_id)
-    check_rendered_baseline(context, page, attempt_id, work)
+    dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)  # psycopg's own form
+    check_rendered_baseline(context, page, attempt_id, work, dsn)
     context_file = work / "question-context.json"
     context_file.write_text(json.dumps(context), encoding="utf-8")
     rendered = start_gunicorn(
@@ -941,6 +973,15 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
         {"BARE_MODE": "rendered", "BARE_CONTEXT": str(context_file)},
         args,
         work / "bare-rendered.log",
+        cleanup,
+    )
+    reads = start_gunicorn(
+        "bare_quiz_app:create_app()",
+        BENCH,
+        reads_port,
+        {"BARE_MODE": "reads", "BARE_CONTEXT": str(context_file), "BARE_DSN": dsn},
+        args,
+        work / "bare-reads.log",
         cleanup,
     )
     template = work / "question.html.j2"
@@ -962,7 +1003,8 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
         f"LMS: gunicorn {args.workers} workers x {args.threads} threads, keep-alive {KEEP_ALIVE} s, "
         f"on {app_url}; bare Flask apps with as many workers and threads: the LMS's question "
         f"template rendered from the same data (checked: the same {len(page)} B page) on "
-        f"http://127.0.0.1:{rendered_port}, and the captured page on http://127.0.0.1:{captured_port}"
+        f"http://127.0.0.1:{rendered_port}, the same with the page's two reads (plain psycopg) on "
+        f"http://127.0.0.1:{reads_port}, and the captured page on http://127.0.0.1:{captured_port}"
     )
     locust_log = work / "locust.log"
     heading("Quiz run")
@@ -992,6 +1034,15 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
         locust_log,
         timeout,
     )
+    reads_run = run_locust(
+        "bare",
+        f"http://127.0.0.1:{reads_port}",
+        work / "reads.json",
+        args,
+        (reads.pid, pg_pid),
+        locust_log,
+        timeout,
+    )
     captured_run = run_locust(
         "bare",
         captured_url,
@@ -1004,7 +1055,7 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
     app_run = run_locust(
         "app-question", app_url, work / "app.json", args, (app.pid, pg_pid), locust_log, timeout
     )
-    print_lines(baseline_report(rendered_run, captured_run, app_run, args))
+    print_lines(baseline_report(rendered_run, reads_run, captured_run, app_run, args))
     heading("Targets")
     print_lines(targets_report(quiz, check, ratio_to(rendered_run, app_run)))
     print_lines(
@@ -1012,6 +1063,7 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
             {
                 "quiz run": quiz,
                 "rendered baseline": rendered_run,
+                "reads baseline": reads_run,
                 "captured baseline": captured_run,
                 "app baseline": app_run,
             }

@@ -57,3 +57,33 @@ def test_the_bare_app_renders_the_lms_question_page(
     assert ('dir="rtl"' in lms_page) == (language == "ar")
     other_question = bare.get(f"/assessments/attempts/{attempt_id}/questions/1")
     assert not quiz_load.same_page(lms_page, other_question.get_data(as_text=True))
+
+
+def test_the_reads_baseline_reads_the_answers_and_renders_the_same_page(
+    client, app, login_as, load_course, db_session, connection, bench_modules
+):
+    # The bench's `reads` app adds the LMS page's two reads (plain psycopg, the SQL the LMS's
+    # statements compile to) and renders the answers it reads: the same page again.
+    if connection.dialect.name != "postgresql":
+        pytest.skip("the reads baseline speaks psycopg, as the bench runs on PostgreSQL")
+    quiz_load, bare_quiz_app = bench_modules
+    load_course()
+    trainee = login_as("trainee")
+    submit(client, COURSE, {}, action=f"{COURSE}/enrol")
+    for lesson in ("first-steps", "second-steps"):
+        submit(
+            client, f"{COURSE}/lessons/{lesson}", {}, action=f"{COURSE}/lessons/{lesson}/complete"
+        )
+    attempt_id = start(client)
+    context = quiz_load.question_context(app, trainee.id, attempt_id)
+    assert context["answers"] == {}
+    # The test's own connection (its transaction holds the data): the reads run in a savepoint.
+    reads = bare_quiz_app.create_reads_app(context, lambda: connection.connection.dbapi_connection)
+    bare = reads.test_client()
+    first = items_of(db_session, attempt_id)[0]
+    assert answer(client, attempt_id, 1, first.correct_keys).status_code == 302
+    path = f"/assessments/attempts/{attempt_id}/questions/1"
+    lms_page = client.get(path).get_data(as_text=True)
+    bare_page = bare.get(path).get_data(as_text=True)
+    assert "✓" in lms_page and "checked" in lms_page
+    assert quiz_load.same_page(lms_page, bare_page), (lms_page, bare_page)

@@ -368,8 +368,11 @@ class SheetCache:
 
 
 def _sheets() -> SheetCache:
-    # One cache per application: two mounted instances may use two databases.
-    cache: SheetCache = current_app.extensions.setdefault("lms.attempt_sheets", SheetCache())
+    # One cache per application: two mounted instances may use two databases. Made on first use
+    # only (setdefault would build a throwaway cache on every question page).
+    cache: SheetCache | None = current_app.extensions.get("lms.attempt_sheets")
+    if cache is None:
+        cache = current_app.extensions.setdefault("lms.attempt_sheets", SheetCache())
     return cache
 
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import zipfile
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,7 +22,7 @@ from typing import Any
 import pycountry
 from babel import Locale
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
@@ -54,6 +55,12 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _held_on(today: date) -> ColumnElement[bool]:
+    """A certificate still held on `today`: not expired (valid or revoked). A trainee gets one
+    certificate of a course per validity period."""
+    return Certificate.expires_on >= today
+
+
 def current_certificate(trainee_id: int, course_id: int, today: date) -> Certificate | None:
     """The trainee's certificate of a course that has not expired yet (valid or revoked)."""
     return db.session.scalars(
@@ -61,7 +68,7 @@ def current_certificate(trainee_id: int, course_id: int, today: date) -> Certifi
         .where(
             Certificate.trainee_id == trainee_id,
             Certificate.course_id == course_id,
-            Certificate.expires_on >= today,
+            _held_on(today),
         )
         .order_by(Certificate.issued_at.desc())
     ).first()
@@ -102,23 +109,10 @@ def issue_certificates(
     held = {
         (row.trainee_id, row.course_id)
         for row in db.session.execute(
-            select(Certificate.trainee_id, Certificate.course_id).where(
-                *mine, Certificate.expires_on >= today
-            )
+            select(Certificate.trainee_id, Certificate.course_id).where(*mine, _held_on(today))
         )
     }
-    latest = {
-        (row.trainee_id, row.course_id): row.sequence
-        for row in db.session.execute(
-            select(
-                Certificate.trainee_id,
-                Certificate.course_id,
-                func.max(Certificate.sequence).label("sequence"),
-            )
-            .where(*mine)
-            .group_by(Certificate.trainee_id, Certificate.course_id)
-        )
-    }
+    sequences = next_sequences(trainee_ids, course_ids)
     standards: dict[int, list[dict[str, Any]]] = {}
     certificates = []
     for key, (trainee, course) in wanted.items():
@@ -126,10 +120,9 @@ def issue_certificates(
             continue
         if course.id not in standards:
             standards[course.id] = current_standards(course)
-        sequence = latest.get(key, 0) + 1
         certificates.append(
             (
-                _new_certificate(trainee, course, today, sequence, standards[course.id]),
+                _new_certificate(trainee, course, today, sequences[key], standards[course.id]),
                 trainee,
                 course,
             )
@@ -184,14 +177,28 @@ def _announce(certificate: Certificate, trainee: User, course: Course) -> None:
     certificate_issued.send(current_app._get_current_object(), certificate=certificate)
 
 
+def next_sequences(
+    trainee_ids: Iterable[int], course_ids: Iterable[int]
+) -> defaultdict[tuple[int, int], int]:
+    """The number of the next certificate of each (trainee, course) pair of these ids: one more
+    than the last one issued, 1 for the first."""
+    sequences: defaultdict[tuple[int, int], int] = defaultdict(lambda: 1)
+    for row in db.session.execute(
+        select(
+            Certificate.trainee_id,
+            Certificate.course_id,
+            func.max(Certificate.sequence).label("sequence"),
+        )
+        .where(Certificate.trainee_id.in_(trainee_ids), Certificate.course_id.in_(course_ids))
+        .group_by(Certificate.trainee_id, Certificate.course_id)
+    ):
+        sequences[row.trainee_id, row.course_id] = row.sequence + 1
+    return sequences
+
+
 def next_sequence(trainee_id: int, course_id: int) -> int:
     """The number of the trainee's next certificate of this course."""
-    latest = db.session.scalar(
-        select(func.max(Certificate.sequence)).where(
-            Certificate.trainee_id == trainee_id, Certificate.course_id == course_id
-        )
-    )
-    return (latest or 0) + 1
+    return next_sequences([trainee_id], [course_id])[trainee_id, course_id]
 
 
 def current_standards(course: Course) -> list[dict[str, Any]]:

@@ -40,11 +40,16 @@ def ready_trainee(client, login_as, load_course):
     """A trainee enrolled in the mini course with every lesson complete."""
     load_course()
     trainee = login_as("trainee")
+    enrol_with_lessons_done(client)
+    return trainee
+
+
+def enrol_with_lessons_done(client) -> None:
+    """Enrol the signed-in trainee in the mini course and complete every lesson."""
     submit(client, COURSE, {}, action=f"{COURSE}/enrol")
     for lesson in ("first-steps", "second-steps"):
         url = f"{COURSE}/lessons/{lesson}"
         submit(client, url, {}, action=f"{url}/complete")
-    return trainee
 
 
 def start(client) -> int:

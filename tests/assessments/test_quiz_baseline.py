@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.assessments.test_quiz import COURSE, answer, items_of, start
-from tests.helpers import submit
+from tests.assessments.test_quiz import answer, enrol_with_lessons_done, items_of, start
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -37,11 +36,7 @@ def test_the_bare_app_renders_the_lms_question_page(
     quiz_load, bare_quiz_app = bench_modules
     load_course()
     trainee = login_as("trainee", preferred_language=language)
-    submit(client, COURSE, {}, action=f"{COURSE}/enrol")
-    for lesson in ("first-steps", "second-steps"):
-        submit(
-            client, f"{COURSE}/lessons/{lesson}", {}, action=f"{COURSE}/lessons/{lesson}/complete"
-        )
+    enrol_with_lessons_done(client)
     attempt_id = start(client)
     first = items_of(db_session, attempt_id)[0]
     assert answer(client, attempt_id, 1, first.correct_keys).status_code == 302
@@ -69,11 +64,7 @@ def test_the_reads_baseline_reads_the_answers_and_renders_the_same_page(
     quiz_load, bare_quiz_app = bench_modules
     load_course()
     trainee = login_as("trainee")
-    submit(client, COURSE, {}, action=f"{COURSE}/enrol")
-    for lesson in ("first-steps", "second-steps"):
-        submit(
-            client, f"{COURSE}/lessons/{lesson}", {}, action=f"{COURSE}/lessons/{lesson}/complete"
-        )
+    enrol_with_lessons_done(client)
     attempt_id = start(client)
     context = quiz_load.question_context(app, trainee.id, attempt_id)
     assert context["answers"] == {}

@@ -42,6 +42,29 @@ def may_assess(user: User, trainee: User) -> bool:
     return shared is not None
 
 
+def trainees_managed_elsewhere(actor: User, trainee_ids: list[int]) -> set[int]:
+    """Of these trainees, those in a cohort the actor does not run (an administrator runs all).
+
+    The ownership rule of roster imports: a trainer may update a trainee, or add them to a cohort,
+    only when the trainer runs every cohort the trainee belongs to.
+    """
+    if actor.role == "admin" or not trainee_ids:
+        return set()
+    actors_cohorts = select(cohort_trainers.c.cohort_id).where(
+        cohort_trainers.c.user_id == actor.id
+    )
+    return set(
+        db.session.scalars(
+            select(cohort_members.c.user_id)
+            .where(
+                cohort_members.c.user_id.in_(trainee_ids),
+                cohort_members.c.cohort_id.not_in(actors_cohorts),
+            )
+            .distinct()
+        )
+    )
+
+
 class CohortError(ValueError):
     """A cohort action refused (message already translated)."""
 
@@ -94,8 +117,9 @@ def stage_roster(cohort: Cohort, rows: list[RosterRow], filename: str, actor: Us
             select(User.email, User.service_number).where(User.email.in_(emails))
         ).all()
     )
+    foreign = trainees_managed_elsewhere(actor, [u.id for u in existing.values()])
     for row in rows:
-        _classify(row, existing.get(row.values["service_number"]), email_owner)
+        _classify(row, existing.get(row.values["service_number"]), email_owner, foreign)
     staged = RosterImport(
         cohort_id=cohort.id,
         uploaded_by_id=actor.id,
@@ -116,7 +140,9 @@ def stage_roster(cohort: Cohort, rows: list[RosterRow], filename: str, actor: Us
     return staged
 
 
-def _classify(row: RosterRow, user: User | None, email_owner: dict[str, str | None]) -> None:
+def _classify(
+    row: RosterRow, user: User | None, email_owner: dict[str, str | None], foreign: set[int]
+) -> None:
     from flask_babel import gettext as _
 
     email = row.values["email"]
@@ -133,12 +159,25 @@ def _classify(row: RosterRow, user: User | None, email_owner: dict[str, str | No
                 value=user.service_number,
             )
         )
+    elif user.id in foreign:
+        row.errors.append(_foreign_trainee_error(user.service_number))
     else:
         row.action = (
             "unchanged"
             if all(getattr(user, f) == (_stored(row, f)) for f in PROFILE_FIELDS)
             else "update"
         )
+
+
+def _foreign_trainee_error(service_number: str | None) -> str:
+    """The row error for another trainer's trainee: it reveals nothing of their record."""
+    from flask_babel import gettext as _
+
+    return _(
+        "The service number %(value)s belongs to another cohort of this centre; ask a centre "
+        "administrator to transfer the trainee.",
+        value=service_number,
+    )
 
 
 PROFILE_FIELDS = (
@@ -178,6 +217,10 @@ def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int
         u.service_number: u
         for u in db.session.scalars(select(User).where(User.service_number.in_(numbers)))
     }
+    foreign = trainees_managed_elsewhere(actor, [u.id for u in existing.values()])
+    if foreign:  # a cohort of another trainer took one of these trainees since the preview
+        taken = next(u for u in existing.values() if u.id in foreign)
+        raise CohortError(_foreign_trainee_error(taken.service_number))
     members = {member.id for member in cohort.members}
     created = updated = 0
     for row in staged.rows:

@@ -1,0 +1,170 @@
+"""A roster never takes a trainee from another trainer (the HIGH finding of the security review).
+
+Reproduced before the fix: trainer B imported a CSV holding the service numbers of trainer A's
+cohort; the preview said "will be updated", confirming rewrote A's trainee (e-mail, rank, unit) and
+added them to B's cohort (which gave B their certificates, evaluations and revocation rights), and
+B's login slips issued a new PIN that signed B in as A's trainee.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from accounts.models import User
+from cohorts.models import Cohort
+from tests.conftest import TEST_SECRET
+from tests.helpers import sign_in, submit
+
+TRANSFER_ERROR = "belongs to another cohort of this centre; ask a centre administrator to transfer"
+
+
+@pytest.fixture
+def trainer_a(make_user):
+    return make_user("trainer")
+
+
+@pytest.fixture
+def a_trainee(make_user):
+    """A's trainee, who has chosen their own PIN (TEST_SECRET) and signed in."""
+    return make_user(
+        "trainee",
+        service_number="NP-77001",
+        full_name="Sita Gurung",
+        rank="Captain",
+        unit="NEPBATT 1",
+        email="sita@example.org",
+        temporary=False,
+    )
+
+
+@pytest.fixture
+def cohort_a(make_cohort, trainer_a, a_trainee, course):
+    return make_cohort(trainers=[trainer_a], members=[a_trainee], courses=[course], name="A coy")
+
+
+@pytest.fixture
+def cohort_b(make_cohort, login_as, course):
+    """Trainer B (signed in on `client`) and B's own cohort."""
+    trainer_b = login_as("trainer")
+    return make_cohort(trainers=[trainer_b], courses=[course], name="B coy")
+
+
+def _upload(client, cohort, csv_text: str) -> str:
+    response = submit(
+        client,
+        f"/cohorts/{cohort.id}",
+        {"roster": (io.BytesIO(csv_text.encode()), "roster.csv")},
+        action=f"/cohorts/{cohort.id}/roster",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+HIJACK = (
+    "service_number,full_name,rank,unit,email\n"
+    "NP-77001,Sita Gurung,Private,B unit,attacker@example.org\n"
+    "NP-77555,New Person,Corporal,B unit,\n"
+)
+
+
+def _profile(db_session, user_id: int) -> tuple:
+    db_session.expire_all()
+    user = db_session.get(User, user_id)
+    return (user.full_name, user.rank, user.unit, user.email, user.credential_hash)
+
+
+def test_a_roster_cannot_take_another_trainers_trainee(
+    client, db_session, cohort_a, cohort_b, a_trainee
+):
+    before = _profile(db_session, a_trainee.id)
+    preview = _upload(client, cohort_b, HIJACK)
+    page = client.get(preview).get_data(as_text=True)
+    assert TRANSFER_ERROR in page
+    assert "will be updated" not in page and "no change" not in page
+    # Nothing further is revealed: not A's cohort, nor what A's record holds.
+    assert "A coy" not in page and "NEPBATT 1" not in page and "sita@example.org" not in page
+
+    confirm = submit(client, preview, {}, action=preview + "/confirm")
+    assert confirm.status_code == 409
+    assert _profile(db_session, a_trainee.id) == before
+    assert [m.id for m in db_session.get(Cohort, cohort_b.id).members] == []
+    assert db_session.scalar(select(User).where(User.service_number == "NP-77555")) is None
+
+
+def test_membership_gained_after_the_preview_is_checked_again_at_import(
+    client, db_session, make_cohort, make_user, cohort_b, course
+):
+    """The preview was clean, then another trainer's cohort took the trainee: import refuses."""
+    trainee = make_user("trainee", service_number="NP-77002", temporary=False)
+    preview = _upload(client, cohort_b, "service_number,full_name\nNP-77002,Changed Name\n")
+    assert "will be updated" in client.get(preview).get_data(as_text=True)
+    make_cohort(trainers=[make_user("trainer")], members=[trainee], courses=[course])
+    before = _profile(db_session, trainee.id)
+    confirm = submit(client, preview, {}, action=preview + "/confirm")
+    assert confirm.status_code == 409 and TRANSFER_ERROR in confirm.get_data(as_text=True)
+    assert _profile(db_session, trainee.id) == before
+    assert db_session.get(Cohort, cohort_b.id).members == []
+
+
+def test_a_trainer_of_every_cohort_of_the_trainee_may_update_them(
+    client, db_session, make_cohort, make_user, cohort_b, course
+):
+    trainer_b = db_session.get(Cohort, cohort_b.id).trainers[0]
+    trainee = make_user("trainee", service_number="NP-77003", rank="Captain", temporary=False)
+    make_cohort(trainers=[trainer_b, make_user("trainer")], members=[trainee], courses=[course])
+    preview = _upload(client, cohort_b, "service_number,full_name,rank\nNP-77003,Ram Thapa,Major\n")
+    assert "will be updated" in client.get(preview).get_data(as_text=True)
+    assert submit(client, preview, {}, action=preview + "/confirm").status_code == 302
+    db_session.expire_all()
+    assert db_session.get(User, trainee.id).rank == "Major"
+    assert [m.id for m in db_session.get(Cohort, cohort_b.id).members] == [trainee.id]
+
+
+def test_an_administrator_may_update_any_trainee(
+    app, db_session, make_user, cohort_a, a_trainee, course, make_cohort
+):
+    admin = make_user("admin")
+    admin_client = app.test_client()
+    sign_in(admin_client, admin.sign_in_name, TEST_SECRET)
+    other = make_cohort(trainers=[make_user("trainer")], courses=[course])
+    preview = _upload(
+        admin_client, other, "service_number,full_name,rank\nNP-77001,Sita Gurung,Major\n"
+    )
+    assert "will be updated" in admin_client.get(preview).get_data(as_text=True)
+    assert submit(admin_client, preview, {}, action=preview + "/confirm").status_code == 302
+    db_session.expire_all()
+    assert db_session.get(User, a_trainee.id).rank == "Major"
+
+
+def test_slips_never_replace_a_pin_the_trainee_chose(
+    app, client, db_session, make_user, cohort_b, course
+):
+    cohort = db_session.get(Cohort, cohort_b.id)
+    chosen = make_user("trainee", service_number="NP-77004", temporary=False)
+    cohort.members.append(db_session.merge(chosen))
+    db_session.commit()
+    before = _profile(db_session, chosen.id)
+    pdf = submit(client, f"/cohorts/{cohort.id}", {}, action=f"/cohorts/{cohort.id}/slips.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert _profile(db_session, chosen.id) == before
+    trainee_client = app.test_client()
+    assert sign_in(trainee_client, "NP-77004", TEST_SECRET).headers["Location"] == "/home"
+
+
+def test_slips_of_another_trainer_never_touch_a_trainee_outside_their_cohorts(
+    app, client, db_session, cohort_a, cohort_b, a_trainee, make_user
+):
+    """B's slips after the refused import: A's trainees keep their credentials and sessions."""
+    _upload(client, cohort_b, HIJACK)
+    db_session.expire_all()
+    user = db_session.get(User, a_trainee.id)
+    user.is_credential_temporary = True  # even an account that has not chosen its PIN yet
+    db_session.commit()
+    before = _profile(db_session, a_trainee.id)
+    pdf = submit(client, f"/cohorts/{cohort_b.id}", {}, action=f"/cohorts/{cohort_b.id}/slips.pdf")
+    assert pdf.status_code == 200
+    assert _profile(db_session, a_trainee.id) == before

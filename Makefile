@@ -10,6 +10,9 @@ export FLASK_APP := app
 .PHONY: run test lint test-sqlite test-postgres translations extract-messages system-run system-test fonts
 
 ## make run: install everything, migrate the SQLite database, load demo data, serve with gunicorn.
+## PUBLIC_BASE_URL (the address printed in QR codes, badges, LTI and xAPI identifiers) is the local
+## one unless set; the app refuses to start without it outside development.
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: system-run $(VENV)/.installed translations fonts
 	$(BIN)/flask db upgrade
 	$(BIN)/flask courses load

@@ -312,7 +312,7 @@ def certificate_json(certificate: Certificate, course_slug: str, today: date) ->
         "sha256": certificate.sha256,
         "revoked_on": revocation.revoked_at.date().isoformat() if revocation else None,
         "revocation_reason": revocation.reason if revocation else None,
-        "verify_url": verify_url(certificate.serial),
+        "verify_url": verify_url(certificate.serial, certificate),
     }
 
 

@@ -47,14 +47,18 @@ def badge_values(certificate: Certificate) -> BadgeValues:
     slug = course.slug if course is not None else str(certificate.course_id)
     description, criteria = _texts(certificate)
     return BadgeValues(
-        credential_id=public_url("badges.credential_json", serial=certificate.serial),
+        credential_id=public_url(
+            "badges.credential_json", _owner=certificate, serial=certificate.serial
+        ),
         issuer_id=issuer_id(),
         issuer_name=certificate.centre,
         issuer_url=public_url("core.index"),
-        status_id=public_url("badges.status", serial=certificate.serial),
+        status_id=public_url("badges.status", _owner=certificate, serial=certificate.serial),
         subject_id=holder_id(certificate.trainee_id),
         holder_name=certificate.holder_name,
-        achievement_id=public_url("courses.course", slug=slug, version=certificate.course_version),
+        achievement_id=public_url(
+            "courses.course", _owner=certificate, slug=slug, version=certificate.course_version
+        ),
         course_title=certificate.course_title,
         course_version=certificate.course_version,
         language=certificate.language,
@@ -142,7 +146,9 @@ def public_key(thumbprint: str) -> dict[str, Any] | None:
 
 def status_document(certificate: Certificate) -> dict[str, Any]:
     """The live status of a badge (1EdTech Revocation List shape): revoked, expired or valid."""
-    credential_id = public_url("badges.credential_json", serial=certificate.serial)
+    credential_id = public_url(
+        "badges.credential_json", _owner=certificate, serial=certificate.serial
+    )
     revocation = certificate.revocation
     revoked = (
         [
@@ -156,7 +162,7 @@ def status_document(certificate: Certificate) -> dict[str, Any]:
         else []
     )
     return {
-        "id": public_url("badges.status", serial=certificate.serial),
+        "id": public_url("badges.status", _owner=certificate, serial=certificate.serial),
         "issuer": issuer_id(),
         "credential": credential_id,
         "status": certificate.status_on(utcnow().date()),

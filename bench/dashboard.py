@@ -221,7 +221,14 @@ def main() -> None:
         url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
         database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         migrate.upgrade(url)
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "RATELIMIT_ENABLED": False,
+                "PUBLIC_BASE_URL": "http://127.0.0.1:5000",  # the app refuses to start without one
+            }
+        )
         with app.app_context():
             from courses.sync import load_catalog
             from lms.db import db

@@ -25,7 +25,14 @@ def _setup(url: str):  # type: ignore[no-untyped-def]
     from lms.db import db
 
     migrate.upgrade(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+            "PUBLIC_BASE_URL": "http://127.0.0.1:5000",  # the app refuses to start without one
+        }
+    )
     with app.app_context():
         load_catalog()
         for language in LANGUAGES:

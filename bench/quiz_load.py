@@ -230,6 +230,7 @@ def make_app(url: str) -> Any:
             "SECRET_KEY": SECRET_KEY,
             "RATELIMIT_ENABLED": False,
             "PASSWORD_HASHING": "default",
+            "PUBLIC_BASE_URL": "http://127.0.0.1:5000",  # the app refuses to start without one
         }
     )
 
@@ -957,6 +958,7 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
         "SECRET_KEY": SECRET_KEY,
         "RATELIMIT_ENABLED": "0",
         "PASSWORD_HASHING": "default",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
     }
     app = start_gunicorn("app:create_app()", ROOT, app_port, env, args, work / "app.log", cleanup)
     app_url = f"http://127.0.0.1:{app_port}"

@@ -251,9 +251,10 @@ def country_name(code: str | None, language: str) -> str:
     return Locale.parse(language).territories.get(country.alpha_2, country.name)
 
 
-def verify_url(serial: str) -> str:
-    """The absolute address of the public verification page of a serial."""
-    return public_url("verify.verify_serial", serial=serial)
+def verify_url(serial: str, owner: Any = None) -> str:
+    """The absolute address of the public verification page of a serial (under the public base
+    of `owner`, the certificate, when a resolver gives one; see lms.urls)."""
+    return public_url("verify.verify_serial", _owner=owner, serial=serial)
 
 
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
@@ -292,7 +293,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
             "expires_on": certificate.expires_on.isoformat(),
             "serial": certificate.serial,
             "centre": certificate.centre,
-            "verify_url": verify_url(certificate.serial),
+            "verify_url": verify_url(certificate.serial, certificate),
             "language": language,
             "direction": "rtl" if is_rtl(language) else "ltr",
             "labels": labels,

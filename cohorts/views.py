@@ -26,6 +26,7 @@ from courses.services import all_courses
 from lms.access import role_required
 from lms.db import db
 from lms.i18n import current_language, is_rtl
+from lms.urls import public_url
 
 bp = Blueprint("cohorts", __name__)
 
@@ -188,7 +189,7 @@ def slips(cohort_id: int) -> Response:
     context = {
         "cohort": cohort.name,
         "centre": current_app.config["TRAINING_CENTRE_NAME"],
-        "sign_in_url": url_for("accounts.sign_in", _external=True),
+        "sign_in_url": public_url("accounts.sign_in"),
         "labels": labels,
         "entries": entries,
         "language": language,

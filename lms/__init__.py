@@ -17,6 +17,7 @@ from lms.i18n import init_i18n
 from lms.pdf import warn_if_slow_fonts
 from lms.security import init_security
 from lms.settings import load_settings
+from lms.urls import require_public_base_url
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class LMS:
     def init_app(self, app: Flask, url_prefix: str | None = None) -> None:
         """Configure the app and register every blueprint (under url_prefix when mounted)."""
         _apply_default_settings(app)
+        require_public_base_url(app)
         if app.config["PROXY_FIX_HOPS"]:
             hops = app.config["PROXY_FIX_HOPS"]
             app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

@@ -83,7 +83,8 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": LANGUAGES,
         "PASSWORD_HASHING": env.get("PASSWORD_HASHING", "default"),
-        # The address printed in certificate QR codes; the request's host when unset.
+        # The base of every address that leaves the app (certificate QR codes, badges, LTI, xAPI,
+        # login slips); required in production (lms.urls.require_public_base_url).
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute"),
         # Outbox (xAPI statements, LTI scores): back-off between tries, doubling from the base.

@@ -21,6 +21,7 @@ from lms.security import limiter
 from tests.helpers import sign_in
 
 TEST_SECRET = "correct-horse-42"
+PUBLIC_BASE_URL = "http://lms.test"
 _counter = itertools.count(1)
 
 
@@ -31,6 +32,9 @@ def base_config(database_url: str) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "PASSWORD_HASHING": "fast-for-tests",
+        # Not the test client's own host (localhost): addresses that leave the app must come
+        # from here, never from the request.
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
     }
 
 

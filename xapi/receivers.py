@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 from sqlalchemy import select
 
 from accounts.models import User
@@ -20,13 +20,13 @@ from certificates.models import Certificate
 from courses.models import Course
 from lms import events, outbox
 from lms.db import db, utcnow
+from lms.urls import public_base_url
 from xapi import statements
 from xapi.lrs import send_statement
 
 log = logging.getLogger(__name__)
 KIND = "xapi"
 _SESSION_KEY = "xapi_statement_ids"
-_warned: set[str] = set()
 
 
 def is_enabled(app: Flask) -> bool:
@@ -35,25 +35,13 @@ def is_enabled(app: Flask) -> bool:
 
 
 def site_of(app: Flask) -> statements.Site:
-    """The site the statements come from, from the app's configuration."""
-    base = app.config.get("XAPI_ACTOR_HOMEPAGE") or app.config.get("PUBLIC_BASE_URL") or ""
-    if not base:
-        # Without a configured base the IRIs follow the address the request came in by.
-        _warn_once(
-            "xAPI: neither XAPI_ACTOR_HOMEPAGE nor PUBLIC_BASE_URL is set; IRIs use the host"
-        )
-        base = request.host_url if has_request_context() else "http://localhost"
+    """The site the statements come from, from the app's configuration (never the request)."""
+    base = app.config.get("XAPI_ACTOR_HOMEPAGE") or public_base_url()
     return statements.Site(
         base=base.rstrip("/"),
         platform=app.config["TRAINING_CENTRE_NAME"],
         send_names=app.config.get("XAPI_ACTOR_NAMES", True),
     )
-
-
-def _warn_once(message: str) -> None:
-    if message not in _warned:
-        _warned.add(message)
-        log.warning(message)
 
 
 def enqueue_once(statement: dict[str, Any]) -> bool:

@@ -36,7 +36,7 @@ def test_certificate_status_by_serial(make_user, make_cohort, course, certify, m
         "sha256": "ab" * 32,
         "revoked_on": None,
         "revocation_reason": None,
-        "verify_url": f"http://localhost/verify/{valid.serial}",
+        "verify_url": f"http://lms.test/verify/{valid.serial}",
     }
     assert api_get(f"/certificates/{expired.serial}", token).json["status"] == "expired"
     # Case and hyphens do not matter, as on the public verification.

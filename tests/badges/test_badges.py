@@ -75,7 +75,7 @@ def verify(client, token):
         token,
         key=public_key_for(client, token),
         algorithms=["EdDSA"],
-        issuer="http://localhost/badges/issuer",
+        issuer="http://lms.test/badges/issuer",
         options={"require": ["iss", "jti", "sub", "nbf", "exp"]},
     )
 
@@ -120,7 +120,7 @@ def test_the_badge_verifies_with_an_independent_library(app, holder, issue, cour
     assert header["alg"] == "EdDSA" and header["typ"] == "JWT"
     assert set(header) == {"alg", "kid", "typ"}  # OB 3.0 allows no other JOSE header
     # The kid is the address of the public key itself, served publicly (no cookies needed).
-    kid_path = header["kid"].removeprefix("http://localhost")
+    kid_path = header["kid"].removeprefix("http://lms.test")
     published = app.test_client().get(kid_path)
     assert published.status_code == 200 and published.get_json()["kid"] == header["kid"]
     assert published.headers["Access-Control-Allow-Origin"] == "*"
@@ -128,12 +128,12 @@ def test_the_badge_verifies_with_an_independent_library(app, holder, issue, cour
     claims = verify(app.test_client(), token)
     assert claims["@context"] == [VC_CONTEXT, OB_CONTEXT]
     assert claims["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert claims["id"] == claims["jti"] == f"http://localhost/badges/{serial}.json"
+    assert claims["id"] == claims["jti"] == f"http://lms.test/badges/{serial}.json"
     assert claims["issuer"] == {
-        "id": "http://localhost/badges/issuer",
+        "id": "http://lms.test/badges/issuer",
         "type": ["Profile"],
         "name": "National Peacekeeping Training Centre",
-        "url": "http://localhost/",
+        "url": "http://lms.test/",
     }
     assert claims["iss"] == claims["issuer"]["id"]
     assert claims["sub"] == claims["credentialSubject"]["id"]
@@ -146,7 +146,7 @@ def test_the_badge_verifies_with_an_independent_library(app, holder, issue, cour
         datetime.combine(expires, datetime.max.time().replace(microsecond=0), UTC).timestamp()
     )
     assert claims["credentialStatus"] == {
-        "id": f"http://localhost/badges/status/{serial}",
+        "id": f"http://lms.test/badges/status/{serial}",
         "type": "1EdTechRevocationList",
     }
 
@@ -169,7 +169,7 @@ def test_the_achievement_and_its_alignments(app, holder, issue, course):
         achievement["type"] == ["Achievement"] and achievement["achievementType"] == "Certificate"
     )
     assert achievement["name"] == claims["name"] == "Mini course (en)"
-    assert achievement["id"] == "http://localhost/courses/mini-course?version=1.0"
+    assert achievement["id"] == "http://lms.test/courses/mini-course?version=1.0"
     assert "Mini course (en)" in achievement["description"] and achievement["criteria"]["narrative"]
     codes = [alignment["targetCode"] for alignment in achievement["alignment"]]
     assert codes == ["SEA-1", "SEA-2"]
@@ -257,7 +257,7 @@ def test_the_status_answers_revoked_after_revocation(app, holder, issue, course,
     token = client_of(app, holder).get(f"/badges/{serial}.jwt").get_data(as_text=True)
     public = app.test_client()
     status_url = verify(public, token)["credentialStatus"]["id"]
-    before = public.get(status_url.removeprefix("http://localhost"))
+    before = public.get(status_url.removeprefix("http://lms.test"))
     assert before.status_code == 200 and before.headers["Cache-Control"] == "no-store"
     assert before.get_json()["status"] == "valid" and before.get_json()["revokedCredentials"] == []
 
@@ -269,11 +269,11 @@ def test_the_status_answers_revoked_after_revocation(app, holder, issue, course,
         action=f"/certificates/{serial}/revoke",
     )
     assert response.status_code == 302
-    after = public.get(status_url.removeprefix("http://localhost")).get_json()
+    after = public.get(status_url.removeprefix("http://lms.test")).get_json()
     assert after["status"] == "revoked"
     assert after["revokedCredentials"] == [
         {
-            "id": f"http://localhost/badges/{serial}.json",
+            "id": f"http://lms.test/badges/{serial}.json",
             "revocationReason": "misconduct",
             "revokedOn": date.today().isoformat(),
         }
@@ -326,7 +326,7 @@ def test_the_issuer_profile_publishes_the_key(app, signing_key):
     profile = c.get("/badges/issuer")
     assert profile.status_code == 200 and profile.is_json
     document = profile.get_json()
-    assert document["id"] == "http://localhost/badges/issuer"
+    assert document["id"] == "http://lms.test/badges/issuer"
     assert document["type"] == ["Profile"] and document["@context"] == [VC_CONTEXT, OB_CONTEXT]
     assert document["name"] == "National Peacekeeping Training Centre"
     [method] = document["verificationMethod"]

@@ -211,7 +211,7 @@ def test_the_qr_code_gives_the_verification_address(issue, make_user, course, db
         text=True,
         check=True,
     ).stdout.strip()
-    assert decoded == f"http://localhost/verify/{serial}"
+    assert decoded == f"http://lms.test/verify/{serial}"
 
 
 def test_revocation_rights_and_audit(

@@ -446,10 +446,11 @@ def test_over_https_the_state_cookie_survives_the_cross_site_post(app, register,
     from tests.lti.platform import Platform
 
     load_course()
+    app.config["PUBLIC_BASE_URL"] = "https://lms.test"
     client = app.test_client()
-    platform = Platform(tool_base="https://localhost").start()
+    platform = Platform(tool_base="https://lms.test").start()
     try:
-        platform.tool_jwks = client.get("https://localhost/lti/jwks.json").get_json()
+        platform.tool_jwks = client.get("https://lms.test/lti/jwks.json").get_json()
         register(platform)
         login = client.get(platform.login_url(learner()))
         assert login.status_code == 302, login.get_data(as_text=True)
@@ -457,7 +458,7 @@ def test_over_https_the_state_cookie_survives_the_cross_site_post(app, register,
         for attribute in ("Secure", "HttpOnly", "SameSite=None", "Partitioned", "Path=/lti"):
             assert attribute in cookie, cookie
         action, fields = platform_form(platform, login.headers["Location"])
-        assert action == "https://localhost/lti/launch"
+        assert action == "https://lms.test/lti/launch"
         response = client.post(action, data=fields)
         assert response.status_code == 302, response.get_data(as_text=True)
         assert response.headers["Location"] == f"/courses/{COURSE}"

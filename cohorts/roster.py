@@ -11,12 +11,15 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+
+from cohorts.xlsx import MAX_EXPANDED_BYTES, UnreadableWorkbook, WorkbookTooLarge, first_sheet_rows
 
 COLUMNS = (
     "service_number",
@@ -32,6 +35,10 @@ REQUIRED_COLUMNS = ("service_number", "full_name")
 GENDERS = {"F", "M", "X"}
 LANGUAGES = {"en", "fr", "zh", "ar"}
 MAX_ROWS = 10_000
+# Physical lines or sheet rows read at most, blank ones included.
+MAX_LINES = 4 * MAX_ROWS
+# Columns read from a sheet (a roster has 8): a row stated as 16,384 cells wide is cut here.
+MAX_COLUMNS = 64
 SERVICE_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9/._-]{0,31}$")
 FORBIDDEN_IN_NAMES = set("<>{}[]\\|`")
 
@@ -51,46 +58,83 @@ class RosterFileError(ValueError):
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """The cells of the first sheet (XLSX) or of the CSV file, as text."""
+    """The non-empty rows of the first sheet (XLSX) or of the CSV file, as text.
+
+    Reading stops one row past what a roster may hold (MAX_ROWS after the header), so a huge file
+    is refused after reading its first rows, never read whole.
+    """
     if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
         return _read_xlsx(data)
     return _read_csv(data)
 
 
+def _too_many_rows() -> RosterFileError:
+    return RosterFileError(
+        _l("The file has more than %(n)d rows. Split it into several files.", n=MAX_ROWS)
+    )
+
+
+def _first_rows(rows: Iterable[list[str]]) -> list[list[str]]:
+    """The non-empty rows, up to one more than a roster may hold (header included)."""
+    kept: list[list[str]] = []
+    for count, row in enumerate(rows, start=1):
+        if count > MAX_LINES:  # blank lines count too: a sheet of empty rows is no cheaper
+            raise _too_many_rows()
+        if any(cell.strip() for cell in row):
+            kept.append(row)
+            if len(kept) > MAX_ROWS + 1:
+                break
+    return kept
+
+
 def _read_csv(data: bytes) -> list[list[str]]:
+    # Decoded as it is read: a huge file is refused at its row limit, not decoded whole first.
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = None
     try:
-        text = data.decode("utf-8-sig")
+        dialect = _sniff(stream.read(4096))
+        stream.seek(0)
+        reader = csv.reader(stream, dialect)
+        return _first_rows(reader)
     except UnicodeDecodeError:
         raise RosterFileError(
             _l("The file is not UTF-8 text. In your spreadsheet program, save it as “CSV UTF-8”.")
         ) from None
-    if not text.strip():
-        raise RosterFileError(_l("The file is empty."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel
-    return [
-        row
-        for row in csv.reader(io.StringIO(text, newline=""), dialect)
-        if any(cell.strip() for cell in row)
-    ]
+        raise RosterFileError(
+            _l(
+                "Line %(line)d of the file could not be read: a cell is too long or a quotation "
+                "mark is not closed.",
+                line=max(reader.line_num if reader is not None else 1, 1),
+            )
+        ) from None
+
+
+def _sniff(sample: str) -> type[csv.Dialect]:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
+    rows = (
+        ["" if value is None else str(value).strip() for value in values]
+        for values in first_sheet_rows(data, MAX_COLUMNS)
+    )
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook gets the same message
+        return _first_rows(rows)
+    except UnreadableWorkbook:
         raise RosterFileError(_l("The file could not be read as an XLSX workbook.")) from None
-    sheet = workbook.worksheets[0]
-    rows = [
-        ["" if cell is None else str(cell).strip() for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    return [row for row in rows if any(row)]
+    except WorkbookTooLarge:
+        raise RosterFileError(
+            _l(
+                "The workbook is too large once uncompressed (more than %(mb)d MB). Keep only the "
+                "roster's columns and at most %(n)d rows, or split it into several files.",
+                mb=MAX_EXPANDED_BYTES // 2**20,
+                n=MAX_ROWS,
+            )
+        ) from None
 
 
 def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
@@ -109,9 +153,7 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
             )
         )
     if len(table) - 1 > MAX_ROWS:
-        raise RosterFileError(
-            _l("The file has more than %(n)d rows. Split it into several files.", n=MAX_ROWS)
-        )
+        raise _too_many_rows()
     rows = [_row(line, header, cells) for line, cells in enumerate(table[1:], start=2)]
     _flag_duplicates(rows)
     return rows

@@ -101,3 +101,16 @@ def add_certificate(
         )
         session.flush()
     return certificate
+
+
+def table_counts(session: Any) -> dict[str, int]:
+    """The number of rows of every table in the test database (to check that nothing was written)."""
+    from sqlalchemy import inspect, text
+
+    session.expire_all()
+    names = inspect(session.connection()).get_table_names()
+    return {
+        name: session.scalar(text(f'SELECT count(*) FROM "{name}"'))  # noqa: S608 - table names
+        for name in names
+        if name != "alembic_version"
+    }

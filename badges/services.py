@@ -152,11 +152,8 @@ def status_document(certificate: Certificate) -> dict[str, Any]:
     revocation = certificate.revocation
     revoked = (
         [
-            {
-                "id": credential_id,
-                "revocationReason": revocation.reason,
-                "revokedOn": revocation.revoked_at.date().isoformat(),
-            }
+            # The date, never the reason: a revocation for misconduct is sensitive.
+            {"id": credential_id, "revokedOn": revocation.revoked_at.date().isoformat()}
         ]
         if revocation is not None
         else []

@@ -9,6 +9,15 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+# Shown only to staff who may manage the certificate: a reason (misconduct on the SEA course) is
+# sensitive, so public answers say "revoked" and the date, never why.
+REASON_LABELS = {
+    "misconduct": _l("Misconduct"),
+    "issued_in_error": _l("Issued in error"),
+    "identity_error": _l("Wrong identity on the certificate"),
+    "other": _l("Other"),
+}
+
 
 class RevokeForm(FlaskForm):
     """Revoke a certificate with a reason category."""
@@ -17,10 +26,7 @@ class RevokeForm(FlaskForm):
         _l("Reason"),
         choices=[
             SelectChoice("", _l("Choose a reason")),
-            SelectChoice("misconduct", _l("Misconduct")),
-            SelectChoice("issued_in_error", _l("Issued in error")),
-            SelectChoice("identity_error", _l("Wrong identity on the certificate")),
-            SelectChoice("other", _l("Other")),
+            *(SelectChoice(value, label) for value, label in REASON_LABELS.items()),
         ],
         validators=[DataRequired(message=_l("Choose a reason for the revocation."))],
     )

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from certificates import services
-from certificates.forms import RevokeForm, UploadForm, VerifyForm
+from certificates.forms import REASON_LABELS, RevokeForm, UploadForm, VerifyForm
 from certificates.models import Certificate
 from certificates.serials import read_serial
 from cohorts import services as cohorts
@@ -62,12 +62,20 @@ def mine() -> str:
 def detail(serial: str) -> str:
     """One certificate, its status and (for its trainers and admins) the revocation form."""
     certificate = _certificate_or_404(serial)
-    can_revoke = services.may_manage(current_user, certificate)
+    can_manage = services.may_manage(current_user, certificate)
+    return _detail_page(certificate, RevokeForm() if can_manage else None)
+
+
+def _detail_page(certificate: Certificate, form: RevokeForm | None) -> str:
+    """The certificate's page; with a form (the user may manage it), also why it was revoked."""
+    revocation = certificate.revocation if form is not None else None
     return render_template(
         "certificates/detail.html",
         certificate=certificate,
         today=utcnow().date(),
-        form=RevokeForm() if can_revoke else None,
+        form=form,
+        revocation=revocation,
+        reason_label=REASON_LABELS.get(revocation.reason) if revocation else None,
     )
 
 
@@ -104,9 +112,7 @@ def revoke(serial: str) -> Response | tuple[str, int]:
         else:
             flash(_("The certificate is revoked."), "success")
             return redirect(url_for("certificates.detail", serial=serial))
-    return render_template(
-        "certificates/detail.html", certificate=certificate, today=utcnow().date(), form=form
-    ), 400
+    return _detail_page(certificate, form), 400
 
 
 @bp.get("/cohorts/<int:cohort_id>.zip")
@@ -136,8 +142,8 @@ def _verification(certificate: Certificate) -> dict[str, object]:
         "issued_on": certificate.issued_on.isoformat(),
         "expires_on": certificate.expires_on.isoformat(),
         "sha256": certificate.sha256,
+        # The date only, never the reason (sensitive): staff see it on the certificate's page.
         "revoked_on": revocation.revoked_at.date().isoformat() if revocation else None,
-        "revocation_reason": revocation.reason if revocation else None,
     }
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
+from lms.forms import CheckboxesField, country_choices
 from lms.i18n import LANGUAGE_NAMES
 
 TOO_LONG = _l("This field is too long (at most %(max)d characters).")
@@ -88,3 +91,54 @@ class CreateUserForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only its CSRF token, for one-button actions."""
+
+
+class CentreForm(FlaskForm):
+    """A platform administrator creates or changes a training centre."""
+
+    name = StringField(_l("Name"), validators=[_required(), Length(max=200, message=TOO_LONG)])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    languages = CheckboxesField(_l("Teaching languages"))
+    certificate_name = StringField(
+        _l("Name printed on certificates (if not the centre's name)"),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+    )
+    public_base_url = StringField(
+        _l("Public address of the centre (if not the platform's)"),
+        validators=[Optional(), Length(max=300, message=TOO_LONG)],
+        render_kw={"dir": "ltr", "inputmode": "url"},
+    )
+    retention_years = IntegerField(
+        _l("Years to keep trainees' records after their last certificate expires"),
+        default=10,
+        validators=[
+            _required(),
+            NumberRange(min=1, max=50, message=_l("Enter a number from %(min)s to %(max)s.")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = [SelectChoice("", _l("Choose a country")), *country_choices()]
+        self.languages.choices = [SelectChoice(c, n) for c, n in LANGUAGE_NAMES.items()]
+
+
+class CentreAdministratorForm(FlaskForm):
+    """A platform administrator creates a centre's administrator."""
+
+    full_name = StringField(
+        _l("Full name"), validators=[_required(), Length(max=200, message=TOO_LONG)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            _required(),
+            Length(max=254, message=TOO_LONG),
+            Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
+        ],
+    )
+    preferred_language = SelectField(
+        _l("Preferred language"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+        default="en",
+    )

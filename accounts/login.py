@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from accounts.models import User
+from lms import scope
 from lms.db import db
 
 login_manager = LoginManager()
@@ -42,6 +43,7 @@ def load_user(session_identity: str) -> User | None:
     user = db.session.execute(USER_BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()
     if user is None or not user.is_enabled or user.session_version != int(version):
         return None
+    scope.enter(db.session, user.centre_id)  # from here on the request sees only this centre
     return user
 
 

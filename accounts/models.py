@@ -6,35 +6,82 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
+from lms.scope import CentreOwned
+
+DEFAULT_RETENTION_YEARS = 10
 
 
 class Role(StrEnum):
-    """The three roles of the product."""
+    """The roles of the product. ADMIN is a centre's administrator."""
 
     TRAINEE = "trainee"
     TRAINER = "trainer"
     ADMIN = "admin"
+    PLATFORM_ADMIN = "platform_admin"
 
 
-class User(UserMixin, Base):
-    """A person who signs in: trainees by service number, trainers and admins by e-mail."""
+class Centre(Base):
+    """A training centre: it owns its people, cohorts, courses, certificates and connections."""
+
+    __tablename__ = "centres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # ISO 3166-1 alpha-3: the default nationality of its trainees and of the sign-in form.
+    country: Mapped[str | None] = mapped_column(String(3))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The issuer printed on certificates and slips; the name when empty.
+    certificate_name: Mapped[str | None] = mapped_column(String(200))
+    # Addresses that leave the app (QR codes, badges) for this centre, when not the platform's.
+    public_base_url: Mapped[str | None] = mapped_column(String(300))
+    retention_years: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_YEARS)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def issuer_name(self) -> str:
+        """The name printed on what the centre issues."""
+        return self.certificate_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<Centre {self.id} {self.name!r}>"
+
+
+class User(UserMixin, CentreOwned, Base):
+    """A person who signs in: trainees by service number, staff by e-mail.
+
+    Everyone but a platform administrator belongs to one centre. A service number is unique
+    within its country and centre: two countries may both issue "12345".
+    """
 
     __tablename__ = "users"
+    CENTRE_OPTIONAL = True  # platform administrators belong to no centre
     __table_args__ = (
-        CheckConstraint("role IN ('trainee', 'trainer', 'admin')", name="role_known"),
+        CheckConstraint(
+            "role IN ('trainee', 'trainer', 'admin', 'platform_admin')", name="role_known"
+        ),
         CheckConstraint(
             "role <> 'trainee' OR service_number IS NOT NULL", name="trainee_has_service_number"
         ),
         CheckConstraint("role = 'trainee' OR email IS NOT NULL", name="staff_has_email"),
+        CheckConstraint(
+            "role = 'platform_admin' OR centre_id IS NOT NULL", name="member_of_a_centre"
+        ),
+        UniqueConstraint(
+            "centre_id",
+            "nationality",
+            "service_number",
+            name="uq_users_centre_nationality_service_number",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(16), index=True)
-    service_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    service_number: Mapped[str | None] = mapped_column(String(32), index=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     rank: Mapped[str | None] = mapped_column(String(64))
@@ -50,6 +97,8 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     credential_changed_at: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
+
+    centre: Mapped[Centre | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login's name for "may sign in"

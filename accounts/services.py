@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from accounts.models import Role, User
+from accounts.models import Centre, Role, User
 from accounts.passwords import (
     MIN_PASSWORD_LENGTH,
     PIN_LENGTH,
@@ -19,7 +19,7 @@ from accounts.passwords import (
     new_temporary_password,
     verify_secret,
 )
-from lms import audit
+from lms import audit, scope
 from lms.db import db, utcnow
 from lms.settings import LANGUAGES
 
@@ -47,7 +47,8 @@ def find_by_sign_in_name(identifier: str) -> User | None:
         query = select(User).where(User.email == normalise_email(identifier))
     else:
         query = select(User).where(User.service_number == normalise_service_number(identifier))
-    return db.session.scalars(query).one_or_none()
+    matches = db.session.scalars(query.limit(2)).all()
+    return matches[0] if len(matches) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,11 @@ def create_user(
     service_number: str | None = None,
     secret: str | None = None,
     preferred_language: str = "en",
+    centre: Centre | None = None,
     **profile: Any,
 ) -> tuple[User, str]:
-    """Create a user; without a secret one is generated. Returns the user and the secret."""
+    """Create a user of a centre (the actor's unless given; none for a platform administrator);
+    without a secret one is generated. Returns the user and the secret."""
     from flask_babel import gettext as _
 
     role = Role(role)
@@ -147,7 +150,12 @@ def create_user(
         raise AccountError(_("Trainers and administrators need an e-mail address."))
     if preferred_language not in LANGUAGES:
         raise AccountError(_("This language is not available."))
-    _refuse_taken(email, service_number)
+    centre = None if role is Role.PLATFORM_ADMIN else centre or (actor.centre if actor else None)
+    if role is not Role.PLATFORM_ADMIN and centre is None:
+        raise AccountError(_("Choose the training centre of this account."))
+    if role is Role.TRAINEE:
+        profile["nationality"] = profile.get("nationality") or centre.country
+    _refuse_taken(email, service_number, profile.get("nationality"))
     if secret is None:
         secret = new_initial_pin() if role is Role.TRAINEE else new_temporary_password()
         temporary = True
@@ -161,6 +169,7 @@ def create_user(
         preferred_language=preferred_language,
         credential_hash=hash_secret(secret),
         is_credential_temporary=temporary,
+        centre_id=centre.id if centre else None,
         **profile,
     )
     db.session.add(user)
@@ -169,13 +178,18 @@ def create_user(
     return user, secret
 
 
-def _refuse_taken(email: str | None, service_number: str | None) -> None:
+def _refuse_taken(email: str | None, service_number: str | None, nationality: str | None) -> None:
     from flask_babel import gettext as _
 
-    if email and db.session.scalar(select(User.id).where(User.email == email)):
+    with scope.unscoped(db.session):  # an address is unique on the whole installation
+        email_taken = email and db.session.scalar(select(User.id).where(User.email == email))
+    if email_taken:
         raise AccountError(_("This e-mail address is already used by another account."))
+    # A service number is unique within its country, in the acting centre.
     if service_number and db.session.scalar(
-        select(User.id).where(User.service_number == service_number)
+        select(User.id).where(
+            User.service_number == service_number, User.nationality == nationality
+        )
     ):
         raise AccountError(_("This service number is already used by another account."))
 
@@ -236,7 +250,11 @@ def home_context_for(user: User) -> dict[str, Any]:
         from cohorts.services import cohorts_for_trainer
 
         return {"cohorts": cohorts_for_trainer(user)}
+    if user.role == Role.PLATFORM_ADMIN:
+        from accounts.centres import all_centres
+
+        return {"centres": all_centres()}
     counts = dict(
         db.session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all()
     )
-    return {"user_counts": counts}
+    return {"user_counts": counts, "centre": user.centre}

@@ -168,12 +168,18 @@ def new_user() -> str | tuple[str, int]:
         )
     except services.AccountError as error:
         return render_template("admin/new_user.html", form=form, error=str(error)), 400
-    return _show_secret_once(user, secret)
+    return show_secret_once(user, secret)
 
 
-def _show_secret_once(user: User, secret: str) -> str:
+def show_secret_once(user: User, secret: str, back_url: str | None = None) -> str:
+    """The page that shows a new temporary credential once (never cached)."""
     response = current_app.make_response(
-        render_template("admin/secret.html", user=user, secret=secret)
+        render_template(
+            "admin/secret.html",
+            user=user,
+            secret=secret,
+            back_url=back_url or url_for("admin.user_detail", user_id=user.id),
+        )
     )
     response.headers["Cache-Control"] = "no-store"
     return response  # type: ignore[return-value]
@@ -200,7 +206,7 @@ def reset_credential(user_id: int) -> str | Response:
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    return _show_secret_once(user, services.reset_credential(user, current_user))
+    return show_secret_once(user, services.reset_credential(user, current_user))
 
 
 @admin_bp.post("/users/<int:user_id>/enabled")

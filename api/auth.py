@@ -11,7 +11,9 @@ from flask import g, request
 from api.models import ApiToken
 from api.problems import unauthorized
 from api.tokens import authenticate
+from lms import scope
 from lms.access import _declare
+from lms.db import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 AUDIENCE = "api_token"
@@ -29,6 +31,7 @@ def api_token_required(view: F) -> F:
         if result.token is None:
             return unauthorized(result.problem or "invalid")
         g.api_token = result.token
+        scope.enter(db.session, result.token.centre_id)  # a token reads only its centre
         return view(*args, **kwargs)
 
     _declare(wrapper, frozenset({AUDIENCE}))

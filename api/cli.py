@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import click
 from flask.cli import AppGroup
+
+from accounts.centres import acting_for_centre
 
 api_cli = AppGroup("api", help="Read API: access tokens for personnel systems.")
 
@@ -21,8 +24,13 @@ api_cli = AppGroup("api", help="Read API: access tokens for personnel systems.")
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The token stops working at the start of this day (UTC), e.g. 2027-06-30.",
 )
+@acting_for_centre
 def create_token(
-    name: str, all_cohorts: bool, cohort_ids: tuple[int, ...], expires_on: datetime | None
+    name: str,
+    all_cohorts: bool,
+    cohort_ids: tuple[int, ...],
+    expires_on: datetime | None,
+    centre: Any,
 ) -> None:
     """Create a token called NAME for every cohort or for the given ones; print it once."""
     from api import tokens
@@ -35,6 +43,7 @@ def create_token(
             cohort_ids=list(cohort_ids),
             expires_at=_start_of(expires_on.date()) if expires_on else None,
             actor=None,
+            centre_id=centre.id,
         )
     except tokens.TokenError as error:
         raise click.ClickException(str(error)) from error
@@ -48,7 +57,8 @@ def _start_of(day: date) -> datetime:
 
 
 @api_cli.command("list-tokens")
-def list_tokens() -> None:
+@acting_for_centre
+def list_tokens(centre: Any) -> None:
     """List every token: id, status, prefix, scope, expiry, last use, name."""
     from api import tokens
     from lms.db import utcnow
@@ -66,7 +76,8 @@ def list_tokens() -> None:
 
 @api_cli.command("revoke-token")
 @click.argument("token_id", type=int)
-def revoke_token(token_id: int) -> None:
+@acting_for_centre
+def revoke_token(token_id: int, centre: Any) -> None:
     """Revoke the token TOKEN_ID (see list-tokens): it stops working at once."""
     from api import tokens
     from lms.db import db

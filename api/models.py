@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import User
 from cohorts.models import Cohort
 from lms.db import Base, utcnow
+from lms.scope import CentreOwned
 
 api_token_cohorts = Table(
     "api_token_cohorts",
@@ -19,7 +20,7 @@ api_token_cohorts = Table(
 )
 
 
-class ApiToken(Base):
+class ApiToken(CentreOwned, Base):
     """An access token of the read API; only the SHA-256 of the secret is kept.
 
     The scope is fixed at creation: every cohort, or the listed ones. Revoking sets `revoked_at`

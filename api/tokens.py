@@ -53,8 +53,10 @@ def create_token(
     cohort_ids: list[int],
     expires_at: datetime | None,
     actor: User | None,
+    centre_id: int | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token for every cohort or for the listed ones; return it with its secret."""
+    """Create a token of the actor's centre (or the given one, from the command line) for every
+    cohort of the centre or for the listed ones; return it with its secret."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise TokenError(_("Give the token a name of at most 100 characters."))
@@ -68,6 +70,7 @@ def create_token(
         token_hash=hash_token(secret),
         is_all_cohorts=all_cohorts,
         cohorts=cohorts,
+        centre_id=actor.centre_id if actor else centre_id,
         created_by_id=actor.id if actor else None,
         expires_at=expires_at,
     )
@@ -94,6 +97,7 @@ def _scope_cohorts(all_cohorts: bool, cohort_ids: list[int]) -> list[Cohort]:
     wanted = set(cohort_ids)
     if not wanted:
         raise TokenError(_("Choose at least one cohort, or every cohort."))
+    # Scoped to the acting centre: another centre's cohort "does not exist".
     cohorts = list(db.session.scalars(select(Cohort).where(Cohort.id.in_(wanted))))
     if len(cohorts) != len(wanted):
         raise TokenError(_("One of the chosen cohorts does not exist."))

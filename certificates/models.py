@@ -9,11 +9,12 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.db import Base, utcnow
+from lms.scope import CentreOwned
 
 REVOCATION_REASONS = ("misconduct", "issued_in_error", "identity_error", "other")
 
 
-class Certificate(Base):
+class Certificate(CentreOwned, Base):
     """A certificate as issued, with the PDF bytes every download serves and their SHA-256."""
 
     __tablename__ = "certificates"

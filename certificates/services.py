@@ -229,7 +229,8 @@ def _new_certificate(
         country=trainee.nationality,
         course_title=course.title_in(language),
         standards=standards,
-        centre=current_app.config["TRAINING_CENTRE_NAME"],
+        centre=trainee.centre.issuer_name,
+        centre_id=trainee.centre_id,
         issued_on=today,
         expires_on=add_months(today, course.validity_months),
     )

@@ -6,28 +6,14 @@ import pycountry
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from cohorts.missions import MISSIONS
+from lms.forms import CheckboxesField, country_choices
 
 TOO_LONG = _l("This field is too long (at most %(max)d characters).")
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of checkboxes (no JavaScript needed)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _country_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice(c.alpha_3, f"{c.name} ({c.alpha_3})")
-        for c in sorted(pycountry.countries, key=lambda c: c.name)
-    ]
 
 
 class CohortForm(FlaskForm):
@@ -51,7 +37,7 @@ class CohortForm(FlaskForm):
 
     def __init__(self, *args, course_choices=(), trainer_choices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.country.choices = [SelectChoice("", _l("Choose a country")), *_country_choices()]
+        self.country.choices = [SelectChoice("", _l("Choose a country")), *country_choices()]
         self.mission.choices = [SelectChoice("", _l("Not decided yet"))] + [
             SelectChoice(code, f"{code} — {name}") for code, name in MISSIONS.items()
         ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from accounts.models import User
 from courses.models import Course
 from lms.db import Base, utcnow
+from lms.scope import CentreOwned
 
 cohort_trainers = Table(
     "cohort_trainers",
@@ -32,7 +33,7 @@ cohort_courses = Table(
 )
 
 
-class Cohort(Base):
+class Cohort(CentreOwned, Base):
     """A group of trainees preparing to deploy together."""
 
     __tablename__ = "cohorts"
@@ -50,7 +51,7 @@ class Cohort(Base):
     courses: Mapped[list[Course]] = relationship(secondary=cohort_courses)
 
 
-class RosterImport(Base):
+class RosterImport(CentreOwned, Base):
     """An uploaded roster, validated and waiting for the trainer's confirmation (then applied once)."""
 
     __tablename__ = "roster_imports"

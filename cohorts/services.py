@@ -7,7 +7,7 @@ from sqlalchemy import select
 from accounts.models import User
 from cohorts.models import Cohort, RosterImport, cohort_members, cohort_trainers
 from cohorts.roster import RosterRow
-from lms import audit
+from lms import audit, scope
 from lms.db import db, utcnow
 
 
@@ -65,6 +65,28 @@ def trainees_managed_elsewhere(actor: User, trainee_ids: list[int]) -> set[int]:
     )
 
 
+def _identity(values: dict[str, str]) -> tuple[str, str]:
+    return values["nationality"], values["service_number"]
+
+
+def _trainees_by_identity(rows: list[dict[str, str]]) -> dict[tuple[str, str], User]:
+    """The centre's accounts of these rows, by (nationality, service number); an account without
+    a nationality (made before nationalities were required) answers for its number."""
+    numbers = {values["service_number"] for values in rows if values["service_number"]}
+    found: dict[tuple[str, str], User] = {}
+    unplaced: dict[str, User] = {}
+    for user in db.session.scalars(select(User).where(User.service_number.in_(numbers))):
+        if user.nationality:
+            found[user.nationality, user.service_number] = user
+        else:
+            unplaced[user.service_number] = user
+    for values in rows:
+        key = _identity(values)
+        if key not in found and values["service_number"] in unplaced:
+            found[key] = unplaced[values["service_number"]]
+    return found
+
+
 class CohortError(ValueError):
     """A cohort action refused (message already translated)."""
 
@@ -82,7 +104,7 @@ def save_cohort(cohort: Cohort | None, data: dict, actor: User) -> Cohort:  # ty
     from courses.models import Course
 
     is_new = cohort is None
-    cohort = cohort or Cohort(name="", country="")
+    cohort = cohort or Cohort(name="", country="", centre_id=actor.centre_id)
     cohort.name = data["name"].strip()
     cohort.country = data["country"]
     cohort.unit = (data.get("unit") or "").strip() or None
@@ -105,23 +127,27 @@ def save_cohort(cohort: Cohort | None, data: dict, actor: User) -> Cohort:  # ty
 
 
 def stage_roster(cohort: Cohort, rows: list[RosterRow], filename: str, actor: User) -> RosterImport:
-    """Keep a validated roster for the trainer to review; mark each row new, update or unchanged."""
-    numbers = [row.values["service_number"] for row in rows if row.values["service_number"]]
-    existing = {
-        u.service_number: u
-        for u in db.session.scalars(select(User).where(User.service_number.in_(numbers)))
-    }
+    """Keep a validated roster for the trainer to review; mark each row new, update or unchanged.
+
+    A row without a nationality takes the cohort's country: a service number is unique within a
+    country (and, like every record, within the centre: another centre's trainees are not found).
+    """
+    for row in rows:
+        row.values["nationality"] = row.values["nationality"] or cohort.country
+    existing = _trainees_by_identity([row.values for row in rows])
     emails = [row.values["email"] for row in rows if row.values["email"]]
-    email_owner = dict(
-        db.session.execute(
-            select(User.email, User.service_number).where(User.email.in_(emails))
-        ).all()
-    )
+    with scope.unscoped(db.session):  # an address is unique on the whole installation
+        email_owner = dict(
+            db.session.execute(
+                select(User.email, User.service_number).where(User.email.in_(emails))
+            ).all()
+        )
     foreign = trainees_managed_elsewhere(actor, [u.id for u in existing.values()])
     for row in rows:
-        _classify(row, existing.get(row.values["service_number"]), email_owner, foreign)
+        _classify(row, existing.get(_identity(row.values)), email_owner, foreign)
     staged = RosterImport(
         cohort_id=cohort.id,
+        centre_id=cohort.centre_id,
         uploaded_by_id=actor.id,
         filename=filename[:200],
         rows=[
@@ -212,11 +238,7 @@ def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int
         raise CohortError(
             _("This roster has errors; nothing was imported. Correct the file and upload it again.")
         )
-    numbers = [row["values"]["service_number"] for row in staged.rows]
-    existing = {
-        u.service_number: u
-        for u in db.session.scalars(select(User).where(User.service_number.in_(numbers)))
-    }
+    existing = _trainees_by_identity([row["values"] for row in staged.rows])
     foreign = trainees_managed_elsewhere(actor, [u.id for u in existing.values()])
     if foreign:  # a cohort of another trainer took one of these trainees since the preview
         taken = next(u for u in existing.values() if u.id in foreign)
@@ -224,9 +246,10 @@ def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int
     members = {member.id for member in cohort.members}
     created = updated = 0
     for row in staged.rows:
-        user = existing.get(row["values"]["service_number"])
+        user = existing.get(_identity(row["values"]))
         if user is None:
             user = User(
+                centre_id=cohort.centre_id,
                 role="trainee",
                 service_number=row["values"]["service_number"],
                 credential_hash=UNUSABLE_HASH,

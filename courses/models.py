@@ -9,10 +9,13 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
+from lms.scope import CentreOwned
 
 
-class Course(Base):
-    """A course as last loaded from its package."""
+class Course(CentreOwned, Base):
+    """A course as last loaded from its package: bundled (shared by every centre) or a centre's own."""
+
+    SHARED_WHEN_UNOWNED = True
 
     __tablename__ = "courses"
 

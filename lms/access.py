@@ -13,7 +13,7 @@ from flask_login import current_user
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
-ROLES = ("trainee", "trainer", "admin")
+ROLES = ("trainee", "trainer", "admin", "platform_admin")
 AUDIENCE_ATTR = "lms_audience"
 
 

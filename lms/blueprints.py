@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask, url_prefix: str | None = None) -> set[str]:
     """Register the product's blueprints, each under url_prefix (when mounted) plus its own."""
+    from accounts.platform_views import bp as platform_bp
     from accounts.views import admin_bp
     from accounts.views import bp as accounts_bp
     from api.views import admin_bp as api_admin_bp
@@ -27,6 +28,7 @@ def register_blueprints(app: Flask, url_prefix: str | None = None) -> set[str]:
         (core_bp, ""),
         (accounts_bp, ""),
         (admin_bp, "/admin"),
+        (platform_bp, "/platform"),
         (courses_bp, "/courses"),
         (assessments_bp, "/assessments"),
         (evaluations_bp, "/evaluations"),

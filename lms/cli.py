@@ -21,7 +21,7 @@ def db_upgrade(revision: str) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the product's command groups to the app's CLI."""
-    from accounts.cli import users_cli
+    from accounts.cli import centres_cli, users_cli
     from api.cli import api_cli
     from courses.cli import courses_cli
     from lms.demo import demo_cli
@@ -29,6 +29,16 @@ def register_cli(app: Flask) -> None:
     from lti.cli import lti_cli
     from xapi.cli import xapi_cli
 
-    for group in (db_cli, users_cli, courses_cli, demo_cli, lti_cli, xapi_cli, api_cli, outbox_cli):
+    for group in (
+        db_cli,
+        centres_cli,
+        users_cli,
+        courses_cli,
+        demo_cli,
+        lti_cli,
+        xapi_cli,
+        api_cli,
+        outbox_cli,
+    ):
         if group.name not in app.cli.commands:
             app.cli.add_command(group)

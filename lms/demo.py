@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask.cli import AppGroup
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 
-# Listed in README.md. Secrets are for a local demonstration only.
+# Two centres, so that the centre boundary can be seen: A is the installation's first centre.
+DEMO_CENTRES = {
+    "A": {"country": "NPL", "languages": ["en", "fr", "zh", "ar"]},
+    "B": {
+        "name": "Regional Peacekeeping Training Centre (demo)",
+        "country": "SEN",
+        "languages": ["fr", "en"],
+        "certificate_name": "Centre régional de formation au maintien de la paix",
+    },
+}
+
+# Listed in README.md. Secrets are for a local demonstration only. Centre A unless "centre" says.
 DEMO_USERS = [
+    {
+        "role": "platform_admin",
+        "full_name": "Demo Platform Administrator",
+        "email": "platform@example.org",
+        "secret": "platform-demo-2026",
+    },
     {
         "role": "admin",
         "full_name": "Demo Administrator",
@@ -79,10 +98,94 @@ DEMO_USERS = [
         "unit": "RWABATT 3",
         "preferred_language": "en",
     },
+    {
+        "centre": "B",
+        "role": "admin",
+        "full_name": "Fatou Administratrice",
+        "email": "admin-b@example.org",
+        "secret": "admin-b-demo-2026",
+        "preferred_language": "fr",
+    },
+    {
+        "centre": "B",
+        "role": "trainer",
+        "full_name": "Ousmane Formateur",
+        "email": "trainer-b@example.org",
+        "secret": "trainer-b-demo-2026",
+        "rank": "Commandant",
+        "preferred_language": "fr",
+    },
+    {
+        "centre": "B",
+        "role": "trainee",
+        "full_name": "Moussa Ndiaye",
+        "service_number": "SN-31001",
+        "secret": "604918",
+        "rank": "Sergent",
+        "gender": "M",
+        "nationality": "SEN",
+        "unit": "SENBAT 9",
+        "preferred_language": "fr",
+    },
+    {
+        "centre": "B",
+        "role": "trainee",
+        "full_name": "Awa Fall",
+        "service_number": "SN-31002",
+        "secret": "275036",
+        "rank": "Lieutenant",
+        "gender": "F",
+        "nationality": "SEN",
+        "unit": "SENFPU 4",
+        "preferred_language": "fr",
+    },
 ]
 
+DEMO_COHORTS = {
+    "A": {"name": "Demo battalion (rotation 2027)", "country": "NPL", "mission": "UNMISS"},
+    "B": {"name": "Demo police unit (rotation 2027)", "country": "SEN", "mission": "MINUSCA"},
+}
+DEMO_TRAINERS = {"A": "trainer@example.org", "B": "trainer-b@example.org"}
 
-def load_demo_users() -> int:
+
+def load_demo_centres() -> dict[str, Any]:
+    """The two demo centres: A is the installation's first centre (given a country if it has
+    none), B is created once."""
+    from sqlalchemy import select
+
+    from accounts.centres import save_centre
+    from accounts.models import Centre
+    from lms.db import db
+
+    first = db.session.scalars(select(Centre).order_by(Centre.id)).first()
+    if first is None:
+        first = save_centre(None, {"name": "National Peacekeeping Training Centre"}, None)
+    first.country = first.country or DEMO_CENTRES["A"]["country"]
+    spec_b = DEMO_CENTRES["B"]
+    second = db.session.scalars(select(Centre).where(Centre.name == spec_b["name"])).first()
+    if second is None:
+        second = save_centre(None, dict(spec_b), None)
+    return {"A": first, "B": second}
+
+
+def _existing(spec: dict[str, Any], centre: Any) -> Any:
+    from sqlalchemy import select
+
+    from accounts.models import User
+    from lms.db import db
+
+    if spec.get("email"):
+        return db.session.scalars(select(User).where(User.email == spec["email"])).first()
+    return db.session.scalars(
+        select(User).where(
+            User.centre_id == centre.id,
+            User.service_number == spec["service_number"],
+            User.nationality == spec["nationality"],
+        )
+    ).first()
+
+
+def load_demo_users(centres: dict[str, Any]) -> int:
     """Create the demo accounts that do not exist yet; return how many were created."""
     from accounts import services
     from accounts.passwords import hash_secret
@@ -90,11 +193,13 @@ def load_demo_users() -> int:
     created = 0
     for spec in DEMO_USERS:
         spec = dict(spec)
-        sign_in = spec.get("email") or spec.get("service_number")
-        if services.find_by_sign_in_name(sign_in) is not None:
+        centre = centres[spec.pop("centre", "A")]
+        if _existing(spec, centre) is not None:
             continue
         initial_pin = spec.pop("initial_pin", None)
-        user, _ = services.create_user(spec.pop("role"), spec.pop("full_name"), actor=None, **spec)
+        user, _ = services.create_user(
+            spec.pop("role"), spec.pop("full_name"), actor=None, centre=centre, **spec
+        )
         if initial_pin:
             user.credential_hash = hash_secret(initial_pin)
             user.is_credential_temporary = True
@@ -102,69 +207,75 @@ def load_demo_users() -> int:
     return created
 
 
-def enrol_demo_trainees() -> int:
+def _demo_trainees(centres: dict[str, Any], key: str) -> list[Any]:
+    found = [
+        _existing(spec, centres[key])
+        for spec in DEMO_USERS
+        if spec["role"] == "trainee" and spec.get("centre", "A") == key
+    ]
+    return [user for user in found if user is not None]
+
+
+def enrol_demo_trainees(centres: dict[str, Any]) -> int:
     """Enrol every demo trainee in every loaded course; return how many enrolments were new."""
-    from accounts import services as accounts
     from courses import services as courses
 
     new = 0
-    for spec in DEMO_USERS:
-        if spec["role"] != "trainee":
-            continue
-        user = accounts.find_by_sign_in_name(spec["service_number"])
-        for course in courses.all_courses():
-            if user is not None and courses.enrolment_for(user, course) is None:
-                courses.enrol(user, course, by=None)
-                new += 1
+    for key in centres:
+        for user in _demo_trainees(centres, key):
+            for course in courses.all_courses():
+                if courses.enrolment_for(user, course) is None:
+                    courses.enrol(user, course, by=None)
+                    new += 1
     return new
 
 
-DEMO_COHORT = "Demo battalion (rotation 2027)"
-
-
-def load_demo_cohort() -> bool:
-    """The demo trainer's cohort: the demo trainees and every course; False if it exists."""
+def load_demo_cohorts(centres: dict[str, Any]) -> int:
+    """Each centre's demo cohort: its trainer, its trainees, every course; how many were new."""
     from datetime import timedelta
 
     from sqlalchemy import select
 
-    from accounts import services as accounts
+    from accounts.models import User
     from cohorts.models import Cohort
     from courses import services as courses
     from lms.db import db, utcnow
 
-    if db.session.scalars(select(Cohort).where(Cohort.name == DEMO_COHORT)).first() is not None:
-        return False
-    trainer = accounts.find_by_sign_in_name("trainer@example.org")
-    members = [
-        accounts.find_by_sign_in_name(spec["service_number"])
-        for spec in DEMO_USERS
-        if spec["role"] == "trainee"
-    ]
-    cohort = Cohort(
-        name=DEMO_COHORT,
-        country="NPL",
-        unit="Demo unit",
-        mission="UNMISS",
-        deployment_date=utcnow().date() + timedelta(days=90),
-    )
-    cohort.trainers = [trainer] if trainer else []
-    cohort.members = [member for member in members if member is not None]
-    cohort.courses = courses.all_courses()
-    db.session.add(cohort)
-    return True
+    new = 0
+    for key, spec in DEMO_COHORTS.items():
+        centre = centres[key]
+        exists = db.session.scalars(
+            select(Cohort).where(Cohort.name == spec["name"], Cohort.centre_id == centre.id)
+        ).first()
+        if exists is not None:
+            continue
+        trainer = db.session.scalars(select(User).where(User.email == DEMO_TRAINERS[key])).first()
+        cohort = Cohort(
+            centre_id=centre.id,
+            unit="Demo unit",
+            deployment_date=utcnow().date() + timedelta(days=90),
+            **spec,
+        )
+        cohort.trainers = [trainer] if trainer else []
+        cohort.members = _demo_trainees(centres, key)
+        cohort.courses = courses.all_courses()
+        db.session.add(cohort)
+        new += 1
+    return new
 
 
 @demo_cli.command("load")
 def load() -> None:
-    """Create the demo accounts and enrol the trainees (existing data is left as it is)."""
+    """Create the demo centres and accounts and enrol the trainees (existing data is kept)."""
     from lms.db import db
 
-    created = load_demo_users()
+    centres = load_demo_centres()
+    created = load_demo_users(centres)
     db.session.flush()
-    enrolled = enrol_demo_trainees()
-    cohort = load_demo_cohort()
+    enrolled = enrol_demo_trainees(centres)
+    cohorts = load_demo_cohorts(centres)
     db.session.commit()
+    click.echo(f"Demo centres: {', '.join(c.name for c in centres.values())}.")
     click.echo(f"Demo accounts: {created} created, {len(DEMO_USERS) - created} already present.")
     click.echo(f"Demo enrolments: {enrolled} new.")
-    click.echo("Demo cohort: created." if cohort else "Demo cohort: already present.")
+    click.echo(f"Demo cohorts: {cohorts} created.")

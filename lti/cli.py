@@ -8,6 +8,8 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
+from accounts.centres import acting_for_centre
+
 lti_cli = AppGroup("lti", help="LTI 1.3: platforms registered with this tool.")
 
 
@@ -39,6 +41,7 @@ def _read_key(path: str | None) -> str | None:
     "--key-file", type=click.Path(exists=True, dir_okay=False), help="Or its key (PEM/JWKS)."
 )
 @click.option("--deployment", "deployments", multiple=True, required=True, help="A deployment ID.")
+@acting_for_centre
 def add_platform(**options: Any) -> None:
     """Register a learning platform."""
     platform = _save(
@@ -70,6 +73,7 @@ def add_platform(**options: Any) -> None:
 @click.option("--add-deployment", "added", multiple=True, help="A deployment ID to accept.")
 @click.option("--remove-deployment", "removed", multiple=True, help="A deployment ID to refuse.")
 @click.option("--enable/--disable", "enabled", default=None, help="Accept its launches or not.")
+@acting_for_centre
 def update_platform(platform_id: int, **options: Any) -> None:
     """Change a platform's registration."""
     from lti import platforms
@@ -95,7 +99,8 @@ def update_platform(platform_id: int, **options: Any) -> None:
 
 
 @lti_cli.command("list")
-def list_platforms() -> None:
+@acting_for_centre
+def list_platforms(centre: Any) -> None:
     """The registered platforms."""
     from lti import platforms
 

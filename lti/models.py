@@ -11,9 +11,10 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
+from lms.scope import CentreOwned
 
 
-class LtiPlatform(Base):
+class LtiPlatform(CentreOwned, Base):
     """A learning platform (Moodle, Canvas, Open edX...) registered by an administrator."""
 
     __tablename__ = "lti_platforms"

@@ -12,7 +12,7 @@ from jwcrypto.jwk import JWK, InvalidJWKValue
 from sqlalchemy import select
 
 from accounts.models import User
-from lms import audit
+from lms import audit, scope
 from lms.db import db, utcnow
 from lti.models import LtiDeployment, LtiPlatform
 
@@ -73,9 +73,12 @@ def save_platform(
     from flask_babel import gettext as _
 
     issuer, client_id = values["issuer"].strip(), values["client_id"].strip()
-    clash = db.session.scalars(
-        select(LtiPlatform).where(LtiPlatform.issuer == issuer, LtiPlatform.client_id == client_id)
-    ).first()
+    with scope.unscoped(db.session):  # a registration is unique on the whole installation
+        clash = db.session.scalars(
+            select(LtiPlatform).where(
+                LtiPlatform.issuer == issuer, LtiPlatform.client_id == client_id
+            )
+        ).first()
     if clash is not None and clash is not platform:
         raise PlatformError(_("A platform with this issuer and client ID is already registered."))
     for name in ("auth_login_url", "auth_token_url", "key_set_url"):

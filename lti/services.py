@@ -372,6 +372,7 @@ def _create_account(platform: LtiPlatform, claims: dict[str, Any], role: str) ->
         credential_hash=UNUSABLE_HASH,  # they sign in through their platform only
         is_credential_temporary=False,
         preferred_language=_language(claims),
+        centre_id=platform.centre_id,  # the platform's centre owns the people it brings
     )
     _give_identifiers(user, token)
     db.session.add(user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from lms.security import limiter
 from tests.helpers import sign_in
 
 TEST_SECRET = "correct-horse-42"
+DEFAULT_CENTRE_ID = 1  # the centre the migration creates for existing records
 PUBLIC_BASE_URL = "http://lms.test"
 _counter = itertools.count(1)
 
@@ -110,6 +112,7 @@ def make_user(app: Flask, db_session: Session) -> Callable[..., User]:
         defaults: dict[str, Any] = {
             "full_name": f"Test {role.title()} {n}",
             "preferred_language": "en",
+            "centre_id": None if role == "platform_admin" else DEFAULT_CENTRE_ID,
         }
         if role == "trainee":
             defaults["service_number"] = f"TS-{n:05d}"
@@ -187,6 +190,7 @@ def make_cohort(db_session: Session):
         cohort = Cohort(
             name=fields.pop("name", f"Cohort {next(_counter)}"),
             country=fields.pop("country", "NPL"),
+            centre_id=fields.pop("centre_id", DEFAULT_CENTRE_ID),
             **fields,
         )
         cohort.trainers = [db_session.merge(user) for user in trainers]
@@ -195,5 +199,54 @@ def make_cohort(db_session: Session):
         db_session.add(cohort)
         db_session.commit()
         return cohort
+
+    return _make
+
+
+@pytest.fixture
+def make_centre(db_session: Session):
+    """Factory: make_centre(name=..., country=...) creates and commits a training centre."""
+    from accounts.models import Centre
+
+    def _make(**fields: Any) -> Centre:
+        n = next(_counter)
+        centre = Centre(
+            name=fields.pop("name", f"Centre {n}"),
+            country=fields.pop("country", "NPL"),
+            languages=fields.pop("languages", ["en", "fr", "zh", "ar"]),
+            **fields,
+        )
+        db_session.add(centre)
+        db_session.commit()
+        return centre
+
+    return _make
+
+
+@pytest.fixture
+def make_token(app: Flask) -> Callable[..., str]:
+    """Factory: make_token(cohorts=[...] or all_cohorts=True, expires_at=None) -> the secret."""
+    from api import tokens
+    from lms.db import db
+
+    def _make(
+        cohorts: tuple[Any, ...] = (),
+        *,
+        all_cohorts: bool = False,
+        expires_at: datetime | None = None,
+        name: str = "Personnel system",
+        centre_id: int = DEFAULT_CENTRE_ID,
+    ) -> str:
+        with app.app_context():
+            _token, secret = tokens.create_token(
+                name,
+                all_cohorts=all_cohorts,
+                cohort_ids=[c.id for c in cohorts],
+                expires_at=expires_at,
+                actor=None,
+                centre_id=centre_id,
+            )
+            db.session.commit()
+        return secret
 
     return _make

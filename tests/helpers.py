@@ -74,6 +74,7 @@ def add_certificate(
     )
     certificate = Certificate(
         serial=new_serial(),
+        centre_id=user.centre_id,
         trainee_id=user.id,
         course_id=course.id,
         sequence=held + 1,

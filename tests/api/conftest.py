@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
@@ -30,33 +29,6 @@ def certify(db_session: Session) -> Callable[..., Certificate]:
         return certificate
 
     return _certify
-
-
-@pytest.fixture
-def make_token(app: Flask) -> Callable[..., str]:
-    """Factory: make_token(cohorts=[...] or all_cohorts=True, expires_at=None) -> the secret."""
-    from api import tokens
-    from lms.db import db
-
-    def _make(
-        cohorts: tuple[Any, ...] = (),
-        *,
-        all_cohorts: bool = False,
-        expires_at: datetime | None = None,
-        name: str = "Personnel system",
-    ) -> str:
-        with app.app_context():
-            _token, secret = tokens.create_token(
-                name,
-                all_cohorts=all_cohorts,
-                cohort_ids=[c.id for c in cohorts],
-                expires_at=expires_at,
-                actor=None,
-            )
-            db.session.commit()
-        return secret
-
-    return _make
 
 
 @pytest.fixture

@@ -58,6 +58,7 @@ def seeded(app, db_session, make_user, make_cohort, course, certify, make_token)
     for index in range(12):
         user = User(
             role="trainee",
+            centre_id=1,
             service_number=f"SEED-{index:03d}",
             full_name=f"Seed Trainee {index}",
             gender=[None, "F", "M", "X"][index % 4],

@@ -132,6 +132,7 @@ def _members(db_session, n, prefix):
     users = [
         User(
             role="trainee",
+            centre_id=1,
             service_number=f"{prefix}-{i:05d}",
             full_name=f"Trainee {prefix}{i:05d}",
             gender="FMX"[i % 3],

@@ -16,6 +16,7 @@ def _members(db_session, n, prefix="Q"):
     users = [
         User(
             role="trainee",
+            centre_id=1,
             service_number=f"{prefix}-{i:05d}",
             full_name=f"Trainee {prefix}{i:05d}",
             gender="F" if i % 3 == 0 else "M",

@@ -121,10 +121,14 @@ def screenshot(page):
 def create_account(live_app):
     """Create an account in the live server's database and commit it."""
     from accounts import services
+    from accounts.models import Centre
     from lms.db import db
+    from tests.conftest import DEFAULT_CENTRE_ID
 
     def _create(role: str, full_name: str, secret: str, temporary: bool = False, **fields):
         with live_app.app_context():
+            if role != "platform_admin":
+                fields.setdefault("centre", db.session.get(Centre, DEFAULT_CENTRE_ID))
             user, _ = services.create_user(role, full_name, actor=None, secret=secret, **fields)
             user.is_credential_temporary = temporary
             db.session.commit()

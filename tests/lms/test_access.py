@@ -8,7 +8,7 @@ from flask import Flask
 from certificates.serials import check_symbol
 from lms.access import audience_of
 
-ROLES = ("anonymous", "trainee", "trainer", "admin")
+ROLES = ("anonymous", "trainee", "trainer", "admin", "platform_admin")
 SERIAL = "7K3M-Q9PX-4RTW-Z2C" + check_symbol("7K3MQ9PX4RTWZ2C")  # well-formed, never issued
 
 # Values for the URL parameters of GET routes. A new route with parameters must be added here.
@@ -47,6 +47,8 @@ SAMPLE_ARGUMENTS = {
     "api.readiness": {"cohort_id": "{cohort_id}"},
     "api.summary": {"cohort_id": "{cohort_id}"},
     "api.certificate": {"serial": "{serial}"},
+    "platform.centre": {"centre_id": "1"},
+    "platform.edit_centre": {"centre_id": "1"},
 }
 
 # Where the expected status differs from what the audience implies.
@@ -57,12 +59,15 @@ EXCEPTIONS = {
     ("accounts.sign_in", "trainee"): 302,
     ("accounts.sign_in", "trainer"): 302,
     ("accounts.sign_in", "admin"): 302,
+    ("core.index", "platform_admin"): 302,
+    ("accounts.sign_in", "platform_admin"): 302,
     # A trainee who is not enrolled is sent to the course page to enrol.
     ("courses.lesson", "trainee"): 302,
     # The sample course has no media: allowed, but nothing there.
     ("courses.media", "trainee"): 404,
     ("courses.media", "trainer"): 404,
     ("courses.media", "admin"): 404,
+    ("courses.media", "platform_admin"): 404,
     # The quiz is locked until every lesson is complete.
     ("assessments.quiz", "trainee"): 403,
     # Another trainee's attempt (here: none) is not revealed.
@@ -82,6 +87,8 @@ EXCEPTIONS = {
     ("certificates.download", "trainee"): 404,
     ("certificates.download", "trainer"): 404,
     ("certificates.download", "admin"): 404,
+    ("certificates.detail", "platform_admin"): 404,
+    ("certificates.download", "platform_admin"): 404,
     **{("verify.verify_serial", role): 404 for role in ROLES},
     **{("verify.verify_json", role): 404 for role in ROLES},
     **{("badges.credential_jwt", role): 404 for role in ROLES[1:]},
@@ -184,4 +191,4 @@ def test_access_matrix(app, make_user, make_cohort, load_course, role):
             failures.append((url, rule.endpoint, response.status_code, expected))
         if expected == 302 and role == "anonymous" and rule.endpoint not in {"core.index"}:
             assert response.headers["Location"].startswith("/sign-in"), url
-    assert failures == []
+    assert failures == [], "\n".join(map(str, failures))

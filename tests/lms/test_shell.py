@@ -64,7 +64,13 @@ def test_a_failed_request_writes_nothing(app, client, db_session):
 
     def half_done() -> tuple[str, int]:
         db.session.add(
-            User(role="trainee", service_number="HALF-1", full_name="Half", credential_hash="x")
+            User(
+                role="trainee",
+                service_number="HALF-1",
+                full_name="Half",
+                credential_hash="x",
+                centre_id=1,
+            )
         )
         db.session.flush()
         return "refused", 400
@@ -100,17 +106,28 @@ def test_settings_come_from_the_environment(tmp_path, monkeypatch):
 def test_demo_load_is_idempotent_and_keeps_changes(app, db_session):
     from sqlalchemy import select
 
-    from accounts.models import User
+    from accounts.models import Centre, User
+    from cohorts.models import Cohort
 
     runner = app.test_cli_runner()
-    assert "7 created" in runner.invoke(args=["demo", "load"]).output
+    first = runner.invoke(args=["demo", "load"])
+    assert "12 created" in first.output and "Demo cohorts: 2 created" in first.output, first.output
     trainee = db_session.scalars(select(User).where(User.service_number == "NP-40112")).one()
     trainee.full_name = "Renamed"
     db_session.commit()
-    assert "0 created, 7 already present" in runner.invoke(args=["demo", "load"]).output
+    again = runner.invoke(args=["demo", "load"]).output
+    assert "0 created, 12 already present" in again and "Demo cohorts: 0 created" in again
     db_session.expire_all()
     assert db_session.get(User, trainee.id).full_name == "Renamed"
     languages = set(
         db_session.scalars(select(User.preferred_language).where(User.role == "trainee"))
     )
     assert {"en", "fr", "zh", "ar"} <= languages
+    # Two centres, each with its own staff, trainees and cohort.
+    centres = db_session.scalars(select(Centre).order_by(Centre.id)).all()
+    assert len(centres) == 2
+    for centre in centres:
+        roles = set(db_session.scalars(select(User.role).where(User.centre_id == centre.id)))
+        assert {"admin", "trainer", "trainee"} <= roles, centre.name
+        cohort = db_session.scalars(select(Cohort).where(Cohort.centre_id == centre.id)).one()
+        assert {m.centre_id for m in cohort.members} == {centre.id}

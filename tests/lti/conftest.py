@@ -35,13 +35,16 @@ def platform(client: FlaskClient) -> Iterator[Platform]:
 @pytest.fixture
 def register(app: Flask) -> Callable[..., Any]:
     """Factory: register(platform, **changes) registers a platform as an administrator would."""
+    from lms import scope
     from lms.db import db
     from lti import platforms
+    from tests.conftest import DEFAULT_CENTRE_ID
 
     def _register(platform: Platform, **changes: Any) -> int:
         values = platform.registration_values(**changes)
         values["deployment_ids"] = values["deployment_ids"].splitlines()
         with app.app_context():
+            scope.enter(db.session, DEFAULT_CENTRE_ID)  # as the centre's administrator would
             saved = platforms.save_platform(None, values, actor=None)
             db.session.commit()
             return saved.id

@@ -73,6 +73,16 @@ def authenticate(identifier: str, secret: str) -> SignInResult:
     return SignInResult(user, None)
 
 
+def throttle_key(identifier: str) -> str:
+    """What failed sign-ins are counted against: the account the identifier names (whichever of its
+    service number or e-mail address, in whatever case, is typed), else the normalised text."""
+    user = find_by_sign_in_name(identifier)
+    if user is not None:
+        return f"account:{user.id}"
+    text = identifier.strip()
+    return "name:" + (normalise_email(text) if "@" in text else normalise_service_number(text))
+
+
 def check_new_secret(user: User, secret: str) -> None:
     """Refuse a new PIN or password that is too weak (AccountError with the reason)."""
     from flask_babel import gettext as _

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -35,7 +36,13 @@ TOO_MANY_SIGN_INS = _l(
 
 
 def _account_key() -> str:
-    return "sign-in:" + services.normalise_service_number(request.form.get("identifier", ""))[:254]
+    # Per account, not per typed identifier: five wrong PINs by service number and five more by
+    # e-mail address are five for that account. Asked when the limit is checked and again when a
+    # failure is counted: resolved once per request.
+    if "sign_in_throttle_key" not in g:
+        identifier = request.form.get("identifier", "")[:254]
+        g.sign_in_throttle_key = "sign-in:" + services.throttle_key(identifier)
+    return g.sign_in_throttle_key
 
 
 def _failed(response: Response) -> bool:

@@ -41,6 +41,13 @@ MAX_LINES = 4 * MAX_ROWS
 MAX_COLUMNS = 64
 SERVICE_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9/._-]{0,31}$")
 FORBIDDEN_IN_NAMES = set("<>{}[]\\|`")
+# Marks that change the direction of the text around them: a name holding them can display as
+# another name. Control characters (a tab or a newline too: every field is one line) and line or
+# paragraph separators are refused with them (an export of such a value failed).
+DIRECTION_MARKS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 
 @dataclass
@@ -174,8 +181,35 @@ def _row(line: int, header: list[str], cells: list[str]) -> RosterRow:
             row.values[name] = unicodedata.normalize("NFC", cell.strip())
     for name in COLUMNS:
         row.values.setdefault(name, "")
+    _flag_control_characters(row)
     _validate(row)
     return row
+
+
+def is_control_character(ch: str) -> bool:
+    """A control character, line separator or direction mark: never part of a roster value."""
+    return ch in DIRECTION_MARKS or unicodedata.category(ch) in CONTROL_CATEGORIES
+
+
+def clean_filename(name: str | None) -> str:
+    """An uploaded file's name (kept and shown) without control characters or direction marks."""
+    return "".join(ch for ch in name or "" if not is_control_character(ch)).strip() or "roster.csv"
+
+
+def _flag_control_characters(row: RosterRow) -> None:
+    """An error naming each column that holds a control character; they become U+FFFD (shown as
+    a replacement mark in the preview, which never displays the characters themselves)."""
+    for name in COLUMNS:
+        value = row.values[name]
+        if any(is_control_character(ch) for ch in value):
+            row.errors.append(
+                _l(
+                    "The column “%(column)s” contains a control character or an invisible "
+                    "direction mark (shown as �); remove it.",
+                    column=name,
+                )
+            )
+            row.values[name] = "".join("\ufffd" if is_control_character(ch) else ch for ch in value)
 
 
 def _validate(row: RosterRow) -> None:
@@ -223,7 +257,7 @@ def _validate_name(row: RosterRow) -> None:
         row.errors.append(_l("The full name is missing."))
     elif len(name) > 200:
         row.errors.append(_l("The full name is too long (at most 200 characters)."))
-    elif any(ch in FORBIDDEN_IN_NAMES or unicodedata.category(ch) == "Cc" for ch in name):
+    elif any(ch in FORBIDDEN_IN_NAMES for ch in name):
         row.errors.append(
             _l(
                 "The full name contains characters that are not allowed in a name (such as < > { })."

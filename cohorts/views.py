@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from cohorts import services
 from cohorts.forms import CohortForm, RosterForm
 from cohorts.models import Cohort, RosterImport
-from cohorts.roster import RosterFileError, parse_roster
+from cohorts.roster import RosterFileError, clean_filename, parse_roster
 from courses.forms import EmptyForm
 from courses.services import all_courses
 from lms.access import role_required
@@ -110,14 +110,15 @@ def upload_roster(cohort_id: int) -> str | Response | tuple[str, int]:
             "cohorts/show.html", cohort=cohort, roster_form=form, form=EmptyForm()
         ), 400
     upload = form.roster.data
+    filename = clean_filename(upload.filename)
     try:
-        rows = parse_roster(upload.read(), upload.filename or "roster.csv")
+        rows = parse_roster(upload.read(), filename)
     except RosterFileError as error:
         form.roster.errors = [str(error)]
         return render_template(
             "cohorts/show.html", cohort=cohort, roster_form=form, form=EmptyForm()
         ), 400
-    staged = services.stage_roster(cohort, rows, upload.filename or "roster.csv", current_user)
+    staged = services.stage_roster(cohort, rows, filename, current_user)
     return redirect(url_for("cohorts.roster_preview", cohort_id=cohort.id, import_id=staged.id))
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What an XLSX cell cannot hold (XML 1.0 has no other control characters; openpyxl refuses them).
+NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udfff]")
 
 
 def safe_cell(value: object) -> str:
@@ -27,19 +30,25 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def xlsx_text(value: object) -> str:
+    """safe_cell, with what a workbook cannot hold replaced by U+FFFD (a stored value with a
+    control character made the whole export fail)."""
+    return NOT_IN_XLSX.sub("\ufffd", safe_cell(value))
+
+
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], title: str = "Sheet") -> bytes:
     """An XLSX workbook of one sheet; text cells are guarded like CSV cells."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([safe_cell(cell) for cell in header])
+    sheet = workbook.create_sheet(title=xlsx_text(title)[:31])
+    sheet.append([xlsx_text(cell) for cell in header])
     for row in rows:
         sheet.append(
             [
                 cell
                 if isinstance(cell, int | float) and not isinstance(cell, bool)
-                else safe_cell(cell)
+                else xlsx_text(cell)
                 for cell in row
             ]
         )

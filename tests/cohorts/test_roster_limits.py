@@ -189,7 +189,7 @@ def test_a_csv_cell_beyond_the_csv_modules_limit_is_a_file_error(client, cohort,
     before = table_counts(db_session)
     response = upload(client, cohort, long_cell, "roster.csv")
     assert response.status_code == 400
-    assert "La ligne 2 du fichier n’a pas pu être lue" in response.get_data(as_text=True)
+    assert "La ligne 2 du fichier n’a pas pu être lue\u00a0:" in response.get_data(as_text=True)
     assert table_counts(db_session) == before
 
 

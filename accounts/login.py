@@ -8,9 +8,10 @@ from flask_login import LoginManager, current_user
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
-from accounts.models import User
+from accounts.models import Centre, User
 from lms import scope
 from lms.db import db
+from lms.urls import register_base_resolver
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.sign_in"
@@ -69,3 +70,11 @@ def init_login(app: Flask) -> None:
         )
     login_manager.init_app(app)
     app.before_request(_require_new_credential)
+    register_base_resolver(app, centre_base_url)
+
+
+def centre_base_url(owner: object) -> str | None:
+    """The public address of the centre a record belongs to, when the centre has its own."""
+    centre_id = getattr(owner, "centre_id", None)
+    centre = db.session.get(Centre, centre_id) if centre_id is not None else None
+    return centre.public_base_url if centre is not None else None

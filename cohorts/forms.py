@@ -6,9 +6,9 @@ import pycountry
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from cohorts.missions import MISSIONS
 from lms.forms import CheckboxesField, country_choices
@@ -56,3 +56,20 @@ class RosterForm(FlaskForm):
         _l("Roster file (CSV or XLSX)"),
         validators=[FileRequired(message=_l("Choose the roster file."))],
     )
+
+
+class TransferRequestForm(FlaskForm):
+    """A trainer asks for another cohort's trainee to be moved into theirs."""
+
+    service_number = HiddenField(validators=[DataRequired(), Length(max=32)])
+    nationality = HiddenField(validators=[Optional(), Length(max=3)])
+    reason = StringField(
+        _l("Why (for the administrator)"),
+        validators=[Optional(), Length(max=500, message=TOO_LONG)],
+    )
+
+
+class TransferDecisionForm(FlaskForm):
+    """An administrator approves or refuses a transfer request."""
+
+    decision = HiddenField(validators=[AnyOf(["approve", "refuse"])])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import User
+from accounts.models import Centre, User
 from courses.models import Course
 from lms.db import Base, utcnow
 from lms.scope import CentreOwned
@@ -46,6 +46,7 @@ class Cohort(CentreOwned, Base):
     deployment_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    centre: Mapped[Centre] = relationship()
     trainers: Mapped[list[User]] = relationship(secondary=cohort_trainers)
     members: Mapped[list[User]] = relationship(secondary=cohort_members)
     courses: Mapped[list[Course]] = relationship(secondary=cohort_courses)
@@ -65,3 +66,32 @@ class RosterImport(CentreOwned, Base):
     error_count: Mapped[int]
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     applied_at: Mapped[datetime | None]
+
+
+class TransferRequest(CentreOwned, Base):
+    """A trainer's request to move a trainee of another cohort of the centre into theirs.
+
+    Decided once by a centre administrator; the decision is a change of this row (who, when,
+    what), recorded in the audit log. Approved, the trainee leaves their other cohorts and joins
+    the requesting one.
+    """
+
+    __tablename__ = "transfer_requests"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'approved', 'refused')", name="state_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    to_cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+
+    trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
+    to_cohort: Mapped[Cohort] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

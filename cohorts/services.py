@@ -65,11 +65,12 @@ def trainees_managed_elsewhere(actor: User, trainee_ids: list[int]) -> set[int]:
     )
 
 
-def _identity(values: dict[str, str]) -> tuple[str, str]:
+def identity_of(values: dict[str, str]) -> tuple[str, str]:
+    """What identifies a trainee in a centre: (nationality, service number)."""
     return values["nationality"], values["service_number"]
 
 
-def _trainees_by_identity(rows: list[dict[str, str]]) -> dict[tuple[str, str], User]:
+def trainees_by_identity(rows: list[dict[str, str]]) -> dict[tuple[str, str], User]:
     """The centre's accounts of these rows, by (nationality, service number); an account without
     a nationality (made before nationalities were required) answers for its number."""
     numbers = {values["service_number"] for values in rows if values["service_number"]}
@@ -81,7 +82,7 @@ def _trainees_by_identity(rows: list[dict[str, str]]) -> dict[tuple[str, str], U
         else:
             unplaced[user.service_number] = user
     for values in rows:
-        key = _identity(values)
+        key = identity_of(values)
         if key not in found and values["service_number"] in unplaced:
             found[key] = unplaced[values["service_number"]]
     return found
@@ -134,7 +135,7 @@ def stage_roster(cohort: Cohort, rows: list[RosterRow], filename: str, actor: Us
     """
     for row in rows:
         row.values["nationality"] = row.values["nationality"] or cohort.country
-    existing = _trainees_by_identity([row.values for row in rows])
+    existing = trainees_by_identity([row.values for row in rows])
     emails = [row.values["email"] for row in rows if row.values["email"]]
     with scope.unscoped(db.session):  # an address is unique on the whole installation
         email_owner = dict(
@@ -144,7 +145,7 @@ def stage_roster(cohort: Cohort, rows: list[RosterRow], filename: str, actor: Us
         )
     foreign = trainees_managed_elsewhere(actor, [u.id for u in existing.values()])
     for row in rows:
-        _classify(row, existing.get(_identity(row.values)), email_owner, foreign)
+        _classify(row, existing.get(identity_of(row.values)), email_owner, foreign)
     staged = RosterImport(
         cohort_id=cohort.id,
         centre_id=cohort.centre_id,
@@ -187,6 +188,7 @@ def _classify(
         )
     elif user.id in foreign:
         row.errors.append(_foreign_trainee_error(user.service_number))
+        row.action = "transfer"  # the preview offers to ask an administrator for a transfer
     else:
         row.action = (
             "unchanged"
@@ -238,7 +240,7 @@ def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int
         raise CohortError(
             _("This roster has errors; nothing was imported. Correct the file and upload it again.")
         )
-    existing = _trainees_by_identity([row["values"] for row in staged.rows])
+    existing = trainees_by_identity([row["values"] for row in staged.rows])
     foreign = trainees_managed_elsewhere(actor, [u.id for u in existing.values()])
     if foreign:  # a cohort of another trainer took one of these trainees since the preview
         taken = next(u for u in existing.values() if u.id in foreign)
@@ -246,7 +248,7 @@ def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int
     members = {member.id for member in cohort.members}
     created = updated = 0
     for row in staged.rows:
-        user = existing.get(_identity(row["values"]))
+        user = existing.get(identity_of(row["values"]))
         if user is None:
             user = User(
                 centre_id=cohort.centre_id,

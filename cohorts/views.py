@@ -18,8 +18,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from cohorts import services
-from cohorts.forms import CohortForm, RosterForm
-from cohorts.models import Cohort, RosterImport
+from cohorts import transfers as transfer_service
+from cohorts.forms import CohortForm, RosterForm, TransferDecisionForm, TransferRequestForm
+from cohorts.models import Cohort, RosterImport, TransferRequest
 from cohorts.roster import RosterFileError, clean_filename, parse_roster
 from courses.forms import EmptyForm
 from courses.services import all_courses
@@ -135,7 +136,13 @@ def roster_preview(cohort_id: int, import_id: int) -> str:
     """Every row of an uploaded roster, validated, before anything is imported."""
     cohort = _cohort_or_404(cohort_id)
     staged = _staged_or_404(cohort, import_id)
-    return render_template("cohorts/preview.html", cohort=cohort, staged=staged, form=EmptyForm())
+    return render_template(
+        "cohorts/preview.html",
+        cohort=cohort,
+        staged=staged,
+        form=EmptyForm(),
+        transfer_form=TransferRequestForm(),
+    )
 
 
 @bp.post("/<int:cohort_id>/roster/<int:import_id>/confirm")
@@ -150,7 +157,12 @@ def roster_confirm(cohort_id: int, import_id: int) -> str | Response | tuple[str
         created, updated = services.apply_roster(staged, cohort, current_user)
     except services.CohortError as error:
         return render_template(
-            "cohorts/preview.html", cohort=cohort, staged=staged, form=EmptyForm(), error=str(error)
+            "cohorts/preview.html",
+            cohort=cohort,
+            staged=staged,
+            form=EmptyForm(),
+            transfer_form=TransferRequestForm(),
+            error=str(error),
         ), 409
     flash(
         _(
@@ -185,12 +197,11 @@ def slips(cohort_id: int) -> Response:
                 "Sign in with your service number and this PIN, then choose your own PIN. Keep this slip private."
             ),
         }
-    from flask import current_app
 
     context = {
         "cohort": cohort.name,
-        "centre": current_app.config["TRAINING_CENTRE_NAME"],
-        "sign_in_url": public_url("accounts.sign_in"),
+        "centre": cohort.centre.issuer_name,
+        "sign_in_url": public_url("accounts.sign_in", _owner=cohort),
         "labels": labels,
         "entries": entries,
         "language": language,
@@ -281,7 +292,6 @@ def export(cohort_id: int, what: str, fmt: str) -> Response:
 @role_required("trainer", "admin")
 def readiness_report(cohort_id: int) -> Response:
     """The one-page readiness report for the unit commander."""
-    from flask import current_app
 
     from cohorts.dashboard import build_dashboard
     from cohorts.exports import render_readiness_report
@@ -324,7 +334,7 @@ def readiness_report(cohort_id: int) -> Response:
             "labels": labels,
             "language": language,
             "direction": "rtl" if is_rtl(language) else "ltr",
-            "centre": current_app.config["TRAINING_CENTRE_NAME"],
+            "centre": cohort.centre.issuer_name,
             "generated_on": utcnow().date().isoformat(),
         },
     )
@@ -334,3 +344,67 @@ def readiness_report(cohort_id: int) -> Response:
         f'attachment; filename="readiness-cohort-{cohort.id}.pdf"'
     )
     return response
+
+
+@bp.post("/<int:cohort_id>/transfers")
+@role_required("trainer", "admin")
+def request_transfer(cohort_id: int) -> Response:
+    """Ask a centre administrator to move another cohort's trainee into this one."""
+    cohort = _cohort_or_404(cohort_id)
+    form = TransferRequestForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        transfer_service.request_transfer(
+            cohort, form.service_number.data, form.nationality.data, form.reason.data, current_user
+        )
+    except services.CohortError as error:
+        flash(str(error), "error")
+    else:
+        flash(
+            _(
+                "Transfer requested. A centre administrator will decide; the trainee joins the cohort if it is approved."
+            ),
+            "success",
+        )
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+
+
+@bp.get("/transfers")
+@role_required("admin")
+def transfers() -> str:
+    """The centre's transfer requests to decide, and the latest decisions."""
+    pending = transfer_service.transfers_to_decide()
+    return render_template(
+        "cohorts/transfers.html",
+        pending=[(transfer, transfer_service.source_cohorts(transfer)) for transfer in pending],
+        decided=transfer_service.recent_decisions(),
+        form=TransferDecisionForm(),
+    )
+
+
+@bp.post("/transfers/<int:transfer_id>")
+@role_required("admin")
+def decide_transfer(transfer_id: int) -> Response:
+    """Approve or refuse a transfer request."""
+    transfer = db.session.get(TransferRequest, transfer_id)
+    if transfer is None:
+        abort(404)
+    form = TransferDecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        transfer_service.decide_transfer(transfer, form.decision.data == "approve", current_user)
+    except services.CohortError as error:
+        flash(str(error), "error")
+    else:
+        flash(
+            _(
+                "Transfer approved: the trainee is now in %(cohort)s.",
+                cohort=transfer.to_cohort.name,
+            )
+            if transfer.state == "approved"
+            else _("Transfer refused."),
+            "success",
+        )
+    return redirect(url_for("cohorts.transfers"))

@@ -168,3 +168,108 @@ def test_slips_of_another_trainer_never_touch_a_trainee_outside_their_cohorts(
     pdf = submit(client, f"/cohorts/{cohort_b.id}", {}, action=f"/cohorts/{cohort_b.id}/slips.pdf")
     assert pdf.status_code == 200
     assert _profile(db_session, a_trainee.id) == before
+
+
+def _transfer_form(client, preview: str) -> dict:
+    page = client.get(preview).get_data(as_text=True)
+    assert "Ask for a transfer" in page
+    return {"service_number": "NP-77001", "nationality": "NPL", "reason": "Posted to B coy"}
+
+
+def test_a_transfer_is_asked_by_the_trainer_and_decided_by_an_administrator(
+    app, client, db_session, cohort_a, cohort_b, a_trainee, make_user
+):
+    from cohorts.models import TransferRequest
+    from lms.audit import AuditEvent
+
+    preview = _upload(client, cohort_b, HIJACK)
+    asked = submit(
+        client, preview, _transfer_form(client, preview), action=f"/cohorts/{cohort_b.id}/transfers"
+    )
+    assert asked.status_code == 302
+    assert "Transfer requested" in client.get(asked.headers["Location"]).get_data(as_text=True)
+    transfer = db_session.scalars(select(TransferRequest)).one()
+    assert transfer.state == "pending" and transfer.to_cohort_id == cohort_b.id
+    assert [m.id for m in db_session.get(Cohort, cohort_a.id).members] == [a_trainee.id]
+
+    # A trainer cannot decide, not even their own request.
+    assert client.get("/cohorts/transfers").status_code == 403
+    refused = client.post(f"/cohorts/transfers/{transfer.id}", data={"decision": "approve"})
+    assert refused.status_code in {400, 403}
+
+    admin = make_user("admin")
+    admin_client = app.test_client()
+    sign_in(admin_client, admin.sign_in_name, TEST_SECRET)
+    page = admin_client.get("/cohorts/transfers").get_data(as_text=True)
+    assert "Sita Gurung" in page and "A coy" in page and "Posted to B coy" in page
+    decided = submit(
+        admin_client,
+        "/cohorts/transfers",
+        {"decision": "approve"},
+        action=f"/cohorts/transfers/{transfer.id}",
+    )
+    assert decided.status_code == 302
+    db_session.expire_all()
+    assert [m.id for m in db_session.get(Cohort, cohort_b.id).members] == [a_trainee.id]
+    assert db_session.get(Cohort, cohort_a.id).members == []
+    transfer = db_session.get(TransferRequest, transfer.id)
+    assert transfer.state == "approved" and transfer.decided_by_id == admin.id
+    actions = set(db_session.scalars(select(AuditEvent.action)))
+    assert {"transfer.requested", "transfer.approved"} <= actions
+    # Decided once.
+    again = submit(
+        admin_client,
+        "/cohorts/transfers",
+        {"decision": "refuse"},
+        action=f"/cohorts/transfers/{transfer.id}",
+    )
+    assert "already been decided" in admin_client.get(again.headers["Location"]).get_data(
+        as_text=True
+    )
+    # Now B runs every cohort of the trainee: B's roster may update them.
+    preview = _upload(
+        client, cohort_b, "service_number,full_name,rank\nNP-77001,Sita Gurung,Major\n"
+    )
+    assert "will be updated" in client.get(preview).get_data(as_text=True)
+
+
+def test_a_refused_transfer_changes_no_cohort(
+    app, client, db_session, cohort_a, cohort_b, a_trainee, make_user
+):
+    from cohorts.models import TransferRequest
+
+    preview = _upload(client, cohort_b, HIJACK)
+    submit(
+        client, preview, _transfer_form(client, preview), action=f"/cohorts/{cohort_b.id}/transfers"
+    )
+    transfer = db_session.scalars(select(TransferRequest)).one()
+    admin_client = app.test_client()
+    sign_in(admin_client, make_user("admin").sign_in_name, TEST_SECRET)
+    submit(
+        admin_client,
+        "/cohorts/transfers",
+        {"decision": "refuse"},
+        action=f"/cohorts/transfers/{transfer.id}",
+    )
+    db_session.expire_all()
+    assert db_session.get(TransferRequest, transfer.id).state == "refused"
+    assert [m.id for m in db_session.get(Cohort, cohort_a.id).members] == [a_trainee.id]
+    assert db_session.get(Cohort, cohort_b.id).members == []
+
+
+def test_a_transfer_cannot_reach_into_another_centre(
+    client, db_session, cohort_b, make_centre, make_user
+):
+    from cohorts.models import TransferRequest
+
+    other = make_centre(name="Another centre", country="NPL")
+    make_user("trainee", service_number="NP-77009", nationality="NPL", centre_id=other.id)
+    response = submit(
+        client,
+        f"/cohorts/{cohort_b.id}",
+        {"service_number": "NP-77009", "nationality": "NPL", "reason": ""},
+        action=f"/cohorts/{cohort_b.id}/transfers",
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "No trainee of this centre has this service number" in page
+    assert db_session.scalars(select(TransferRequest)).all() == []

@@ -22,7 +22,13 @@ from accounts.models import User
 from api import tokens
 from assessments.models import Evaluation, QuizAttempt
 from certificates.models import Certificate, CertificateRevocation
-from cohorts.models import Cohort, RosterImport, cohort_members, cohort_trainers
+from cohorts.models import (
+    Cohort,
+    RosterImport,
+    TransferRequest,
+    cohort_members,
+    cohort_trainers,
+)
 from courses.models import Enrolment
 from lms.access import audience_of
 from lms.db import db
@@ -109,6 +115,15 @@ def centre_b(app, db_session, make_centre, make_user, make_cohort, course):
         notes="Zzsecret note",
     )
     db_session.add(evaluation)
+    other_cohort = make_cohort(trainers=[admin], centre_id=centre.id, name="Zzsecret other cohort")
+    transfer = TransferRequest(
+        centre_id=centre.id,
+        trainee_id=trainee.id,
+        to_cohort_id=other_cohort.id,
+        requested_by_id=trainer.id,
+        reason="Zzsecret reason",
+    )
+    db_session.add(transfer)
     db_session.commit()
     with app.app_context():
         token, _secret = tokens.create_token(
@@ -133,6 +148,7 @@ def centre_b(app, db_session, make_centre, make_user, make_cohort, course):
             "platform_id": platform.id,
             "attempt_id": attempt.id,
             "evaluation_id": evaluation.id,
+            "transfer_id": transfer.id,
             "serial": certificate.serial,
             "position": 1,
         },
@@ -159,6 +175,9 @@ def _snapshot(db_session, centre_id: int) -> dict[str, list[tuple[Any, ...]]]:
         "enrolments": select(Enrolment.__table__).where(Enrolment.user_id.in_(people)),
         "attempts": select(QuizAttempt.__table__).where(QuizAttempt.user_id.in_(people)),
         "evaluations": select(Evaluation.__table__).where(Evaluation.trainee_id.in_(people)),
+        "transfers": select(TransferRequest.__table__).where(
+            TransferRequest.centre_id == centre_id
+        ),
     }
     return {
         name: sorted(map(tuple, db_session.execute(q).all()), key=repr)
@@ -179,6 +198,9 @@ FILLERS = {
     "filename": "x.css",
 }
 POST_DATA = {
+    "decision": "approve",
+    "service_number": B_NUMBER,
+    "nationality": "SEN",
     "name": "Taken",
     "enabled": "0",
     "reason": "other",
@@ -258,6 +280,7 @@ def test_searches_and_lists_of_centre_a_never_list_b(client, centre_b, login_as)
         "/admin/lti/",
         "/admin/api-tokens/",
         "/evaluations/",
+        "/cohorts/transfers",
     ):
         body = client.get(url).get_data(as_text=True)
         shown = [secret for secret in SECRETS if secret in body and secret not in url]
@@ -282,3 +305,19 @@ def test_the_platform_administrator_manages_centres_without_seeing_trainees(
     assert B_NAME not in page and B_NUMBER not in page
     assert client.get("/platform/").status_code == 200
     assert client.get(f"/admin/users/{centre_b['ids']['user_id']}").status_code == 403
+
+
+def test_a_centres_own_public_address_is_used_for_its_records(app, db_session, centre_b):
+    from certificates.services import verify_url
+
+    serial = centre_b["certificate"].serial
+    with app.test_request_context(headers={"Host": "evil.example"}):
+        assert verify_url(serial, centre_b["certificate"]) == f"http://lms.test/verify/{serial}"
+    centre = db_session.get(type(centre_b["centre"]), centre_b["centre"].id)
+    centre.public_base_url = "https://training.centre-b.example"
+    db_session.commit()
+    with app.test_request_context(headers={"Host": "evil.example"}):
+        assert (
+            verify_url(serial, centre_b["certificate"])
+            == f"https://training.centre-b.example/verify/{serial}"
+        )

@@ -23,6 +23,7 @@ from accounts import services
 from accounts.forms import ChangeCredentialForm, ConfirmForm, CreateUserForm, SignInForm
 from accounts.models import User
 from lms.access import public, role_required, signed_in
+from lms.converters import page_number
 from lms.db import db
 from lms.security import limiter
 from lms.views import _safe_next
@@ -147,7 +148,7 @@ def users() -> str:
     """All accounts, filtered by role and a search term, 50 per page."""
     role = request.args.get("role") or None
     query = (request.args.get("q") or "")[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = request.args.get("page", 1, type=page_number)
     found, total = services.search_users(role, query, page)
     return render_template(
         "admin/users.html", users=found, total=total, page=page, role=role, q=query, per_page=50

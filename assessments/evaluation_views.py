@@ -20,6 +20,7 @@ from cohorts import services as cohorts
 from cohorts.models import Cohort
 from courses import services as courses
 from lms.access import role_required
+from lms.converters import whole_number
 from lms.db import db, utcnow
 
 bp = Blueprint("evaluations", __name__)
@@ -33,7 +34,7 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
 
 
 def _rows(cohort: Cohort) -> list[practicals.RowInput]:
-    only = request.args.get("trainee", type=int)
+    only = request.args.get("trainee", type=whole_number)
     members = sorted(cohort.members, key=lambda m: m.full_name)
     if only is not None:
         members = [m for m in members if m.id == only]
@@ -210,7 +211,7 @@ def _correction_changes(original: Evaluation, rubric: Rubric | None) -> tuple[di
     form = request.form
     if original.kind == "paper_quiz":
         value = form.get("percent", "").strip()
-        if not value.isdigit() or int(value) > 100:
+        if practicals.whole_number_up_to(value, 100) is None:
             return {}, _(
                 "Enter a whole percentage from 0 to 100 for %(code)s.", code=original.standard_code
             )
@@ -219,7 +220,7 @@ def _correction_changes(original: Evaluation, rubric: Rubric | None) -> tuple[di
         return {"percent": percent, "passed": percent >= threshold}, None
     assert rubric is not None
     seconds_text = form.get("seconds", "").strip()
-    if seconds_text and not seconds_text.isdigit():
+    if seconds_text and practicals.whole_number_up_to(seconds_text, practicals.MAX_SECONDS) is None:
         return {}, _("Enter the measured time as a whole number of seconds.")
     seconds = int(seconds_text) if seconds_text else None
     met = {c["id"]: form.get(f"met-{c['id']}") == "1" for c in rubric.criteria}

@@ -18,6 +18,7 @@ from accounts.models import User
 from assessments.models import Evaluation, Rubric, Standard
 from courses.models import Course
 from lms import audit
+from lms.converters import whole_number
 from lms.db import db
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,14 @@ class RowInput:
     notes: str = ""
     percents: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+
+
+def whole_number_up_to(text: str, maximum: int) -> int | None:
+    """The number a trainer typed (ASCII digits, at most maximum), or None."""
+    try:
+        return whole_number(text, maximum)
+    except ValueError:
+        return None
 
 
 def rubric_by_code(code: str) -> Rubric | None:
@@ -80,7 +89,7 @@ def validate_practical_rows(rubric: Rubric, rows: list[RowInput], observed_on: d
         if not row.included:
             continue
         seconds = row.seconds.strip()
-        if seconds and (not seconds.isdigit() or int(seconds) > MAX_SECONDS):
+        if seconds and whole_number_up_to(seconds, MAX_SECONDS) is None:
             row.errors.append(_("Enter the measured time as a whole number of seconds."))
         elif rubric.time_limit_seconds is not None and not seconds:
             row.errors.append(_("This evaluation is timed: enter the measured time in seconds."))
@@ -144,7 +153,7 @@ def validate_paper_rows(course: Course, rows: list[RowInput], taken_on: date | N
             continue
         for code in course.standards:
             value = row.percents.get(code, "").strip()
-            if not value.isdigit() or not 0 <= int(value) <= 100:
+            if whole_number_up_to(value, 100) is None:
                 row.errors.append(
                     _("Enter a whole percentage from 0 to 100 for %(code)s.", code=code)
                 )

@@ -25,6 +25,7 @@ from cohorts.roster import RosterFileError, clean_filename, parse_roster
 from courses.forms import EmptyForm
 from courses.services import all_courses
 from lms.access import role_required
+from lms.converters import page_number
 from lms.db import db
 from lms.i18n import current_language, is_rtl
 from lms.urls import public_url
@@ -234,7 +235,7 @@ def dashboard(cohort_id: int) -> str:
         request.args.get("unit", ""),
         request.args.get("q", ""),
     )
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = request.args.get("page", 1, type=page_number)
     shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     units = sorted({r.unit for r in board.rows if r.unit})
     filters = {key: request.args.get(key, "") for key in ("status", "gender", "unit", "q")}

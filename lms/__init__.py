@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import outbox
 from lms.access import public, refuse_undeclared_routes
+from lms.converters import IdConverter
 from lms.db import db as _database
 from lms.errors import register_error_pages
 from lms.i18n import init_i18n
@@ -45,7 +46,11 @@ class LMS:
         from lms.cli import register_cli
 
         init_login(app)
+        host_int = app.url_map.converters["int"]
+        app.url_map.converters["int"] = IdConverter
         names = register_blueprints(app, url_prefix)
+        if url_prefix:  # mounted: the host's own routes keep the host's converter
+            app.url_map.converters["int"] = host_int
         init_security(app, names if url_prefix else None)
         _init_compression(app, names if url_prefix else None)
         _declare_static_routes(app, names)

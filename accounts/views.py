@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from accounts import services
 from accounts.forms import ChangeCredentialForm, ConfirmForm, CreateUserForm, SignInForm
 from accounts.models import User
+from lms import audit
 from lms.access import public, role_required, signed_in
 from lms.converters import page_number
 from lms.db import db
@@ -204,7 +205,9 @@ def _user_or_404(user_id: int) -> User:
 @role_required("admin")
 def user_detail(user_id: int) -> str:
     """One account, with its actions."""
-    return render_template("admin/user.html", user=_user_or_404(user_id), form=ConfirmForm())
+    user = _user_or_404(user_id)
+    audit.record_view(current_user, "user", user.id, "account")
+    return render_template("admin/user.html", user=user, form=ConfirmForm())
 
 
 @admin_bp.post("/users/<int:user_id>/reset")

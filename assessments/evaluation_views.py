@@ -19,6 +19,7 @@ from assessments.models import Evaluation, Rubric
 from cohorts import services as cohorts
 from cohorts.models import Cohort
 from courses import services as courses
+from lms import audit
 from lms.access import role_required
 from lms.converters import whole_number
 from lms.db import db, utcnow
@@ -156,6 +157,7 @@ def _trainee_or_404(trainee_id: int) -> User:
 def history(trainee_id: int) -> str:
     """Every evaluation of a trainee, corrections included."""
     trainee = _trainee_or_404(trainee_id)
+    audit.record_view(current_user, "user", trainee.id, "evaluations")
     records = db.session.scalars(
         select(Evaluation)
         .where(Evaluation.trainee_id == trainee.id)

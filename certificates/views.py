@@ -26,6 +26,7 @@ from certificates.forms import REASON_LABELS, RevokeForm, UploadForm, VerifyForm
 from certificates.models import Certificate
 from certificates.serials import read_serial
 from cohorts import services as cohorts
+from lms import audit
 from lms.access import public, role_required, signed_in
 from lms.db import utcnow
 from lms.security import limiter
@@ -62,6 +63,7 @@ def mine() -> str:
 def detail(serial: str) -> str:
     """One certificate, its status and (for its trainers and admins) the revocation form."""
     certificate = _certificate_or_404(serial)
+    audit.record_view(current_user, "user", certificate.trainee_id, f"certificate {serial}")
     can_manage = services.may_manage(current_user, certificate)
     return _detail_page(certificate, RevokeForm() if can_manage else None)
 
@@ -86,6 +88,7 @@ def download(serial: str) -> Response:
     certificate = services.undeferred_pdf(serial)
     if certificate is None or not services.may_download(current_user, certificate):
         abort(404)  # a guessed serial of someone else's certificate is not revealed
+    audit.record_view(current_user, "user", certificate.trainee_id, f"certificate {serial} PDF")
     response = make_response(certificate.pdf)
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = (

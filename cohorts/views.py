@@ -24,6 +24,7 @@ from cohorts.models import Cohort, RosterImport, TransferRequest
 from cohorts.roster import RosterFileError, clean_filename, parse_roster
 from courses.forms import EmptyForm
 from courses.services import all_courses
+from lms import audit
 from lms.access import role_required
 from lms.converters import page_number
 from lms.db import db
@@ -228,6 +229,7 @@ def dashboard(cohort_id: int) -> str:
     from lms.db import utcnow
 
     cohort = _cohort_or_404(cohort_id)
+    audit.record_view(current_user, "cohort", cohort.id, "dashboard")
     board = build_dashboard(cohort, utcnow().date())
     rows = board.filtered(
         request.args.get("status", ""),
@@ -272,6 +274,7 @@ def export(cohort_id: int, what: str, fmt: str) -> Response:
     cohort = _cohort_or_404(cohort_id)
     if what not in {"matrix", "readiness"} or fmt not in {"csv", "xlsx"}:
         abort(404)
+    audit.record_view(current_user, "cohort", cohort.id, f"export {what}.{fmt}")
     board = build_dashboard(cohort, utcnow().date())
     header, rows = (matrix_table if what == "matrix" else readiness_table)(
         board, current_language()
@@ -299,6 +302,7 @@ def readiness_report(cohort_id: int) -> Response:
     from lms.db import utcnow
 
     cohort = _cohort_or_404(cohort_id)
+    audit.record_view(current_user, "cohort", cohort.id, "readiness report")
     board = build_dashboard(cohort, utcnow().date())
     language = current_language()
     blocked = len(board.rows) - board.ready_count

@@ -42,3 +42,11 @@ def record(
         )
     )
     log.info("%s %s:%s by user %s %s", action, target_type, target_id, actor_id, details or "")
+
+
+def record_view(actor: Any, target_type: str, target_id: object, what: str) -> None:
+    """Note that a member of staff looked at personal data (a person's record, or a cohort's):
+    who, when, what. A person looking at their own record is not noted."""
+    if actor is None or (target_type == "user" and str(actor.id) == str(target_id)):
+        return
+    record("personal_data.viewed", target_type, target_id, actor.id, what=what)

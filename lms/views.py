@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -67,13 +68,30 @@ def set_language() -> Response | tuple[str, int]:
     return redirect(_safe_next(form.next.data))
 
 
+# Unicode categories never allowed in a redirect target: controls, format characters (direction
+# marks among them), line and paragraph separators.
+UNSAFE_IN_PATHS = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
 def _safe_next(target: str | None) -> str:
-    # Only a path on this site: never an absolute or scheme-relative address.
-    if target:
+    """target if it is a path of this site, else the landing page."""
+    return target if target and _is_local_path(target) else url_for("core.index")
+
+
+def _is_local_path(target: str) -> bool:
+    # Never an absolute or scheme-relative address, nor one a browser reads as such: browsers drop
+    # tabs and newlines and take a backslash for a slash ("/\t/evil.example" is "//evil.example").
+    # Control characters would also break the Location header (a 500), and direction marks have
+    # no place in our paths.
+    if not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(ch == "\\" or unicodedata.category(ch) in UNSAFE_IN_PATHS for ch in target):
+        return False
+    try:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("core.index")
+    except ValueError:  # e.g. an unclosed IPv6 host
+        return False
+    return not parts.scheme and not parts.netloc
 
 
 @bp.get("/healthz")

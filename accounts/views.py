@@ -8,6 +8,8 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,13 +21,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from accounts import records as _records  # noqa: F401 - registers its part of a person's record
 from accounts import services
 from accounts.forms import ChangeCredentialForm, ConfirmForm, CreateUserForm, SignInForm
 from accounts.models import User
+from accounts.record_pdf import render_record
 from lms import audit
 from lms.access import public, role_required, signed_in
 from lms.converters import page_number
-from lms.db import db
+from lms.db import db, utcnow
+from lms.i18n import current_language, is_rtl
+from lms.records import personal_record
 from lms.security import limiter
 from lms.views import _safe_next
 
@@ -141,6 +147,43 @@ def change_credential() -> str | Response | tuple[str, int]:
     login_user(current_user._get_current_object())  # new credential version in the session
     flash(_("Your new PIN or password is saved."), "success")
     return redirect(url_for("core.home"))
+
+
+@bp.get("/account/record.json")
+@signed_in
+def own_record_json() -> Response:
+    """Everything the system keeps about the signed-in person, as JSON."""
+    response = jsonify({"generated_at": utcnow().isoformat(), **personal_record(current_user)})
+    response.headers["Content-Disposition"] = 'attachment; filename="my-training-record.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/account/record.pdf")
+@signed_in
+def own_record_pdf() -> Response:
+    """Everything the system keeps about the signed-in person, as a readable PDF."""
+    language = current_language()
+    centre = current_user.centre
+    pdf = render_record(
+        personal_record(current_user),
+        {
+            "language": language,
+            "direction": "rtl" if is_rtl(language) else "ltr",
+            "title": _("My training record"),
+            "intro": _(
+                "Everything this training system keeps about %(name)s", name=current_user.full_name
+            ),
+            "nothing": _("Nothing recorded."),
+            "centre": centre.issuer_name if centre else "",
+            "generated_on": utcnow().date().isoformat(),
+        },
+    )
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = 'attachment; filename="my-training-record.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @admin_bp.get("/users")

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from cohorts import records as _records  # noqa: F401 - registers its part of a person's record
 from cohorts import services
 from cohorts import transfers as transfer_service
 from cohorts.forms import CohortForm, RosterForm, TransferDecisionForm, TransferRequestForm

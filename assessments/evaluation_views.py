@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -82,6 +83,7 @@ def _grid(
     cohort: Cohort,
     template: str,
     subject: dict[str, Any],
+    available_since: datetime,
     validate: Callable[..., bool],
     record: Callable[..., list[Evaluation]],
     success: Callable[[list[Evaluation]], str],
@@ -89,7 +91,8 @@ def _grid(
     """The flow shared by every per-trainee grid: show it, check every row, record all or nothing."""
     rows = _rows(cohort)
     form = ObservationForm(
-        data={"observed_on": utcnow().date()} if request.method == "GET" else None
+        data={"observed_on": utcnow().date()} if request.method == "GET" else None,
+        available_since=available_since,
     )
     page = {"cohort": cohort, "rows": rows, "form": form, **subject}
     if request.method == "GET":
@@ -117,6 +120,7 @@ def practical(cohort_id: int, code: str) -> str | Response | tuple[str, int]:
         cohort,
         "assessments/practical_form.html",
         {"rubric": rubric},
+        practicals.rubric_first_loaded(rubric),
         lambda rows, day: practicals.validate_practical_rows(rubric, rows, day),
         lambda rows, day: practicals.record_practicals(rubric, rows, day, current_user),
         lambda records: _("%(n)d evaluations recorded.", n=len(records)),
@@ -135,6 +139,7 @@ def paper(cohort_id: int, slug: str) -> str | Response | tuple[str, int]:
         cohort,
         "assessments/paper_form.html",
         {"course": course},
+        practicals.course_first_loaded(course),
         lambda rows, day: practicals.validate_paper_rows(course, rows, day),
         lambda rows, day: practicals.record_paper_quiz(course, rows, day, current_user),
         lambda records: _("Paper quiz results recorded."),

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts.models import User
 from assessments.models import Evaluation, Rubric, Standard
-from courses.models import Course
+from courses.models import Course, CourseVersion
 from lms import audit
 from lms.converters import whole_number
-from lms.db import db
+from lms.db import db, utcnow
 
 log = logging.getLogger(__name__)
 MAX_SECONDS = 24 * 3600
@@ -44,6 +44,37 @@ def whole_number_up_to(text: str, maximum: int) -> int | None:
         return whole_number(text, maximum)
     except ValueError:
         return None
+
+
+def rubric_first_loaded(rubric: Rubric) -> datetime:
+    """When the first version of a rubric was loaded: no practical was observed against it before."""
+    first = select(func.min(Rubric.loaded_at)).where(Rubric.code == rubric.code)
+    return db.session.scalar(first) or rubric.loaded_at
+
+
+def course_first_loaded(course: Course) -> datetime:
+    """When the first version of a course was loaded: no paper quiz of it was taken before."""
+    first = select(func.min(CourseVersion.loaded_at)).where(CourseVersion.course_id == course.id)
+    return db.session.scalar(first) or course.loaded_at
+
+
+def session_date_problem(day: date, available_since: datetime) -> str | None:
+    """Why a classroom session cannot have taken place on this day (translated), or None.
+
+    Not in the future and not before what it assessed was available, each with the margin of the
+    time zones (UTC-12 to UTC+14): a trainer's today may be tomorrow in UTC.
+    """
+    from flask_babel import gettext as _
+
+    if day > (utcnow() + timedelta(hours=14)).date():
+        return _("The date of the session is in the future.")
+    earliest = (available_since - timedelta(hours=12)).date()
+    if day < earliest:
+        return _(
+            "The date of the session is before %(date)s, when this assessment was loaded.",
+            date=earliest.isoformat(),
+        )
+    return None
 
 
 def rubric_by_code(code: str) -> Rubric | None:

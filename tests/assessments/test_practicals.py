@@ -5,8 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from assessments.models import Evaluation
+from lms.db import utcnow
 from tests.conftest import TEST_SECRET
 from tests.helpers import sign_in, submit
+
+TODAY = utcnow().date().isoformat()  # a session may not be later, nor before the course was loaded
 
 
 def _count(db_session, **where):
@@ -36,7 +39,7 @@ def test_trainer_records_a_practical_for_a_whole_cohort_in_one_form(
     page = client.get(url).get_data(as_text=True)
     assert fast.full_name in page and "within 60 seconds" in page
     data = {
-        "observed_on": "2026-11-20",
+        "observed_on": TODAY,
         **_tourniquet_row(fast),
         **_tourniquet_row(slow, seconds="75"),
         **_tourniquet_row(absent, include=False),
@@ -61,7 +64,7 @@ def test_a_missing_required_criterion_fails_the_practical(
     trainee = make_user("trainee")
     cohort = make_cohort(trainers=[trainer], members=[trainee])
     url = f"/evaluations/cohorts/{cohort.id}/practical/SAF-P1?trainee={trainee.id}"
-    submit(client, url, {"observed_on": "2026-11-20", **_tourniquet_row(trainee, met=("c1", "c2"))})
+    submit(client, url, {"observed_on": TODAY, **_tourniquet_row(trainee, met=("c1", "c2"))})
     assert not db_session.scalars(select(Evaluation)).one().passed
 
 
@@ -78,9 +81,7 @@ def test_bad_rows_are_refused_whole(
         (_tourniquet_row(bad, seconds="-3"), "whole number of seconds"),
         (_tourniquet_row(bad, seconds="abc"), "whole number of seconds"),
     ):
-        response = submit(
-            client, url, {"observed_on": "2026-11-20", **_tourniquet_row(good), **bad_row}
-        )
+        response = submit(client, url, {"observed_on": TODAY, **_tourniquet_row(good), **bad_row})
         assert response.status_code == 400 and message in response.get_data(as_text=True)
     response = submit(client, url, {"observed_on": "", **_tourniquet_row(good)})
     assert response.status_code == 400 and "Enter the date of the session" in response.get_data(
@@ -104,7 +105,7 @@ def test_paper_quiz_results_per_standard_are_marked_as_such(
         client,
         url,
         {
-            "observed_on": "2026-11-20",
+            "observed_on": TODAY,
             f"include-{trainee.id}": "1",
             f"pct-{trainee.id}-SEA-1": "120",
             f"pct-{trainee.id}-SEA-2": "90",
@@ -116,7 +117,7 @@ def test_paper_quiz_results_per_standard_are_marked_as_such(
         client,
         url,
         {
-            "observed_on": "2026-11-20",
+            "observed_on": TODAY,
             f"include-{trainee.id}": "1",
             f"pct-{trainee.id}-SEA-1": "85",
             f"pct-{trainee.id}-SEA-2": "60",
@@ -137,7 +138,7 @@ def test_a_correction_is_a_new_record_and_the_original_is_kept(
     submit(
         client,
         f"/evaluations/cohorts/{cohort.id}/practical/SAF-P1",
-        {"observed_on": "2026-11-20", **_tourniquet_row(trainee, seconds="75")},
+        {"observed_on": TODAY, **_tourniquet_row(trainee, seconds="75")},
     )
     original = db_session.scalars(select(Evaluation)).one()
     assert not original.passed
@@ -184,7 +185,7 @@ def test_a_trainer_cannot_reach_another_trainers_cohort_or_trainees(
     submit(
         owner_client,
         f"/evaluations/cohorts/{cohort.id}/practical/SAF-P1",
-        {"observed_on": "2026-11-20", **_tourniquet_row(trainee)},
+        {"observed_on": TODAY, **_tourniquet_row(trainee)},
     )
     evaluation = db_session.scalars(select(Evaluation)).one()
     login_as("trainer")
@@ -194,7 +195,7 @@ def test_a_trainer_cannot_reach_another_trainers_cohort_or_trainees(
     forged = submit(
         client,
         "/evaluations/",
-        {"observed_on": "2026-11-20", **_tourniquet_row(trainee)},
+        {"observed_on": TODAY, **_tourniquet_row(trainee)},
         action=f"/evaluations/cohorts/{cohort.id}/practical/SAF-P1",
     )
     assert forged.status_code == 404
@@ -237,7 +238,7 @@ def test_required_practical_completes_the_course(
     submit(
         client,
         f"/evaluations/cohorts/{cohort.id}/practical/SEA-P1",
-        {"observed_on": "2026-11-20", **rows},
+        {"observed_on": TODAY, **rows},
     )
     with app.app_context():
         status = completion_status(db_session.merge(trainee), course)
@@ -256,7 +257,7 @@ def test_mastery_follows_the_latest_effective_evidence(
     submit(
         client,
         f"/evaluations/cohorts/{cohort.id}/practical/SAF-P1",
-        {"observed_on": "2026-11-20", **_tourniquet_row(trainee, seconds="75")},
+        {"observed_on": TODAY, **_tourniquet_row(trainee, seconds="75")},
     )
     from assessments.completion import mastery_for
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from certificates.models import Certificate
 from certificates.pdf import INLINE_BELOW
 from lms.audit import AuditEvent
+from lms.db import utcnow
 from tests.certificates.test_pdf import plain, poppler, read_roster
 from tests.conftest import TEST_SECRET
 from tests.helpers import sign_in, submit
@@ -252,7 +253,7 @@ def test_a_paper_quiz_for_a_cohort_issues_its_certificates_together(
 
     monkeypatch.setattr(certificates.pdf, "render_certificates", render_and_count)
     sign_in(client, trainer.sign_in_name, TEST_SECRET)
-    data = {"observed_on": "2026-11-20"}
+    data = {"observed_on": utcnow().date().isoformat()}
     for trainee in trainees:
         data |= {f"include-{trainee.id}": "1", f"pct-{trainee.id}-SEA-1": "90"}
         data |= {f"pct-{trainee.id}-SEA-2": "85"}

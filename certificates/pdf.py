@@ -55,9 +55,11 @@ LABEL_KEYS = (
 )
 REQUIRED_KEYS = (*TEXT_KEYS, *OPTIONAL_TEXT_KEYS, "standards", "language", "direction", "labels")
 
-# The name shrinks in steps with its printed width (a CJK character counts as two Latin ones).
-NAME_SIZES = ((30, "name-normal"), (44, "name-long"))
-NAME_SIZE_LONGEST = "name-very-long"
+# The name shrinks in steps with its printed width (a CJK character counts as two Latin ones);
+# beyond the line, it wraps, between words or, in a name without spaces, anywhere
+# (certificate.css). 200 characters, the longest a name may be, take at most four lines.
+NAME_SIZES = ((30, "name-normal"), (44, "name-long"), (80, "name-very-long"))
+NAME_SIZE_LONGEST = "name-longest"
 
 # ~35 mm on paper (set in certificate.css), 2 modules of quiet zone, 4 px a module: drawn without
 # smoothing (image-rendering: pixelated), so the modules stay square at any zoom.

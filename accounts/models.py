@@ -97,6 +97,8 @@ class User(UserMixin, CentreOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     credential_changed_at: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
+    # Set when the retention policy replaced the person's identity (see certificates/retention.py).
+    pseudonymised_at: Mapped[datetime | None]
 
     centre: Mapped[Centre | None] = relationship()
 

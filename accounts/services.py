@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,7 @@ from accounts.models import Centre, Role, User
 from accounts.passwords import (
     MIN_PASSWORD_LENGTH,
     PIN_LENGTH,
+    UNUSABLE_HASH,
     WEAK_PINS,
     hash_secret,
     needs_rehash,
@@ -268,3 +271,28 @@ def home_context_for(user: User) -> dict[str, Any]:
         db.session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all()
     )
     return {"user_counts": counts, "centre": user.centre}
+
+
+def initials(full_name: str) -> str:
+    """The initials of a name in any script ("Sita Gurung" -> "S. G.")."""
+    return " ".join(f"{part[0]}." for part in full_name.split() if part) or "—"
+
+
+def hashed_service_number(user: User, secret: bytes) -> str:
+    """A keyed hash of a service number: the same person gives the same value, and the number
+    cannot be read back (nor guessed without the installation's secret key)."""
+    message = f"{user.nationality or ''}:{user.service_number or ''}".encode()
+    return "H-" + hmac.new(secret, message, hashlib.sha256).hexdigest()[:24].upper()
+
+
+def pseudonymise(user: User, secret: bytes) -> None:
+    """Replace a trainee's identity under the retention policy: initials for the name, a keyed
+    hash for the service number, contact and profile details removed, signed out for good."""
+    user.service_number = hashed_service_number(user, secret)
+    user.full_name = initials(user.full_name)
+    user.email = None
+    user.unit = None
+    user.credential_hash = UNUSABLE_HASH
+    user.is_enabled = False
+    user.session_version += 1
+    user.pseudonymised_at = utcnow()

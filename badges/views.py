@@ -26,6 +26,8 @@ def _certificate_or_404(serial: str) -> Certificate:
     certificate = certificates.find_by_serial(serial)
     if certificate is None or not certificates.may_download(current_user, certificate):
         abort(404)  # a guessed serial of someone else's certificate is not revealed
+    if certificate.holder_removed_at is not None:
+        abort(410)  # the holder was removed under the retention policy; its status still answers
     return certificate
 
 

@@ -41,6 +41,9 @@ class Certificate(CentreOwned, Base):
     expires_on: Mapped[date] = mapped_column(index=True)
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # Set when the retention policy removed the holder's name, number and the PDF (the SHA-256
+    # stays, so the certificate can still be checked).
+    holder_removed_at: Mapped[datetime | None]
 
     revocation: Mapped[CertificateRevocation | None] = relationship(
         back_populates="certificate", lazy="selectin"

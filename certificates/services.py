@@ -458,7 +458,10 @@ def stream_zip(certificate_ids: list[int], batch: int = 50) -> Iterator[bytes]:
         for start in range(0, len(certificate_ids), batch):
             rows = db.session.execute(
                 select(Certificate.serial, Certificate.holder_name, Certificate.pdf)
-                .where(Certificate.id.in_(certificate_ids[start : start + batch]))
+                .where(
+                    Certificate.id.in_(certificate_ids[start : start + batch]),
+                    Certificate.holder_removed_at.is_(None),  # their files were deleted
+                )
                 .order_by(Certificate.id)
                 .execution_options(yield_per=batch)
             ).all()

@@ -89,6 +89,8 @@ def download(serial: str) -> Response:
     certificate = services.undeferred_pdf(serial)
     if certificate is None or not services.may_download(current_user, certificate):
         abort(404)  # a guessed serial of someone else's certificate is not revealed
+    if certificate.holder_removed_at is not None:
+        abort(410)  # the retention policy deleted the file (it printed the holder's name)
     audit.record_view(current_user, "user", certificate.trainee_id, f"certificate {serial} PDF")
     response = make_response(certificate.pdf)
     response.mimetype = "application/pdf"
@@ -140,7 +142,9 @@ def _verification(certificate: Certificate) -> dict[str, object]:
     return {
         "serial": certificate.serial,
         "status": certificate.status_on(today),
-        "holder": certificate.holder_name,
+        # Under the retention policy the holder's name is removed: the certificate stays checkable.
+        "holder": None if certificate.holder_removed_at else certificate.holder_name,
+        "holder_removed": certificate.holder_removed_at is not None,
         "course": certificate.course_title,
         "course_version": certificate.course_version,
         "issued_on": certificate.issued_on.isoformat(),

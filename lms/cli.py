@@ -23,6 +23,7 @@ def register_cli(app: Flask) -> None:
     """Add the product's command groups to the app's CLI."""
     from accounts.cli import centres_cli, users_cli
     from api.cli import api_cli
+    from certificates.cli import retention_cli
     from courses.cli import courses_cli
     from lms.demo import demo_cli
     from lms.outbox import outbox_cli
@@ -39,6 +40,7 @@ def register_cli(app: Flask) -> None:
         xapi_cli,
         api_cli,
         outbox_cli,
+        retention_cli,
     ):
         if group.name not in app.cli.commands:
             app.cli.add_command(group)

@@ -24,6 +24,10 @@ MESSAGES = {
         _l("There is no page at this address. Check the address or go back to the home page."),
     ),
     405: (_l("Not allowed"), _l("This page cannot be used in this way.")),
+    410: (
+        _l("No longer here"),
+        _l("What was at this address was deleted under the retention policy."),
+    ),
     413: (_l("File too large"), _l("The file you sent is too large.")),
     429: (
         _l("Too many attempts"),

@@ -146,6 +146,7 @@ def test_verify_valid_expired_revoked_unknown(client, issue, make_user, course, 
         "expires_on",
         "sha256",
         "revoked_on",
+        "holder_removed",
     }
 
 

@@ -33,6 +33,13 @@ class SignInForm(FlaskForm):
         validators=[_required(), Length(max=128, message=TOO_LONG)],
         render_kw={"autocomplete": "current-password"},
     )
+    country = SelectField(_l("Country that issued your service number"), validators=[Optional()])
+
+    def __init__(self, *args: Any, default_country: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = [SelectChoice("", _l("Any country")), *country_choices()]
+        if not self.is_submitted():
+            self.country.data = default_country or ""
 
 
 class ChangeCredentialForm(FlaskForm):

@@ -43,14 +43,31 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
-def find_by_sign_in_name(identifier: str) -> User | None:
-    """The user who signs in with this service number or e-mail address."""
+# More accounts than this behind one service number and country are not tried at sign-in.
+MAX_SIGN_IN_CANDIDATES = 5
+
+
+def sign_in_candidates(identifier: str, country: str | None = None) -> list[User]:
+    """The accounts that sign in with this e-mail address (one at most) or service number.
+
+    A service number is unique only within its country (and centre): two countries may both issue
+    "12345". The country chooses between them, and only then: the form suggests the centre's
+    country, which must not shut out a trainee of another nationality whose number is unique.
+    """
     identifier = identifier.strip()
     if "@" in identifier:
         query = select(User).where(User.email == normalise_email(identifier))
     else:
         query = select(User).where(User.service_number == normalise_service_number(identifier))
-    matches = db.session.scalars(query.limit(2)).all()
+    found = list(db.session.scalars(query.order_by(User.id).limit(MAX_SIGN_IN_CANDIDATES + 1)))
+    if country and len({user.nationality for user in found}) > 1:
+        found = [user for user in found if user.nationality == country.strip().upper()]
+    return found
+
+
+def find_by_sign_in_name(identifier: str, country: str | None = None) -> User | None:
+    """The one user who signs in with this service number (in this country) or e-mail address."""
+    matches = sign_in_candidates(identifier, country)
     return matches[0] if len(matches) == 1 else None
 
 
@@ -59,14 +76,30 @@ class SignInResult:
     """The outcome of a sign-in attempt."""
 
     user: User | None
-    reason: str | None  # None on success; "wrong" or "disabled"
+    reason: str | None  # None on success; "wrong", "disabled" or "choose_country"
 
 
-def authenticate(identifier: str, secret: str) -> SignInResult:
-    """Check a sign-in; a disabled account is only revealed to someone who knows its secret."""
-    user = find_by_sign_in_name(identifier)
-    if not verify_secret(user.credential_hash if user else None, secret) or user is None:
+def authenticate(identifier: str, secret: str, country: str | None = None) -> SignInResult:
+    """Check a sign-in; a disabled account is only revealed to someone who knows its secret.
+
+    When the service number belongs to accounts of several countries and no country is given,
+    the person is asked for their country. Accounts of one country in several centres are told
+    apart by their secrets.
+    """
+    candidates = sign_in_candidates(identifier, country)
+    if len({user.nationality for user in candidates}) > 1:
+        verify_secret(None, secret)  # the same time as any other answer
+        return SignInResult(None, "choose_country")
+    matching = [
+        user
+        for user in candidates[:MAX_SIGN_IN_CANDIDATES]
+        if verify_secret(user.credential_hash, secret)
+    ]
+    if not candidates:
+        verify_secret(None, secret)  # an unknown account costs the same hashing time
+    if len(matching) != 1:
         return SignInResult(None, "wrong")
+    user = matching[0]
     if not user.is_enabled:
         return SignInResult(None, "disabled")
     if needs_rehash(user.credential_hash):
@@ -76,10 +109,10 @@ def authenticate(identifier: str, secret: str) -> SignInResult:
     return SignInResult(user, None)
 
 
-def throttle_key(identifier: str) -> str:
+def throttle_key(identifier: str, country: str | None = None) -> str:
     """What failed sign-ins are counted against: the account the identifier names (whichever of its
     service number or e-mail address, in whatever case, is typed), else the normalised text."""
-    user = find_by_sign_in_name(identifier)
+    user = find_by_sign_in_name(identifier, country)
     if user is not None:
         return f"account:{user.id}"
     text = identifier.strip()
@@ -296,3 +329,9 @@ def pseudonymise(user: User, secret: bytes) -> None:
     user.is_enabled = False
     user.session_version += 1
     user.pseudonymised_at = utcnow()
+
+
+def default_sign_in_country() -> str | None:
+    """The country the sign-in form suggests: the centres' country when they all share one."""
+    countries = set(db.session.scalars(select(Centre.country).where(Centre.is_enabled)))
+    return countries.pop() if len(countries) == 1 else None

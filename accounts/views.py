@@ -49,7 +49,8 @@ def _account_key() -> str:
     # failure is counted: resolved once per request.
     if "sign_in_throttle_key" not in g:
         identifier = request.form.get("identifier", "")[:254]
-        g.sign_in_throttle_key = "sign-in:" + services.throttle_key(identifier)
+        country = request.form.get("country", "")[:3] or None
+        g.sign_in_throttle_key = "sign-in:" + services.throttle_key(identifier, country)
     return g.sign_in_throttle_key
 
 
@@ -78,13 +79,24 @@ def sign_in() -> str | Response | tuple[str, int]:
     """Sign in with a service number or e-mail address and a PIN or password."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
-    form = SignInForm()
+    form = SignInForm(default_country=services.default_sign_in_country())
     if request.method == "GET":
         return render_template("accounts/sign_in.html", form=form)
     if not form.validate_on_submit():
         return render_template("accounts/sign_in.html", form=form), 400
-    result = services.authenticate(form.identifier.data, form.secret.data)
+    result = services.authenticate(form.identifier.data, form.secret.data, form.country.data)
     if result.user is None:
+        if result.reason == "choose_country":
+            error, status = (
+                _(
+                    "This service number is used in more than one country. Choose the country "
+                    "that issued yours, then sign in again."
+                ),
+                401,
+            )
+            return render_template(
+                "accounts/sign_in.html", form=form, error=error, ask_country=True
+            ), status
         if result.reason == "disabled":
             error, status = (
                 _("This account is disabled. Ask your training centre to enable it."),

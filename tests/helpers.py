@@ -29,9 +29,12 @@ def submit(
     return client.post(action or page, data={"csrf_token": token, **data}, **kwargs)
 
 
-def sign_in(client: FlaskClient, identifier: str, secret: str, **kwargs: Any) -> TestResponse:
-    """Post the sign-in form."""
-    return submit(client, "/sign-in", {"identifier": identifier, "secret": secret}, **kwargs)
+def sign_in(
+    client: FlaskClient, identifier: str, secret: str, data_country: str = "", **kwargs: Any
+) -> TestResponse:
+    """Post the sign-in form (with the country of the service number, if given)."""
+    data = {"identifier": identifier, "secret": secret, "country": data_country}
+    return submit(client, "/sign-in", data, **kwargs)
 
 
 def sign_out(client: FlaskClient) -> TestResponse:

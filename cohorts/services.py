@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
 from sqlalchemy import select
 
 from accounts.models import User
@@ -310,3 +312,18 @@ def slip_entries(cohort: Cohort, actor: User) -> list[dict[str, str | None]]:
         "slips.printed", "cohort", cohort.id, actor.id, pins=sum(1 for e in entries if e["pin"])
     )
     return entries
+
+
+# An uploaded roster's rows (names, numbers, e-mail addresses as typed) are kept this long for
+# review; the accounts they created or updated keep the data after that.
+ROSTER_ROWS_KEPT_DAYS = 90
+
+
+def forget_old_roster_rows(today: date) -> int:
+    """Empty the rows of rosters uploaded more than ROSTER_ROWS_KEPT_DAYS ago; how many."""
+    cutoff = datetime.combine(today - timedelta(days=ROSTER_ROWS_KEPT_DAYS), time.min, tzinfo=UTC)
+    old = db.session.scalars(select(RosterImport).where(RosterImport.uploaded_at < cutoff))
+    emptied = [staged for staged in old if staged.rows]  # (JSON has no equality in PostgreSQL)
+    for staged in emptied:
+        staged.rows = []
+    return len(emptied)

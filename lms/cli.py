@@ -23,7 +23,7 @@ def register_cli(app: Flask) -> None:
     """Add the product's command groups to the app's CLI."""
     from accounts.cli import centres_cli, users_cli
     from api.cli import api_cli
-    from certificates.cli import retention_cli
+    from cohorts.cli import retention_cli
     from courses.cli import courses_cli
     from lms.demo import demo_cli
     from lms.outbox import outbox_cli

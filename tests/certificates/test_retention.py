@@ -111,3 +111,34 @@ def test_a_recent_certificate_keeps_the_record(app, db_session, old_trainee, cou
     )
     db_session.commit()
     assert "Pseudonymised 0 trainees." in _run(app)
+
+
+def test_uploaded_roster_rows_are_emptied_after_90_days(app, db_session, make_cohort, make_user):
+    from cohorts.models import RosterImport
+
+    cohort = make_cohort()
+    trainer = make_user("trainer")
+    old = RosterImport(
+        centre_id=DEFAULT_CENTRE_ID,
+        cohort_id=cohort.id,
+        uploaded_by_id=trainer.id,
+        filename="old.csv",
+        rows=[{"line": 2, "values": {"full_name": "Old Name"}, "errors": [], "action": "new"}],
+        error_count=0,
+        uploaded_at=datetime.combine(TODAY - timedelta(days=91), datetime.min.time(), tzinfo=UTC),
+    )
+    recent = RosterImport(
+        centre_id=DEFAULT_CENTRE_ID,
+        cohort_id=cohort.id,
+        uploaded_by_id=trainer.id,
+        filename="recent.csv",
+        rows=[{"line": 2, "values": {"full_name": "Recent"}, "errors": [], "action": "new"}],
+        error_count=0,
+        uploaded_at=datetime.combine(TODAY - timedelta(days=10), datetime.min.time(), tzinfo=UTC),
+    )
+    db_session.add_all([old, recent])
+    db_session.commit()
+    assert "emptied: 1." in _run(app)
+    db_session.expire_all()
+    assert db_session.get(RosterImport, old.id).rows == []
+    assert len(db_session.get(RosterImport, recent.id).rows) == 1

@@ -1,4 +1,5 @@
-"""Command-line interface of the certificates package: `flask retention run`."""
+"""`flask retention run`: the retention policy of trainees' records (certificates/retention.py)
+and of uploaded rosters (cohorts.services.forget_old_roster_rows)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from certificates.retention import apply_retention, due_for_pseudonymisation
+from cohorts.services import ROSTER_ROWS_KEPT_DAYS, forget_old_roster_rows
 from lms.db import db, utcnow
 
 retention_cli = AppGroup("retention", help="The retention policy of trainees' records.")
@@ -29,5 +31,7 @@ def run(dry_run: bool, today: datetime | None) -> None:
             click.echo(f"due\tuser {item.user.id}\tcentre {item.user.centre_id}\t{item.ended_on}")
         return
     count = apply_retention(day, current_app.config["SECRET_KEY"].encode())
+    forgotten = forget_old_roster_rows(day)
     db.session.commit()
     click.echo(f"Pseudonymised {count} trainees.")
+    click.echo(f"Uploaded rosters older than {ROSTER_ROWS_KEPT_DAYS} days emptied: {forgotten}.")

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.settings import LANGUAGES
@@ -38,4 +38,5 @@ class LanguageForm(FlaskForm):
             AnyOf(LANGUAGES, message=_l("This language is not available.")),
         ],
     )
-    next = HiddenField(validators=[Length(max=500)])
+    # Checked where it is used (lms.views._safe_next): an unusable target is simply not followed.
+    next = HiddenField()

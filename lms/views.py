@@ -73,9 +73,14 @@ def set_language() -> Response | tuple[str, int]:
 UNSAFE_IN_PATHS = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
+MAX_NEXT_LENGTH = 500
+
+
 def _safe_next(target: str | None) -> str:
-    """target if it is a path of this site, else the landing page."""
-    return target if target and _is_local_path(target) else url_for("core.index")
+    """target if it is a path of this site (of a sensible length), else the landing page."""
+    if target and len(target) <= MAX_NEXT_LENGTH and _is_local_path(target):
+        return target
+    return url_for("core.index")
 
 
 def _is_local_path(target: str) -> bool:

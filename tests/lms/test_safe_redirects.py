@@ -91,3 +91,14 @@ def test_the_language_switch_returns_to_the_page_it_was_on(client):
         client, "/verify/", {"lang": "ar", "next": "/verify/?serial=ABC"}, action="/language"
     )
     assert response.status_code == 302 and response.headers["Location"] == "/verify/?serial=ABC"
+
+
+def test_an_over_long_next_switches_the_language_and_goes_home(client):
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client, "/sign-in")
+    response = client.post(
+        "/language", data={"csrf_token": token, "lang": "fr", "next": "/" + "a" * 600}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert 'lang="fr"' in client.get("/sign-in").get_data(as_text=True)

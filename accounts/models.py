@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
@@ -106,9 +106,13 @@ class User(UserMixin, CentreOwned, Base):
     def is_active(self) -> bool:  # Flask-Login's name for "may sign in"
         return self.is_enabled
 
+    # The server-side session (UserSession.id) this object was signed in or loaded with, set by
+    # accounts.login; not a column (hence no annotation: declarative would map it).
+    session_id = None
+
     def get_id(self) -> str:
-        """The session identity: the id and the credential version together."""
-        return f"{self.id}:{self.session_version}"
+        """The session identity: the id, the credential version and the server-side session."""
+        return f"{self.id}:{self.session_version}:{self.session_id or ''}"
 
     @property
     def uses_pin(self) -> bool:
@@ -122,3 +126,17 @@ class User(UserMixin, CentreOwned, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class UserSession(Base):
+    """One signed-in browser: its random id is part of the cookie's identity. Signing out ends it
+    (the cookie no longer works, even replayed); the person's other browsers keep theirs."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Refreshed at most every few minutes (accounts.login.TOUCH_INTERVAL), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]

@@ -18,12 +18,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
 from accounts import records as _records  # noqa: F401 - registers its part of a person's record
 from accounts import services
 from accounts.forms import ChangeCredentialForm, ConfirmForm, CreateUserForm, SignInForm
+from accounts.login import end_session, start_session
 from accounts.models import User
 from accounts.record_pdf import render_record
 from lms import audit
@@ -116,7 +117,7 @@ def _start_session(user: User) -> Response:
     session.clear()  # a fresh session on sign-in: no fixation
     if lang:
         session["lang"] = lang
-    login_user(user)
+    start_session(user)
     if user.is_credential_temporary:
         return redirect(url_for("accounts.change_credential"))
     return redirect(
@@ -131,7 +132,7 @@ def sign_out() -> Response | tuple[str, int]:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     language = current_user.preferred_language
-    logout_user()
+    end_session()
     session.clear()
     session["lang"] = language  # the next visitor on this phone is most likely the same person
     flash(_("You have signed out."), "info")

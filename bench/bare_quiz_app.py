@@ -99,7 +99,7 @@ def create_reads_app(context: dict[str, Any], connect: Callable[[], Any]) -> Fla
             connection = local.connection = connect()
         # BEGIN ... COMMIT, as the LMS's request (a SAVEPOINT if a transaction is already open).
         with connection.transaction(), connection.cursor() as cursor:
-            cursor.execute(reads["user_sql"], {"user_id": reads["user_id"]})
+            cursor.execute(reads["user_sql"], reads["user_params"])
             if cursor.fetchone() is None:
                 abort(403)
             cursor.execute(reads["sheet_sql"], {"attempt_id": reads["attempt_id"]})

@@ -493,15 +493,29 @@ def question_context(app: Any, user_id: int, attempt_id: int) -> dict[str, Any]:
 
 
 def page_reads(dialect: Any, user_id: int, attempt_id: int) -> dict[str, Any]:
-    """The SQL of the LMS's question-page reads (the signed-in user, the attempt's state and
-    answers) as its statements compile on this database, for the bare `reads` app."""
-    from accounts.login import USER_BY_ID
-    from assessments.quiz import OPEN_SHEET
+    """The SQL of the LMS's question-page reads (the signed-in user with their session, the
+    attempt's state and answers) as its statements compile on this database, for the bare `reads`
+    app; the user's latest open session stands for the browser's."""
+    from sqlalchemy import select
 
+    from accounts.login import IDLE_LIMIT, USER_OF_SESSION
+    from accounts.models import UserSession
+    from assessments.quiz import OPEN_SHEET
+    from lms.db import db, utcnow
+
+    session_id = db.session.scalars(
+        select(UserSession.id)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .order_by(UserSession.created_at.desc())
+    ).first()
     return {
-        "user_sql": str(USER_BY_ID.compile(dialect=dialect)),
+        "user_sql": str(USER_OF_SESSION.compile(dialect=dialect)),
+        "user_params": {
+            "user_id": user_id,
+            "session_id": session_id,
+            "idle_since": (utcnow() - IDLE_LIMIT).isoformat(),
+        },
         "sheet_sql": str(OPEN_SHEET.compile(dialect=dialect)),
-        "user_id": user_id,
         "attempt_id": attempt_id,
     }
 

@@ -24,9 +24,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from accounts.login import start_session
 from accounts.models import User
 from lms.access import public, role_required
 from lms.db import utcnow
@@ -213,7 +214,7 @@ def _sign_in(user: User) -> None:
     session.clear()  # a fresh session: no fixation
     if language:
         session["lang"] = language
-    login_user(user)
+    start_session(user)
     user.last_sign_in_at = utcnow()
 
 

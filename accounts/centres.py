@@ -143,3 +143,12 @@ def centre_administrators(centre: Centre) -> list[User]:
                 .order_by(User.full_name)
             )
         )
+
+
+def centre_choices_for(user: User) -> list[tuple[int, str]]:
+    """The other enabled centres, for choosing where to send a trainee."""
+    return [
+        (centre.id, centre.name)
+        for centre in all_centres()
+        if centre.is_enabled and centre.id != user.centre_id
+    ]

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from accounts import records as _records  # noqa: F401 - registers its part of a person's record
 from accounts import services
+from accounts.centres import centre_choices_for
 from accounts.forms import ChangeCredentialForm, ConfirmForm, CreateUserForm, SignInForm
 from accounts.login import end_session, start_session
 from accounts.models import User
@@ -263,7 +264,12 @@ def user_detail(user_id: int) -> str:
     """One account, with its actions."""
     user = _user_or_404(user_id)
     audit.record_view(current_user, "user", user.id, "account")
-    return render_template("admin/user.html", user=user, form=ConfirmForm())
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=ConfirmForm(),
+        other_centres=centre_choices_for(current_user) if user.role == "trainee" else [],
+    )
 
 
 @admin_bp.post("/users/<int:user_id>/reset")

@@ -73,3 +73,17 @@ class TransferDecisionForm(FlaskForm):
     """An administrator approves or refuses a transfer request."""
 
     decision = HiddenField(validators=[AnyOf(["approve", "refuse"])])
+
+
+class CentreTransferForm(FlaskForm):
+    """A centre administrator asks another centre to take a trainee."""
+
+    to_centre = SelectField(_l("Training centre"), coerce=int, validators=[DataRequired()])
+    reason = StringField(
+        _l("Why (for the other centre's administrator)"),
+        validators=[Optional(), Length(max=500, message=TOO_LONG)],
+    )
+
+    def __init__(self, *args, centre_choices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.to_centre.choices = list(centre_choices)

@@ -69,21 +69,27 @@ class RosterImport(CentreOwned, Base):
 
 
 class TransferRequest(CentreOwned, Base):
-    """A trainer's request to move a trainee of another cohort of the centre into theirs.
+    """A request to move a trainee: into a trainer's cohort from another cohort of the centre
+    (decided by the centre's administrator), or to another centre (asked by the trainee's centre's
+    administrator, decided by the receiving centre's).
 
-    Decided once by a centre administrator; the decision is a change of this row (who, when,
-    what), recorded in the audit log. Approved, the trainee leaves their other cohorts and joins
-    the requesting one.
+    Decided once; the decision is a change of this row (who, when, what), recorded in the audit
+    log. Approved, the trainee leaves their other cohorts and joins the requesting one, or moves
+    to the other centre.
     """
 
     __tablename__ = "transfer_requests"
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'approved', 'refused')", name="state_known"),
+        CheckConstraint("(to_cohort_id IS NULL) <> (to_centre_id IS NULL)", name="one_destination"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    to_cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    # Within the centre: the cohort that asked. To another centre: that centre, whose
+    # administrator decides (the trainee then belongs to it, with their certificates).
+    to_cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    to_centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str | None] = mapped_column(String(500))
@@ -92,6 +98,8 @@ class TransferRequest(CentreOwned, Base):
     decided_at: Mapped[datetime | None]
 
     trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
-    to_cohort: Mapped[Cohort] = relationship()
+    to_cohort: Mapped[Cohort | None] = relationship()
+    to_centre: Mapped[Centre | None] = relationship(foreign_keys=[to_centre_id])
+    centre: Mapped[Centre] = relationship(foreign_keys="TransferRequest.centre_id")
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
-from accounts.models import User
+from accounts.models import Centre, User
+from certificates.models import Certificate
 from cohorts.models import Cohort, TransferRequest, cohort_members
 from cohorts.services import CohortError, identity_of, trainees_by_identity
 from courses.services import enrol
-from lms import audit
+from lms import audit, scope
 from lms.db import db, utcnow
 
 MAX_REASON = 500
@@ -55,11 +57,22 @@ def request_transfer(
 
 
 def transfers_to_decide() -> list[TransferRequest]:
-    """The centre's pending requests, oldest first."""
+    """The centre's pending requests between its cohorts, oldest first."""
     return list(
         db.session.scalars(
             select(TransferRequest)
-            .where(TransferRequest.state == "pending")
+            .where(TransferRequest.state == "pending", TransferRequest.to_cohort_id.is_not(None))
+            .order_by(TransferRequest.requested_at)
+        )
+    )
+
+
+def outgoing_transfers() -> list[TransferRequest]:
+    """The centre's pending requests to other centres (the other centre decides)."""
+    return list(
+        db.session.scalars(
+            select(TransferRequest)
+            .where(TransferRequest.state == "pending", TransferRequest.to_centre_id.is_not(None))
             .order_by(TransferRequest.requested_at)
         )
     )
@@ -122,4 +135,110 @@ def decide_transfer(transfer: TransferRequest, approve: bool, actor: User) -> No
         trainee=transfer.trainee_id,
         to=transfer.to_cohort_id,
         left=left,
+    )
+
+
+def request_centre_transfer(
+    trainee: User, to_centre: Centre, reason: str, actor: User
+) -> TransferRequest:
+    """Ask another centre to take a trainee of the actor's centre (its administrator decides)."""
+    if trainee.role != "trainee" or to_centre.id == trainee.centre_id or not to_centre.is_enabled:
+        raise CohortError(_("Choose another training centre."))
+    pending = db.session.scalars(
+        select(TransferRequest).where(
+            TransferRequest.trainee_id == trainee.id,
+            TransferRequest.to_centre_id == to_centre.id,
+            TransferRequest.state == "pending",
+        )
+    ).first()
+    if pending is not None:
+        return pending
+    transfer = TransferRequest(
+        centre_id=trainee.centre_id,
+        trainee_id=trainee.id,
+        to_centre_id=to_centre.id,
+        requested_by_id=actor.id,
+        reason=(reason or "").strip()[:MAX_REASON] or None,
+    )
+    db.session.add(transfer)
+    db.session.flush()
+    audit.record(
+        "transfer.requested",
+        "transfer",
+        transfer.id,
+        actor.id,
+        trainee=trainee.id,
+        to_centre=to_centre.id,
+    )
+    return transfer
+
+
+def incoming_transfers(centre_id: int) -> list[TransferRequest]:
+    """Requests of other centres to send a trainee to this one, pending, oldest first."""
+    with scope.unscoped(db.session):  # the request and the trainee are still the other centre's
+        transfers = list(
+            db.session.scalars(
+                select(TransferRequest)
+                .where(
+                    TransferRequest.to_centre_id == centre_id, TransferRequest.state == "pending"
+                )
+                .order_by(TransferRequest.requested_at)
+                .options(
+                    joinedload(TransferRequest.trainee),
+                    joinedload(TransferRequest.requested_by),
+                )
+            ).unique()
+        )
+    return transfers
+
+
+def decidable_transfer(transfer_id: int, actor: User) -> TransferRequest | None:
+    """A request the actor may decide: one within their centre, or one sent to their centre."""
+    transfer = db.session.get(TransferRequest, transfer_id)
+    if transfer is not None and transfer.to_centre_id is None:
+        return transfer
+    with scope.unscoped(db.session):
+        transfer = db.session.get(TransferRequest, transfer_id)
+    if transfer is not None and transfer.to_centre_id == actor.centre_id:
+        return transfer
+    return None
+
+
+def decide_centre_transfer(transfer: TransferRequest, approve: bool, actor: User) -> None:
+    """The receiving centre's administrator approves (the trainee, with their certificates, now
+    belongs to this centre and has left the other centre's cohorts) or refuses."""
+    if transfer.state != "pending":
+        raise CohortError(_("This request has already been decided."))
+    with scope.unscoped(db.session):  # crossing on purpose: the trainee moves between centres
+        trainee = db.session.get(User, transfer.trainee_id)
+        if approve and trainee is not None:
+            clash = db.session.scalar(
+                select(User.id).where(
+                    User.centre_id == transfer.to_centre_id,
+                    User.service_number == trainee.service_number,
+                    User.nationality == trainee.nationality,
+                )
+            )
+            if clash is not None:
+                raise CohortError(
+                    _("This centre already has an account with this service number and country.")
+                )
+            db.session.execute(delete(cohort_members).where(cohort_members.c.user_id == trainee.id))
+            trainee.centre_id = transfer.to_centre_id
+            for certificate in db.session.scalars(
+                select(Certificate).where(Certificate.trainee_id == trainee.id)
+            ):
+                certificate.centre_id = transfer.to_centre_id  # they go with their holder
+        transfer.state = "approved" if approve else "refused"
+        transfer.decided_by_id = actor.id
+        transfer.decided_at = utcnow()
+        db.session.flush()
+    audit.record(
+        f"transfer.{transfer.state}",
+        "transfer",
+        transfer.id,
+        actor.id,
+        trainee=transfer.trainee_id,
+        from_centre=transfer.centre_id,
+        to_centre=transfer.to_centre_id,
     )

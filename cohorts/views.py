@@ -17,10 +17,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from accounts.centres import centre_choices_for
+from accounts.models import Centre, User
 from cohorts import records as _records  # noqa: F401 - registers its part of a person's record
 from cohorts import services
 from cohorts import transfers as transfer_service
-from cohorts.forms import CohortForm, RosterForm, TransferDecisionForm, TransferRequestForm
+from cohorts.forms import (
+    CentreTransferForm,
+    CohortForm,
+    RosterForm,
+    TransferDecisionForm,
+    TransferRequestForm,
+)
 from cohorts.models import Cohort, RosterImport, TransferRequest
 from cohorts.roster import RosterFileError, clean_filename, parse_roster
 from courses.forms import EmptyForm
@@ -379,11 +387,14 @@ def request_transfer(cohort_id: int) -> Response:
 @bp.get("/transfers")
 @role_required("admin")
 def transfers() -> str:
-    """The centre's transfer requests to decide, and the latest decisions."""
+    """The centre's transfer requests to decide (between its cohorts, and from other centres),
+    those it sent to other centres, and the latest decisions."""
     pending = transfer_service.transfers_to_decide()
     return render_template(
         "cohorts/transfers.html",
         pending=[(transfer, transfer_service.source_cohorts(transfer)) for transfer in pending],
+        incoming=transfer_service.incoming_transfers(current_user.centre_id),
+        outgoing=transfer_service.outgoing_transfers(),
         decided=transfer_service.recent_decisions(),
         form=TransferDecisionForm(),
     )
@@ -393,24 +404,58 @@ def transfers() -> str:
 @role_required("admin")
 def decide_transfer(transfer_id: int) -> Response:
     """Approve or refuse a transfer request."""
-    transfer = db.session.get(TransferRequest, transfer_id)
+    transfer = transfer_service.decidable_transfer(transfer_id, current_user)
     if transfer is None:
         abort(404)
     form = TransferDecisionForm()
     if not form.validate_on_submit():
         abort(400)
+    approve = form.decision.data == "approve"
     try:
-        transfer_service.decide_transfer(transfer, form.decision.data == "approve", current_user)
+        if transfer.to_centre_id is not None:
+            transfer_service.decide_centre_transfer(transfer, approve, current_user)
+        else:
+            transfer_service.decide_transfer(transfer, approve, current_user)
+    except services.CohortError as error:
+        flash(str(error), "error")
+    else:
+        flash(_decision_message(transfer), "success")
+    return redirect(url_for("cohorts.transfers"))
+
+
+def _decision_message(transfer: TransferRequest) -> str:
+    if transfer.state != "approved":
+        return _("Transfer refused.")
+    if transfer.to_cohort is not None:
+        return _(
+            "Transfer approved: the trainee is now in %(cohort)s.", cohort=transfer.to_cohort.name
+        )
+    return _("Transfer approved: the trainee now belongs to this centre. Add them to a cohort.")
+
+
+@bp.post("/transfers/trainees/<int:trainee_id>")
+@role_required("admin")
+def request_centre_transfer(trainee_id: int) -> Response:
+    """Ask another centre to take one of this centre's trainees."""
+    trainee = db.session.get(User, trainee_id)
+    form = CentreTransferForm(centre_choices=centre_choices_for(current_user))
+    if trainee is None or trainee.role != "trainee":
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    to_centre = db.session.get(Centre, form.to_centre.data)
+    try:
+        if to_centre is None:
+            raise services.CohortError(_("Choose another training centre."))
+        transfer_service.request_centre_transfer(trainee, to_centre, form.reason.data, current_user)
     except services.CohortError as error:
         flash(str(error), "error")
     else:
         flash(
             _(
-                "Transfer approved: the trainee is now in %(cohort)s.",
-                cohort=transfer.to_cohort.name,
-            )
-            if transfer.state == "approved"
-            else _("Transfer refused."),
+                "Transfer requested. The administrator of %(centre)s will decide.",
+                centre=to_centre.name,
+            ),
             "success",
         )
-    return redirect(url_for("cohorts.transfers"))
+    return redirect(url_for("admin.user_detail", user_id=trainee.id))

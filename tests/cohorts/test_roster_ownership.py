@@ -273,3 +273,104 @@ def test_a_transfer_cannot_reach_into_another_centre(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "No trainee of this centre has this service number" in page
     assert db_session.scalars(select(TransferRequest)).all() == []
+
+
+def test_a_trainee_moves_to_another_centre_when_its_administrator_accepts(
+    app, db_session, make_centre, make_user, make_cohort, course
+):
+    from datetime import date, timedelta
+
+    from certificates.models import Certificate
+    from cohorts.models import TransferRequest
+    from tests.helpers import add_certificate
+
+    dakar = make_centre(name="Dakar centre", country="SEN")
+    trainee = make_user(
+        "trainee", service_number="SN-5005", nationality="SEN", full_name="Awa Fall"
+    )
+    certificate = add_certificate(db_session, trainee, course, date.today() + timedelta(days=50))
+    db_session.commit()
+    home = make_cohort(members=[trainee], courses=[course], name="Home cohort")
+    admin_a = make_user("admin")
+    admin_b = make_user("admin", centre_id=dakar.id)
+    a_client, b_client = app.test_client(), app.test_client()
+    sign_in(a_client, admin_a.sign_in_name, TEST_SECRET)
+    sign_in(b_client, admin_b.sign_in_name, TEST_SECRET)
+
+    # B cannot see the trainee yet, and cannot ask for them.
+    assert b_client.get(f"/admin/users/{trainee.id}").status_code == 404
+    asked = submit(
+        a_client,
+        f"/admin/users/{trainee.id}",
+        {"to_centre": str(dakar.id), "reason": "Joins the Dakar rotation"},
+        action=f"/cohorts/transfers/trainees/{trainee.id}",
+    )
+    assert asked.status_code == 302
+    transfer = db_session.scalars(select(TransferRequest)).one()
+    assert transfer.to_centre_id == dakar.id and transfer.state == "pending"
+    assert "Dakar centre" in a_client.get("/cohorts/transfers").get_data(as_text=True)
+    # A's administrator cannot decide it: the receiving centre does.
+    assert (
+        submit(
+            a_client,
+            "/cohorts/transfers",
+            {"decision": "approve"},
+            action=f"/cohorts/transfers/{transfer.id}",
+        ).status_code
+        == 404
+    )
+
+    page = b_client.get("/cohorts/transfers").get_data(as_text=True)
+    assert "Awa Fall" in page and "Joins the Dakar rotation" in page
+    decided = submit(
+        b_client,
+        "/cohorts/transfers",
+        {"decision": "approve"},
+        action=f"/cohorts/transfers/{transfer.id}",
+    )
+    assert decided.status_code == 302
+    db_session.expire_all()
+    moved = db_session.get(User, trainee.id)
+    assert moved.centre_id == dakar.id
+    assert db_session.get(Certificate, certificate.id).centre_id == dakar.id
+    assert db_session.get(Cohort, home.id).members == []
+    assert b_client.get(f"/admin/users/{trainee.id}").status_code == 200
+    assert a_client.get(f"/admin/users/{trainee.id}").status_code == 404
+    own = app.test_client()
+    sign_in(own, "SN-5005", TEST_SECRET)
+    assert [c["serial"] for c in own.get("/account/record.json").get_json()["certificates"]] == [
+        certificate.serial
+    ]
+
+
+def test_a_centre_transfer_is_refused_where_the_number_exists(
+    app, db_session, make_centre, make_user
+):
+    from cohorts.models import TransferRequest
+
+    dakar = make_centre(name="Dakar centre", country="SEN")
+    trainee = make_user("trainee", service_number="SN-6006", nationality="SEN")
+    make_user("trainee", service_number="SN-6006", nationality="SEN", centre_id=dakar.id)
+    admin_a, admin_b = make_user("admin"), make_user("admin", centre_id=dakar.id)
+    a_client, b_client = app.test_client(), app.test_client()
+    sign_in(a_client, admin_a.sign_in_name, TEST_SECRET)
+    sign_in(b_client, admin_b.sign_in_name, TEST_SECRET)
+    submit(
+        a_client,
+        f"/admin/users/{trainee.id}",
+        {"to_centre": str(dakar.id), "reason": ""},
+        action=f"/cohorts/transfers/trainees/{trainee.id}",
+    )
+    transfer = db_session.scalars(select(TransferRequest)).one()
+    response = submit(
+        b_client,
+        "/cohorts/transfers",
+        {"decision": "approve"},
+        action=f"/cohorts/transfers/{transfer.id}",
+    )
+    assert "already has an account" in b_client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    db_session.expire_all()
+    assert db_session.get(User, trainee.id).centre_id != dakar.id
+    assert db_session.get(TransferRequest, transfer.id).state == "pending"

@@ -58,7 +58,12 @@ def main() -> None:
 
                 db.session.execute(text("ANALYZE"))
             _token, secret = create_token(
-                "bench", all_cohorts=True, cohort_ids=[], expires_at=None, actor=None
+                "bench",
+                all_cohorts=True,
+                cohort_ids=[],
+                expires_at=None,
+                actor=None,
+                centre_id=1,  # the centre the migrations create
             )
             db.session.commit()
         client = app.test_client()

@@ -40,6 +40,7 @@ def _trainees(count: int, language: str | None, start: int):  # type: ignore[no-
 
     users = [
         User(
+            centre_id=1,  # the centre the migrations create
             role="trainee",
             service_number=f"B-{start + i:06d}",
             full_name=NAMES[(start + i) % len(NAMES)],

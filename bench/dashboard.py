@@ -38,6 +38,7 @@ def _seed(db, rng: random.Random) -> int:  # type: ignore[no-untyped-def]
     from courses.models import Course, Enrolment, Lesson, LessonProgress
 
     trainer = User(
+        centre_id=1,  # the centre the migrations create
         role="trainer",
         email="bench-trainer@example.org",
         full_name="Bench Trainer",
@@ -49,6 +50,7 @@ def _seed(db, rng: random.Random) -> int:  # type: ignore[no-untyped-def]
     users = [
         {
             "role": "trainee",
+            "centre_id": 1,
             "service_number": f"BN-{i:05d}",
             "full_name": f"Trainee {i:05d}",
             "gender": rng.choice("FFMMMMMMMX"),
@@ -66,6 +68,7 @@ def _seed(db, rng: random.Random) -> int:  # type: ignore[no-untyped-def]
     db.session.execute(insert(User), users)
     ids = list(db.session.scalars(select(User.id).where(User.role == "trainee")))
     cohort = Cohort(
+        centre_id=1,
         name="Bench battalion",
         country="NPL",
         mission="UNMISS",

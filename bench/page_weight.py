@@ -20,6 +20,7 @@ ENCODING = {"Accept-Encoding": "br, gzip"}
 
 def _setup(url: str):  # type: ignore[no-untyped-def]
     from accounts import services as accounts
+    from accounts.models import Centre
     from courses import services as courses
     from courses.sync import load_catalog
     from lms.db import db
@@ -43,6 +44,7 @@ def _setup(url: str):  # type: ignore[no-untyped-def]
                 secret="bench-secret-1",
                 service_number=f"BENCH-{language}",
                 preferred_language=language,
+                centre=db.session.get(Centre, 1),  # the centre the migrations create
             )
             db.session.flush()
             for course in courses.all_courses():

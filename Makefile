@@ -27,6 +27,7 @@ test: system-test $(VENV)/.installed translations fonts lint test-sqlite test-po
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test-sqlite: $(VENV)/.installed translations
 	$(BIN)/pytest -p no:cacheprovider

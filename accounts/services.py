@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from accounts.models import Centre, Role, User
@@ -121,8 +122,6 @@ def throttle_key(identifier: str, country: str | None = None) -> str:
 
 def check_new_secret(user: User, secret: str) -> None:
     """Refuse a new PIN or password that is too weak (AccountError with the reason)."""
-    from flask_babel import gettext as _
-
     if user.uses_pin and secret.isdigit():
         if len(secret) < PIN_LENGTH:
             raise AccountError(_("A PIN must have at least %(n)d digits.", n=PIN_LENGTH))
@@ -145,8 +144,6 @@ def check_new_secret(user: User, secret: str) -> None:
 
 def change_credential(user: User, current: str | None, new: str) -> None:
     """Set a user's own new PIN or password; the current one is required unless temporary."""
-    from flask_babel import gettext as _
-
     if not user.is_credential_temporary and not verify_secret(user.credential_hash, current or ""):
         raise AccountError(_("Your current PIN or password is not correct."))
     if verify_secret(user.credential_hash, new):
@@ -185,8 +182,6 @@ def create_user(
 ) -> tuple[User, str]:
     """Create a user of a centre (the actor's unless given; none for a platform administrator);
     without a secret one is generated. Returns the user and the secret."""
-    from flask_babel import gettext as _
-
     role = Role(role)
     email = normalise_email(email) if email else None
     service_number = normalise_service_number(service_number) if service_number else None
@@ -225,8 +220,6 @@ def create_user(
 
 
 def _refuse_taken(email: str | None, service_number: str | None, nationality: str | None) -> None:
-    from flask_babel import gettext as _
-
     with scope.unscoped(db.session):  # an address is unique on the whole installation
         email_taken = email and db.session.scalar(select(User.id).where(User.email == email))
     if email_taken:
@@ -242,8 +235,6 @@ def _refuse_taken(email: str | None, service_number: str | None, nationality: st
 
 def set_enabled(user: User, enabled: bool, actor: User) -> None:
     """Enable or disable an account; disabling signs it out everywhere."""
-    from flask_babel import gettext as _
-
     if user.id == actor.id and not enabled:
         raise AccountError(_("You cannot disable your own account."))
     user.is_enabled = enabled
@@ -285,25 +276,17 @@ def search_users(
     return list(users), total
 
 
-def home_context_for(user: User) -> dict[str, Any]:
-    """What each role's home page shows."""
-    if user.role == Role.TRAINEE:
-        from certificates.services import expiring_soon
-        from courses.services import courses_for_trainee
-
-        return {"courses": courses_for_trainee(user), "expiring": expiring_soon(user)}
-    if user.role == Role.TRAINER:
-        from cohorts.services import cohorts_for_trainer
-
-        return {"cohorts": cohorts_for_trainer(user)}
-    if user.role == Role.PLATFORM_ADMIN:
-        from accounts.centres import all_centres
-
-        return {"centres": all_centres()}
+def administrator_home(user: User) -> dict[str, Any]:
+    """The centre administrator's home page: accounts of the centre by role."""
     counts = dict(
         db.session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all()
     )
     return {"user_counts": counts, "centre": user.centre}
+
+
+def platform_home(user: User) -> dict[str, Any]:
+    """The platform administrator's home page: the centres."""
+    return {"centres": list(db.session.scalars(select(Centre).order_by(Centre.name)))}
 
 
 def initials(full_name: str) -> str:

@@ -35,7 +35,7 @@ from lms.db import db, utcnow
 from lms.i18n import current_language, is_rtl
 from lms.records import personal_record
 from lms.security import limiter
-from lms.views import _safe_next
+from lms.views import safe_next
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__)
@@ -122,7 +122,7 @@ def _start_session(user: User) -> Response:
     if user.is_credential_temporary:
         return redirect(url_for("accounts.change_credential"))
     return redirect(
-        _safe_next(request.args.get("next")) if request.args.get("next") else url_for("core.home")
+        safe_next(request.args.get("next")) if request.args.get("next") else url_for("core.home")
     )
 
 

@@ -12,7 +12,7 @@ from api.models import ApiToken
 from api.problems import unauthorized
 from api.tokens import authenticate
 from lms import scope
-from lms.access import _declare
+from lms.access import declare_audience
 from lms.db import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,7 +34,7 @@ def api_token_required(view: F) -> F:
         scope.enter(db.session, result.token.centre_id)  # a token reads only its centre
         return view(*args, **kwargs)
 
-    _declare(wrapper, frozenset({AUDIENCE}))
+    declare_audience(wrapper, frozenset({AUDIENCE}))
     return wrapper  # type: ignore[return-value]
 
 

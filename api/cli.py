@@ -9,6 +9,8 @@ import click
 from flask.cli import AppGroup
 
 from accounts.centres import acting_for_centre
+from api import tokens
+from lms.db import db, utcnow
 
 api_cli = AppGroup("api", help="Read API: access tokens for personnel systems.")
 
@@ -33,8 +35,6 @@ def create_token(
     centre: Any,
 ) -> None:
     """Create a token called NAME for every cohort or for the given ones; print it once."""
-    from api import tokens
-    from lms.db import db
 
     try:
         token, secret = tokens.create_token(
@@ -60,8 +60,6 @@ def _start_of(day: date) -> datetime:
 @acting_for_centre
 def list_tokens(centre: Any) -> None:
     """List every token: id, status, prefix, scope, expiry, last use, name."""
-    from api import tokens
-    from lms.db import utcnow
 
     now = utcnow()
     for token in tokens.all_tokens():
@@ -79,8 +77,6 @@ def list_tokens(centre: Any) -> None:
 @acting_for_centre
 def revoke_token(token_id: int, centre: Any) -> None:
     """Revoke the token TOKEN_ID (see list-tokens): it stops working at once."""
-    from api import tokens
-    from lms.db import db
 
     token = tokens.find_token(token_id)
     if token is None:

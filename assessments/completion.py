@@ -22,9 +22,10 @@ from sqlalchemy import select
 
 from accounts.models import User
 from assessments.models import AttemptResult, Evaluation, QuizAttempt, Rubric
-from courses.models import Course
+from courses.models import Course, Enrolment
+from courses.services import progress_in
 from lms.db import db, utcnow
-from lms.events import course_completed
+from lms.events import course_completed, together
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,6 @@ def rubric_codes() -> dict[int, str]:
 
 def completion_status(trainee: User, course: Course) -> CompletionStatus:
     """Lessons, quiz and practicals of one course for one trainee."""
-    from courses.services import progress_in
-
     evaluations = effective_evaluations([trainee.id])
     quiz_passed = db.session.scalar(
         select(AttemptResult.id)
@@ -207,17 +206,14 @@ def validity_by_standard() -> dict[str, int]:
 def notify_enrolled_courses(trainee_ids: list[int]) -> None:
     """After new evidence: check completion of every course these trainees are enrolled in.
 
-    A cohort's form may complete a course for many trainees: their certificates are issued
-    together at the end, rendered on all cores (certificates.services.issuing_together).
+    A cohort's form may complete a course for many trainees: the completions are sent inside
+    one `lms.events.together()` block, so that their certificates are rendered together.
     """
-    from certificates.services import issuing_together
-    from courses.models import Enrolment
-
     enrolled = db.session.execute(
         select(User, Enrolment)
         .join(Enrolment, Enrolment.user_id == User.id)
         .where(User.id.in_(trainee_ids))
     )
-    with issuing_together():
+    with together():
         for trainee, enrolment in enrolled:
             notify_if_complete(trainee, enrolment.course)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from accounts.models import User
@@ -64,8 +65,6 @@ def session_date_problem(day: date, available_since: datetime) -> str | None:
     Not in the future and not before what it assessed was available, each with the margin of the
     time zones (UTC-12 to UTC+14): a trainer's today may be tomorrow in UTC.
     """
-    from flask_babel import gettext as _
-
     if day > (utcnow() + timedelta(hours=14)).date():
         return _("The date of the session is in the future.")
     earliest = (available_since - timedelta(hours=12)).date()
@@ -113,8 +112,6 @@ def _standard_version(code: str) -> int:
 
 def validate_practical_rows(rubric: Rubric, rows: list[RowInput], observed_on: date | None) -> bool:
     """Check every included row; put the errors (translated) on the rows. True when all are valid."""
-    from flask_babel import gettext as _
-
     ok = observed_on is not None
     for row in rows:
         if not row.included:
@@ -176,8 +173,6 @@ def record_practicals(
 
 def validate_paper_rows(course: Course, rows: list[RowInput], taken_on: date | None) -> bool:
     """Check the percentages of every included row (0-100 for every standard of the course)."""
-    from flask_babel import gettext as _
-
     ok = taken_on is not None
     for row in rows:
         if not row.included:
@@ -241,8 +236,6 @@ def correct_evaluation(
     original: Evaluation, changes: dict[str, Any], reason: str, corrector: User
 ) -> Evaluation:
     """Record a correction: a new evaluation pointing at the original, which is kept as it was."""
-    from flask_babel import gettext as _
-
     if db.session.scalar(select(Evaluation.id).where(Evaluation.corrects_id == original.id)):
         raise ValueError(
             _("This record has already been corrected; correct the newer record instead.")

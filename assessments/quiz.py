@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
+from assessments.completion import notify_if_complete
 from assessments.models import (
     AnswerRecord,
     AttemptItem,
@@ -99,8 +101,6 @@ def start_attempt(
     now: datetime | None = None,
 ) -> QuizAttempt:
     """Start an attempt (or return the open one: a double click starts only one)."""
-    from flask_babel import gettext as _
-
     now = now or utcnow()
     status = quiz_status(user, course, now)
     if status.open_attempt is not None:
@@ -217,8 +217,6 @@ def save_answer(
 
     attempt is the sheet of an attempt that was open when the request read it (open_sheet).
     """
-    from flask_babel import gettext as _
-
     now = now or utcnow()
     if item not in attempt.items:
         raise QuizError(_("This question is not part of your attempt."), 404)
@@ -234,8 +232,6 @@ def save_answer(
 
 def closed_message(closed_by: str) -> str:
     """Why a closed attempt takes no more answers (closed by the deadline or the trainee)."""
-    from flask_babel import gettext as _
-
     if closed_by == "deadline":
         return _("The time for this attempt is over. Only answers saved before the deadline count.")
     return _("This attempt has already been submitted.")
@@ -299,8 +295,6 @@ def close_if_expired(attempt: QuizAttempt, now: datetime | None = None) -> None:
 
 
 def _after_close(attempt: QuizAttempt) -> None:
-    from assessments.completion import notify_if_complete
-
     user = db.session.get(User, attempt.user_id)
     course = db.session.get(Course, attempt.course_id)
     if user is not None and course is not None:

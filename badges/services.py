@@ -15,6 +15,8 @@ import uuid
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from badges import signing
 from badges.credential import OB_CONTEXT, VC_CONTEXT, BadgeValues, build_credential, jwt_claims
@@ -72,8 +74,6 @@ def badge_values(certificate: Certificate) -> BadgeValues:
 
 def _texts(certificate: Certificate) -> tuple[str, str]:
     """The description and the criteria, in the certificate's language (as its PDF)."""
-    from flask_babel import force_locale
-    from flask_babel import gettext as _
 
     with force_locale(certificate.language):
         description = _(

@@ -47,8 +47,8 @@ def main() -> None:
         )
         with app.app_context():
             from api.tokens import create_token
-            from courses.sync import load_catalog
             from lms.db import db
+            from studio.sync import load_catalog
 
             load_catalog()
             db.session.commit()

@@ -91,9 +91,9 @@ def main() -> None:
         )
         with app.app_context():
             from courses import services as courses
-            from courses.sync import load_catalog
             from lms.db import db
             from lms.pdf import harfbuzz_subset_available
+            from studio.sync import load_catalog
 
             load_catalog()
             db.session.commit()

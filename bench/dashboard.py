@@ -233,8 +233,8 @@ def main() -> None:
             }
         )
         with app.app_context():
-            from courses.sync import load_catalog
             from lms.db import db
+            from studio.sync import load_catalog
 
             load_catalog()
             db.session.commit()

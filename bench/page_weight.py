@@ -22,8 +22,8 @@ def _setup(url: str):  # type: ignore[no-untyped-def]
     from accounts import services as accounts
     from accounts.models import Centre
     from courses import services as courses
-    from courses.sync import load_catalog
     from lms.db import db
+    from studio.sync import load_catalog
 
     migrate.upgrade(url)
     app = create_app(

@@ -242,7 +242,7 @@ def seed(url: str, users: int) -> None:
 
     migrate.upgrade(url)
     with make_app(url).app_context():
-        from courses.sync import load_catalog
+        from studio.sync import load_catalog
 
         load_catalog()
         db.session.commit()

@@ -8,33 +8,34 @@ download serves those bytes.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import io
 import logging
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pycountry
 from babel import Locale
 from flask import Flask, current_app
-from sqlalchemy import ColumnElement, func, select
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
 from accounts.models import User
 from assessments.models import Standard
+from certificates import pdf as certificate_pdf
 from certificates.models import REVOCATION_REASONS, Certificate, CertificateRevocation
 from certificates.serials import new_serial
-from cohorts.models import Cohort
 from courses.models import Course
-from lms import audit
+from lms import audit, events, hooks
 from lms.db import db, utcnow
-from lms.events import certificate_issued, certificate_revoked, course_completed
+from lms.events import certificate_issued, certificate_revoked
 from lms.i18n import is_rtl
 from lms.urls import public_url
 
@@ -48,8 +49,6 @@ class CertificateError(ValueError):
 
 def add_months(day: date, months: int) -> date:
     """The same day `months` later (the last day of the month when it does not exist)."""
-    import calendar
-
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -95,8 +94,6 @@ def issue_certificates(
     transaction. Every PDF is rendered before anything is added: if one render fails, the error is
     raised and the database is as it was. Returns the certificates issued, in the given order.
     """
-    from certificates.pdf import render_certificates
-
     today = today or utcnow().date()
     wanted: dict[tuple[int, int], tuple[User, Course]] = {}
     for trainee, course in completions:
@@ -127,13 +124,13 @@ def issue_certificates(
                 course,
             )
         )
-    pdfs = render_certificates(
+    pdfs = certificate_pdf.render_certificates(
         [certificate_context(certificate) for certificate, _, _ in certificates],
         current_app.config["CERTIFICATE_RENDER_PROCESSES"],
     )
-    for (certificate, _, _), pdf in zip(certificates, pdfs, strict=True):
+    for (certificate, _trainee, _course), pdf in zip(certificates, pdfs, strict=True):
         _attach_pdf(certificate, pdf)
-    issued = _add_all([certificate for certificate, _, _ in certificates])
+    issued = _add_all([certificate for certificate, _trainee, _course in certificates])
     for certificate, trainee, course in certificates:
         if certificate in issued:
             _announce(certificate, trainee, course)
@@ -260,8 +257,6 @@ def verify_url(serial: str, owner: Any = None) -> str:
 
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
     """Plain values for the certificate template (never ORM objects)."""
-    from flask_babel import force_locale
-    from flask_babel import gettext as _
 
     language = certificate.language
     with force_locale(language):
@@ -301,46 +296,26 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         }
 
 
-# The completions of the innermost issuing_together() block, or None outside any.
-_together: ContextVar[list[tuple[User, Course]] | None] = ContextVar(
-    "certificates_issued_together", default=None
-)
-
-
-@contextmanager
-def issuing_together() -> Iterator[None]:
-    """Issue the certificates of the completions inside the block together, when it ends.
-
-    For an operation that may complete a course for many trainees at once (a cohort's practical
-    evaluation form): their PDFs are then rendered on all cores (issue_certificates) instead of
-    one after another. Still inside the caller's transaction, before its commit; if the block
-    raises, nothing is issued. A nested block adds to the outer one.
-    """
-    if _together.get() is not None:
-        yield
-        return
-    token = _together.set([])
-    try:
-        yield
-        completions = _together.get() or []
-    finally:
-        _together.reset(token)
-    issue_certificates(completions)
-
-
 def on_course_completed(sender: Flask, trainee: User, course: Course) -> None:
-    """Receiver of `course_completed`: issue the certificate (idempotent), or queue it inside an
-    issuing_together() block."""
-    queued = _together.get()
+    """Receiver of `course_completed`: issue the certificate (idempotent); inside an
+    `lms.events.together()` block, keep the completion for the block's end instead."""
+    queued = events.bucket("certificates")
     if queued is None:
         issue_certificate(trainee, course)
     else:
         queued.append((trainee, course))
 
 
+def on_work_together_ended(sender: Flask, buckets: dict[str, list[Any]]) -> None:
+    """Receiver of `work_together_ended`: issue the block's certificates together, their PDFs
+    rendered on every core (issue_certificates)."""
+    issue_certificates(buckets.get("certificates", []))
+
+
 def connect_signals() -> None:
     """Issue certificates when courses are completed."""
-    course_completed.connect(on_course_completed, weak=False)
+    events.course_completed.connect(on_course_completed, weak=False)
+    events.work_together_ended.connect(on_work_together_ended, weak=False)
 
 
 def find_by_serial(serial: str) -> Certificate | None:
@@ -349,12 +324,15 @@ def find_by_serial(serial: str) -> Certificate | None:
 
 
 def may_manage(user: User, certificate: Certificate) -> bool:
-    """Admins, and trainers of a cohort the holder belongs to."""
-    from cohorts.services import may_assess
-
+    """Admins, and trainers who act for the holder (through a cohort they run: the cohorts
+    domain answers the `may_manage_trainee` extension point)."""
+    if user.role == "admin":
+        return True
     holder = db.session.get(User, certificate.trainee_id)
-    return user.role == "admin" or (
-        user.role == "trainer" and holder is not None and may_assess(user, holder)
+    return (
+        user.role == "trainer"
+        and holder is not None
+        and hooks.any_true("may_manage_trainee", user, holder)
     )
 
 
@@ -364,26 +342,19 @@ def may_download(user: User, certificate: Certificate) -> bool:
 
 
 def certificates_visible_to(user: User) -> list[Certificate]:
-    """The holder's own certificates; a trainer's cohorts' certificates; every one for an admin."""
-    from cohorts.models import cohort_members, cohort_trainers
-
+    """The holder's own certificates; those of the trainees a trainer acts for (the cohorts
+    domain answers `trainees_managed_by` with a select of their ids); every one for an admin."""
     query = select(Certificate).order_by(Certificate.issued_at.desc())
     if user.role == "trainee":
         query = query.where(Certificate.trainee_id == user.id)
     elif user.role == "trainer":
-        members = (
-            select(cohort_members.c.user_id)
-            .join(cohort_trainers, cohort_trainers.c.cohort_id == cohort_members.c.cohort_id)
-            .where(cohort_trainers.c.user_id == user.id)
-        )
-        query = query.where(Certificate.trainee_id.in_(members))
+        managed = hooks.answers("trainees_managed_by", user)
+        query = query.where(or_(false(), *(Certificate.trainee_id.in_(ids) for ids in managed)))
     return list(db.session.scalars(query.limit(500)))
 
 
 def expiring_soon(user: User, today: date | None = None) -> list[Certificate]:
     """The trainee's valid certificates that expire within 60 days."""
-    from datetime import timedelta
-
     today = today or utcnow().date()
     rows = db.session.scalars(
         select(Certificate)
@@ -401,8 +372,6 @@ def revoke(
     certificate: Certificate, by: User, reason: str, note: str | None
 ) -> CertificateRevocation:
     """Revoke a certificate with a reason category; recorded in the audit log."""
-    from flask_babel import gettext as _
-
     if reason not in REVOCATION_REASONS:
         raise CertificateError(_("Choose a reason for the revocation."))
     if certificate.revocation is not None:
@@ -423,9 +392,9 @@ def revoke(
     return revocation
 
 
-def cohort_certificates(cohort: Cohort) -> list[Certificate]:
-    """Every certificate held by the cohort's members (PDF bytes not loaded)."""
-    ids = [member.id for member in cohort.members]
+def certificates_of(trainee_ids: list[int]) -> list[Certificate]:
+    """Every certificate held by these trainees (PDF bytes not loaded)."""
+    ids = trainee_ids
     return list(
         db.session.scalars(
             select(Certificate).where(Certificate.trainee_id.in_(ids)).order_by(Certificate.id)

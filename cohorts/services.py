@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
 
 from accounts.models import User
+from accounts.passwords import UNUSABLE_HASH, hash_secret, new_initial_pin
 from cohorts.models import Cohort, RosterImport, cohort_members, cohort_trainers
 from cohorts.roster import RosterRow
+from courses.models import Course
+from courses.services import enrol
 from lms import audit, scope
 from lms.db import db, utcnow
 
@@ -42,6 +46,21 @@ def may_assess(user: User, trainee: User) -> bool:
         .limit(1)
     )
     return shared is not None
+
+
+def trainee_ids_managed_by(user: User) -> Select[tuple[int]]:
+    """A select of the ids of the trainees in the cohorts a trainer runs."""
+    return (
+        select(cohort_members.c.user_id)
+        .join(cohort_trainers, cohort_trainers.c.cohort_id == cohort_members.c.cohort_id)
+        .where(cohort_trainers.c.user_id == user.id)
+    )
+
+
+def member_ids(user: User, cohort_id: int) -> list[int] | None:
+    """The members of a cohort the user may see, or None (another trainer's cohort)."""
+    cohort = cohort_for(user, cohort_id)
+    return None if cohort is None else [member.id for member in cohort.members]
 
 
 def trainees_managed_elsewhere(actor: User, trainee_ids: list[int]) -> set[int]:
@@ -104,8 +123,6 @@ def trainer_choices() -> list[tuple[int, str]]:
 
 def save_cohort(cohort: Cohort | None, data: dict, actor: User) -> Cohort:  # type: ignore[type-arg]
     """Create or update a cohort from form data; its creator always stays one of its trainers."""
-    from courses.models import Course
-
     is_new = cohort is None
     cohort = cohort or Cohort(name="", country="", centre_id=actor.centre_id)
     cohort.name = data["name"].strip()
@@ -172,7 +189,6 @@ def stage_roster(cohort: Cohort, rows: list[RosterRow], filename: str, actor: Us
 def _classify(
     row: RosterRow, user: User | None, email_owner: dict[str, str | None], foreign: set[int]
 ) -> None:
-    from flask_babel import gettext as _
 
     email = row.values["email"]
     if email and email in email_owner and email_owner[email] != row.values["service_number"]:
@@ -201,8 +217,6 @@ def _classify(
 
 def _foreign_trainee_error(service_number: str | None) -> str:
     """The row error for another trainer's trainee: it reveals nothing of their record."""
-    from flask_babel import gettext as _
-
     return _(
         "The service number %(value)s belongs to another cohort of this centre; ask a centre "
         "administrator to transfer the trainee.",
@@ -231,10 +245,6 @@ def _stored(row: RosterRow | dict, field: str) -> str | None:  # type: ignore[ty
 
 def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int, int]:
     """Apply a reviewed roster to the cohort, all or nothing; return (created, updated)."""
-    from flask_babel import gettext as _
-
-    from accounts.passwords import UNUSABLE_HASH
-    from courses.services import enrol
 
     if staged.applied_at is not None:
         raise CohortError(_("This roster has already been imported."))
@@ -290,8 +300,6 @@ def slip_entries(cohort: Cohort, actor: User) -> list[dict[str, str | None]]:
 
     PINs are never stored in clear: printing slips again gives new PINs (earlier slips stop working).
     """
-    from accounts.passwords import hash_secret, new_initial_pin
-
     entries = []
     for member in sorted(cohort.members, key=lambda m: m.full_name):
         pin = None

@@ -22,6 +22,8 @@ from accounts.models import Centre, User
 from cohorts import records as _records  # noqa: F401 - registers its part of a person's record
 from cohorts import services
 from cohorts import transfers as transfer_service
+from cohorts.dashboard import STATUSES, build_dashboard
+from cohorts.exports import matrix_table, readiness_table, render_readiness_report
 from cohorts.forms import (
     CentreTransferForm,
     CohortForm,
@@ -31,12 +33,14 @@ from cohorts.forms import (
 )
 from cohorts.models import Cohort, RosterImport, TransferRequest
 from cohorts.roster import RosterFileError, clean_filename, parse_roster
+from cohorts.slips import render_slips
 from courses.forms import EmptyForm
 from courses.services import all_courses
 from lms import audit
 from lms.access import role_required
 from lms.converters import page_number
-from lms.db import db
+from lms.db import db, utcnow
+from lms.exports import to_csv, to_xlsx
 from lms.i18n import current_language, is_rtl
 from lms.urls import public_url
 
@@ -190,8 +194,6 @@ def roster_confirm(cohort_id: int, import_id: int) -> str | Response | tuple[str
 @role_required("trainer", "admin")
 def slips(cohort_id: int) -> Response:
     """Login slips for the whole cohort; trainees who have not signed in yet get new initial PINs."""
-    from cohorts.slips import render_slips
-
     cohort = _cohort_or_404(cohort_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -234,8 +236,6 @@ PER_PAGE = 50
 @role_required("trainer", "admin")
 def dashboard(cohort_id: int) -> str:
     """Progress matrix, mastery heat map, readiness for the deployment date, breakdowns."""
-    from cohorts.dashboard import STATUSES, build_dashboard
-    from lms.db import utcnow
 
     cohort = _cohort_or_404(cohort_id)
     audit.record_view(current_user, "cohort", cohort.id, "dashboard")
@@ -275,10 +275,6 @@ def dashboard(cohort_id: int) -> str:
 @role_required("trainer", "admin")
 def export(cohort_id: int, what: str, fmt: str) -> Response:
     """The matrix or the readiness list as CSV or XLSX (cells guarded against formulas)."""
-    from cohorts.dashboard import build_dashboard
-    from cohorts.exports import matrix_table, readiness_table
-    from lms.db import utcnow
-    from lms.exports import to_csv, to_xlsx
 
     cohort = _cohort_or_404(cohort_id)
     if what not in {"matrix", "readiness"} or fmt not in {"csv", "xlsx"}:
@@ -305,10 +301,6 @@ def export(cohort_id: int, what: str, fmt: str) -> Response:
 @role_required("trainer", "admin")
 def readiness_report(cohort_id: int) -> Response:
     """The one-page readiness report for the unit commander."""
-
-    from cohorts.dashboard import build_dashboard
-    from cohorts.exports import render_readiness_report
-    from lms.db import utcnow
 
     cohort = _cohort_or_404(cohort_id)
     audit.record_view(current_user, "cohort", cohort.id, "readiness report")

@@ -62,8 +62,8 @@ def _check_part(member: zipfile.ZipInfo) -> None:
 
 
 def _rows(data: bytes, max_columns: int) -> Iterator[list[object]]:
-    from openpyxl.reader.excel import ExcelReader, _find_workbook_part
-    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.reader.excel import ExcelReader, _find_workbook_part  # on the first XLSX roster
+    from openpyxl.worksheet._reader import WorkSheetParser  # (openpyxl costs ~0.1 s to load)
 
     reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
     try:
@@ -82,7 +82,7 @@ def _rows(data: bytes, max_columns: int) -> Iterator[list[object]]:
 
 
 def _check_shared_strings(reader: object) -> None:
-    from openpyxl.xml.constants import SHARED_STRINGS
+    from openpyxl.xml.constants import SHARED_STRINGS  # with the reader above, on first use
 
     part = reader.package.find(SHARED_STRINGS)  # type: ignore[attr-defined]
     if part is None:

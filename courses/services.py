@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from courses.models import Course, Enrolment, Lesson, LessonProgress
+from courses.pack import render_course_pack
 from lms import audit
 from lms.db import db, utcnow
 from lms.events import course_launched
+from lms.i18n import is_rtl
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +88,6 @@ def enrolment_for(user: User, course: Course) -> Enrolment | None:
 
 def enrol(user: User, course: Course, by: User | None = None) -> Enrolment:
     """Enrol a trainee (idempotent); self-enrolment only in open courses."""
-    from flask_babel import gettext as _
-
     existing = enrolment_for(user, course)
     if existing is not None:
         return existing
@@ -214,8 +216,6 @@ def course_pack_pdf(course: Course, language: str) -> bytes:
     """The offline course pack PDF, rendered once per course content and language."""
     key = (course.slug, course.package_hash, language)
     if key not in _PACK_CACHE:
-        from courses.pack import render_course_pack
-
         if len(_PACK_CACHE) >= _PACK_CACHE_SIZE:
             _PACK_CACHE.pop(next(iter(_PACK_CACHE)))
         _PACK_CACHE[key] = render_course_pack(course_pack_context(course, language))
@@ -224,11 +224,6 @@ def course_pack_pdf(course: Course, language: str) -> bytes:
 
 def course_pack_context(course: Course, language: str) -> dict[str, Any]:
     """Plain values for the course pack template (never ORM objects)."""
-    from flask import current_app
-    from flask_babel import force_locale
-    from flask_babel import gettext as _
-
-    from lms.i18n import is_rtl
 
     with force_locale(language):
         labels = {

@@ -25,8 +25,10 @@ from courses import records as _records  # noqa: F401 - registers its part of a 
 from courses import services
 from courses.forms import EmptyForm, PackForm
 from courses.models import Course, CourseMedia, Lesson
+from lms import hooks
 from lms.access import role_required, signed_in
 from lms.db import db
+from lms.errors import render_error
 from lms.i18n import current_language
 
 bp = Blueprint("courses", __name__)
@@ -82,19 +84,15 @@ def course(slug: str) -> str:
     course = _course_or_404(slug)
     progress = services.progress_in(current_user, course)
     language = current_language()
-    completion = None
-    if current_user.role == "trainee" and progress.enrolment is not None:
-        from assessments.completion import completion_status
-
-        completion = completion_status(current_user, course)
     return render_template(
         "courses/course.html",
         course=course,
         progress=progress,
         language=language,
-        completion=completion,
         form=EmptyForm(),
         pack_form=PackForm(formdata=None, lang=language),
+        # What the assessments say of this course for this person (the completion status).
+        **hooks.merged("course_page", current_user, progress),
     )
 
 
@@ -195,8 +193,6 @@ def media(slug: str, name: str) -> Response:
 @signed_in
 def pack(slug: str) -> Response | tuple[str, int]:
     """The whole course as one PDF in a chosen language, for a classroom without a connection."""
-    from lms.errors import render_error
-
     course = _course_or_404(slug)
     form = PackForm(request.args)
     if not form.validate():

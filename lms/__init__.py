@@ -1,9 +1,11 @@
-"""The LMS extension: `lms.init_app(app)` wires every piece of the product into a Flask app."""
+"""The LMS extension: `lms.init_app(app, domains)` wires the shell and the given domains into a
+Flask app (a standalone one, or a host application under a path)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from flask import Flask, request
 from flask_compress import Compress
@@ -11,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import outbox
 from lms.access import public, refuse_undeclared_routes
+from lms.cli import register_cli
 from lms.converters import IdConverter
 from lms.db import db as _database
 from lms.errors import register_error_pages
@@ -19,19 +22,32 @@ from lms.pdf import warn_if_slow_fonts
 from lms.security import init_security
 from lms.settings import load_settings
 from lms.urls import require_public_base_url
+from lms.views import bp as core_bp
 
 log = logging.getLogger(__name__)
 
 
+class Domain(Protocol):
+    """What a domain gives the shell: its `setup` module (e.g. `accounts.setup`)."""
+
+    def init_app(self, app: Flask, prefix: str) -> set[str]:
+        """Register the domain's blueprints (under prefix), commands, receivers and extension
+        point answers on the app; return the names of its blueprints."""
+        ...
+
+
 class LMS:
-    """The extension object; `init_app` may be called on a standalone or a host application."""
+    """The extension object; `init_app` may be called on a standalone or a host application.
 
-    def __init__(self, app: Flask | None = None, **kwargs: object) -> None:
-        if app is not None:
-            self.init_app(app, **kwargs)  # type: ignore[arg-type]
+    The shell knows no domain: `app.py` lists them, lowest layer first, and passes their setup
+    modules to `init_app`.
+    """
 
-    def init_app(self, app: Flask, url_prefix: str | None = None) -> None:
-        """Configure the app and register every blueprint (under url_prefix when mounted)."""
+    def init_app(
+        self, app: Flask, domains: Sequence[Domain], url_prefix: str | None = None
+    ) -> None:
+        """Configure the app and register the shell and every domain (under url_prefix when
+        mounted)."""
         _apply_default_settings(app)
         require_public_base_url(app)
         if app.config["PROXY_FIX_HOPS"]:
@@ -40,15 +56,13 @@ class LMS:
         _database.init_app(app)
         outbox.init_app(app)
         init_i18n(app)
-
-        from accounts.login import init_login
-        from lms.blueprints import register_blueprints
-        from lms.cli import register_cli
-
-        init_login(app)
+        prefix = (url_prefix or "").rstrip("/")
         host_int = app.url_map.converters["int"]
         app.url_map.converters["int"] = IdConverter
-        names = register_blueprints(app, url_prefix)
+        app.register_blueprint(core_bp, url_prefix=prefix or None)
+        names = {core_bp.name}
+        for domain in domains:
+            names |= domain.init_app(app, prefix)
         if url_prefix:  # mounted: the host's own routes keep the host's converter
             app.url_map.converters["int"] = host_int
         init_security(app, names if url_prefix else None)
@@ -57,13 +71,6 @@ class LMS:
         refuse_undeclared_routes(app, names)
         register_error_pages(app, names if url_prefix else None)
         register_cli(app)
-        from certificates.services import connect_signals
-        from lti.receivers import connect as connect_lti
-        from xapi.receivers import connect as connect_xapi
-
-        connect_signals()
-        connect_lti()
-        connect_xapi()
         warn_if_slow_fonts()
         app.extensions["lms"] = self
 

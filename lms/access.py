@@ -17,7 +17,8 @@ ROLES = ("trainee", "trainer", "admin", "platform_admin")
 AUDIENCE_ATTR = "lms_audience"
 
 
-def _declare(view: Callable[..., Any], audience: frozenset[str]) -> None:
+def declare_audience(view: Callable[..., Any], audience: frozenset[str]) -> None:
+    """Record who may use a view (for decorators of other packages, such as the read API's)."""
     if hasattr(view, AUDIENCE_ATTR):
         raise RuntimeError(f"{view.__name__} declares its audience twice")
     setattr(view, AUDIENCE_ATTR, audience)
@@ -25,7 +26,7 @@ def _declare(view: Callable[..., Any], audience: frozenset[str]) -> None:
 
 def public(view: F) -> F:
     """Anyone, signed in or not, may use this route."""
-    _declare(view, frozenset({"public"}))
+    declare_audience(view, frozenset({"public"}))
     return view
 
 
@@ -38,7 +39,7 @@ def signed_in(view: F) -> F:
             return current_app.login_manager.unauthorized()
         return view(*args, **kwargs)
 
-    _declare(wrapper, frozenset({"signed_in"}))
+    declare_audience(wrapper, frozenset({"signed_in"}))
     return wrapper  # type: ignore[return-value]
 
 
@@ -60,7 +61,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        _declare(wrapper, frozenset(roles))
+        declare_audience(wrapper, frozenset(roles))
         return wrapper  # type: ignore[return-value]
 
     return decorator

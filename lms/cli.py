@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from lms import migrate
+from lms.outbox import outbox_cli
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -20,27 +21,12 @@ def db_upgrade(revision: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """Add the product's command groups to the app's CLI."""
-    from accounts.cli import centres_cli, users_cli
-    from api.cli import api_cli
-    from cohorts.cli import retention_cli
-    from courses.cli import courses_cli
-    from lms.demo import demo_cli
-    from lms.outbox import outbox_cli
-    from lti.cli import lti_cli
-    from xapi.cli import xapi_cli
+    """The shell's command groups (each domain adds its own in its setup)."""
+    add_commands(app, db_cli, outbox_cli)
 
-    for group in (
-        db_cli,
-        centres_cli,
-        users_cli,
-        courses_cli,
-        demo_cli,
-        lti_cli,
-        xapi_cli,
-        api_cli,
-        outbox_cli,
-        retention_cli,
-    ):
+
+def add_commands(app: Flask, *groups: AppGroup) -> None:
+    """Add a domain's command groups to the app (once)."""
+    for group in groups:
         if group.name not in app.cli.commands:
             app.cli.add_command(group)

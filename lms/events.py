@@ -12,11 +12,24 @@ must be idempotent and must not commit.
   than once for the same completion).
 - `certificate_issued(app, certificate)`: a certificate was issued (once per certificate).
 - `certificate_revoked(app, certificate, revocation)`: a certificate was revoked.
+- `work_together_ended(app, bucket)`: the end of a `together()` block (see below).
+
+`together()` marks a unit of work that may send many events at once (a cohort's form completing a
+course for hundreds of trainees). Receivers may then put what each event asks of them in the
+block's `bucket(name)` and do it all at once when `work_together_ended` arrives: certificates are
+rendered on every core instead of one after another. The block ends inside the caller's
+transaction; if it raises, `work_together_ended` is not sent. A nested block joins the outer one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
 from blinker import Namespace
+from flask import current_app
 
 signals = Namespace()
 course_launched = signals.signal("course-launched")
@@ -24,3 +37,29 @@ quiz_scored = signals.signal("quiz-scored")
 course_completed = signals.signal("course-completed")
 certificate_issued = signals.signal("certificate-issued")
 certificate_revoked = signals.signal("certificate-revoked")
+work_together_ended = signals.signal("work-together-ended")
+
+# The buckets of the innermost together() block, or None outside any.
+_buckets: ContextVar[dict[str, list[Any]] | None] = ContextVar("lms_together", default=None)
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Group the events sent inside the block (see the module's docstring)."""
+    if _buckets.get() is not None:
+        yield
+        return
+    token = _buckets.set({})
+    try:
+        yield
+        buckets = _buckets.get() or {}
+    finally:
+        _buckets.reset(token)
+    work_together_ended.send(current_app._get_current_object(), buckets=buckets)
+
+
+def bucket(name: str) -> list[Any] | None:
+    """The current together() block's list called `name` (created on first use), or None
+    outside a block."""
+    buckets = _buckets.get()
+    return None if buckets is None else buckets.setdefault(name, [])

@@ -38,5 +38,5 @@ class LanguageForm(FlaskForm):
             AnyOf(LANGUAGES, message=_l("This language is not available.")),
         ],
     )
-    # Checked where it is used (lms.views._safe_next): an unusable target is simply not followed.
+    # Checked where it is used (lms.views.safe_next): an unusable target is simply not followed.
     next = HiddenField()

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
 LANGUAGES = ("en", "fr", "zh", "ar")
 RTL_LANGUAGES = frozenset({"ar"})
 
@@ -38,16 +40,12 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _package_settings(env: Mapping[str, str]) -> dict[str, Any]:
-    # Each interoperability package owns its keys (see its settings.py).
-    from api.settings import settings as api_settings
-    from lti.settings import settings as lti_settings
-    from xapi.settings import settings as xapi_settings
-
-    merged: dict[str, Any] = {}
-    for package_settings in (lti_settings, xapi_settings, api_settings):
-        merged.update(package_settings(env))
-    return merged
+def apply_defaults(app: Flask, values: Mapping[str, Any]) -> None:
+    """Give the app these settings where its configuration leaves them unset (a domain's own
+    keys, from its settings.py): what the app or a host configured wins."""
+    for key, value in values.items():
+        if app.config.get(key) is None:
+            app.config[key] = value
 
 
 def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -100,7 +98,7 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "CERTIFICATE_RENDER_PROCESSES": int(env.get("CERTIFICATE_RENDER_PROCESSES", "0") or "0")
         or _usable_cpus(),
     }
-    settings.update(_package_settings(env))
+
     settings.update(overrides)
     if "SECRET_KEY" not in overrides:
         settings["SECRET_KEY"] = env.get("SECRET_KEY") or _instance_secret_key(instance)

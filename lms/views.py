@@ -20,6 +20,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
+from lms import hooks
 from lms.access import public, signed_in
 from lms.db import db
 from lms.errors import render_error
@@ -47,10 +48,9 @@ def index() -> str | Response:
 @bp.get("/home")
 @signed_in
 def home() -> str:
-    """Each role's home page."""
-    from accounts.services import home_context_for
-
-    return render_template(f"home/{current_user.role}.html", **home_context_for(current_user))
+    """Each role's home page, from what each domain contributes for the role."""
+    context = hooks.merged(f"home:{current_user.role}", current_user)
+    return render_template(f"home/{current_user.role}.html", **context)
 
 
 @bp.post("/language")
@@ -62,10 +62,8 @@ def set_language() -> Response | tuple[str, int]:
         return render_error(400, _("This language is not available."))
     session["lang"] = form.lang.data
     if current_user.is_authenticated:
-        from accounts.services import set_preferred_language
-
-        set_preferred_language(current_user, form.lang.data)
-    return redirect(_safe_next(form.next.data))
+        hooks.answers("language_chosen", current_user, form.lang.data)
+    return redirect(safe_next(form.next.data))
 
 
 # Unicode categories never allowed in a redirect target: controls, format characters (direction
@@ -76,7 +74,7 @@ UNSAFE_IN_PATHS = frozenset({"Cc", "Cf", "Zl", "Zp"})
 MAX_NEXT_LENGTH = 500
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """target if it is a path of this site (of a sensible length), else the landing page."""
     if target and len(target) <= MAX_NEXT_LENGTH and _is_local_path(target):
         return target

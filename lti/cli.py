@@ -9,13 +9,13 @@ import click
 from flask.cli import AppGroup
 
 from accounts.centres import acting_for_centre
+from lms.db import db
+from lti import platforms, tool
 
 lti_cli = AppGroup("lti", help="LTI 1.3: platforms registered with this tool.")
 
 
 def _save(platform: Any, values: dict[str, Any]) -> Any:
-    from lms.db import db
-    from lti import platforms
 
     try:
         saved = platforms.save_platform(platform, values, actor=None)
@@ -76,8 +76,6 @@ def add_platform(**options: Any) -> None:
 @acting_for_centre
 def update_platform(platform_id: int, **options: Any) -> None:
     """Change a platform's registration."""
-    from lti import platforms
-
     platform = platforms.get_platform(platform_id)
     if platform is None:
         raise click.ClickException(f"No platform {platform_id}.")
@@ -102,8 +100,6 @@ def update_platform(platform_id: int, **options: Any) -> None:
 @acting_for_centre
 def list_platforms(centre: Any) -> None:
     """The registered platforms."""
-    from lti import platforms
-
     registered = platforms.all_platforms()
     if not registered:
         click.echo("No platform is registered.")
@@ -119,8 +115,6 @@ def list_platforms(centre: Any) -> None:
 @lti_cli.command("urls")
 def urls() -> None:
     """The addresses and key id to give a platform (set PUBLIC_BASE_URL first)."""
-    from lti import tool
-
     click.echo(f"Login initiation URL: {tool.tool_url('lti.login')}")
     click.echo(f"Launch / redirect URL: {tool.tool_url('lti.launch')}")
     click.echo(f"Deep linking URL: {tool.tool_url('lti.launch')}")

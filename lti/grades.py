@@ -21,9 +21,12 @@ from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from assessments.models import AttemptResult, QuizAttempt
+from courses.models import Course
 from lms import outbox
 from lms.db import db, utcnow
 from lti.models import LtiGradeTarget, LtiPlatform, LtiResourceLink, LtiUserLink
+from lti.tool import http_session, registration_for
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,6 @@ def queue_attempt_score(attempt: Any, result: Any) -> int:
         "activityProgress": "Submitted",
         "gradingProgress": "Pending",
     }
-    from courses.models import Course
 
     course = db.session.get(Course, attempt.course_id)
     if course is None:
@@ -73,8 +75,6 @@ def queue_attempt_score(attempt: Any, result: Any) -> int:
 
 def queue_completion(trainee: Any, course: Any) -> int:
     """Queue the final course result for every grade target; returns how many."""
-    from assessments.models import AttemptResult, QuizAttempt
-
     targets = targets_for(trainee.id, course.id)
     if not targets:  # most trainees never came through a platform: nothing more to read
         return 0
@@ -131,8 +131,6 @@ def _queue(targets: list[LtiGradeTarget], course: Any, score: dict[str, Any]) ->
 
 def send_score(payload: dict[str, Any]) -> None:
     """Outbox sender: an access token from the platform, then the score to its line item."""
-    from lti.tool import http_session, registration_for
-
     platform = db.session.get(LtiPlatform, payload["platform_id"])
     if platform is None or not platform.is_enabled:
         raise outbox.Rejected(f"platform {payload['platform_id']} is no longer registered")

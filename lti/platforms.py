@@ -8,6 +8,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from jwcrypto.jwk import JWK, InvalidJWKValue
 from sqlalchemy import select
 
@@ -36,8 +37,6 @@ def get_platform(platform_id: int) -> LtiPlatform | None:
 
 def parse_key(text: str | None) -> dict[str, Any] | None:
     """A platform's public key given as a PEM or as a JWKS (or one JWK) in JSON; None if empty."""
-    from flask_babel import gettext as _
-
     text = (text or "").strip()
     if not text:
         return None
@@ -70,8 +69,6 @@ def save_platform(
     platform: LtiPlatform | None, values: dict[str, Any], actor: User | None
 ) -> LtiPlatform:
     """Create or update a platform registration from validated values; audited."""
-    from flask_babel import gettext as _
-
     issuer, client_id = values["issuer"].strip(), values["client_id"].strip()
     with scope.unscoped(db.session):  # a registration is unique on the whole installation
         clash = db.session.scalars(

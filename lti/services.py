@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
+from accounts.passwords import UNUSABLE_HASH
 from courses.models import Course
+from courses.services import enrol, enrolment_for, get_course
 from lms import audit
 from lms.db import db, utcnow
 from lms.events import course_launched
@@ -208,8 +210,6 @@ def _is_framed(framed: bool | None, claims: dict[str, Any]) -> bool:
 
 
 def _course_of(platform: LtiPlatform, claims: dict[str, Any]) -> Course:
-    from courses.services import get_course
-
     custom = _claim(claims, CLAIM + "custom")
     slug = custom.get("course")
     if isinstance(slug, str) and slug:
@@ -295,8 +295,6 @@ def _grade_target(user_link: LtiUserLink, resource_link: LtiResourceLink) -> Non
 
 
 def _enrol(user: User, course: Course) -> None:
-    from courses.services import enrol, enrolment_for
-
     if enrolment_for(user, course) is None:
         # The platform placed the link: like a trainer's enrolment, also in a closed course.
         enrol(user, course, by=user)
@@ -363,8 +361,6 @@ def _language(claims: dict[str, Any]) -> str:
 
 
 def _create_account(platform: LtiPlatform, claims: dict[str, Any], role: str) -> User:
-    from accounts.passwords import UNUSABLE_HASH
-
     token = secrets.token_hex(5).upper()
     user = User(
         role=role,

@@ -14,6 +14,7 @@ import logging
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     make_response,
@@ -29,6 +30,7 @@ from werkzeug.wrappers import Response
 
 from accounts.login import start_session
 from accounts.models import User
+from courses.services import all_courses, get_course
 from lms.access import public, role_required
 from lms.db import utcnow
 from lms.errors import render_error
@@ -46,8 +48,6 @@ admin_bp = Blueprint("lti_admin", __name__)
 
 
 def _login_limit() -> str:
-    from flask import current_app
-
     return current_app.config["LTI_LOGIN_RATE_LIMIT"]
 
 
@@ -126,8 +126,6 @@ def _course_picker(outcome: services.Launch, launch_id: str) -> Response:
 
 
 def _picker_page(form: CourseChoiceForm, platform: LtiPlatform, status: int = 200) -> Response:
-    from courses.services import all_courses
-
     language = current_language()
     courses = all_courses()
     form.course.choices = [(course.slug, course.title_in(language)) for course in courses]
@@ -148,7 +146,6 @@ def _picker_page(form: CourseChoiceForm, platform: LtiPlatform, status: int = 20
 def deep_link() -> Response | tuple[str, int]:
     """The teacher's choice: a signed LtiResourceLink content item, posted back to the platform."""
     form = CourseChoiceForm()
-    from courses.services import all_courses, get_course
 
     form.course.choices = [(course.slug, course.slug) for course in all_courses()]
     if not form.launch_id.validate(form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import lms.models  # noqa: F401 - imports every model so the metadata is complete
+import app  # noqa: F401 - imports every domain, so the metadata is complete
 from lms.db import Base, make_engine
 
 config = context.config

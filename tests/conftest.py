@@ -153,8 +153,8 @@ def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..
 @pytest.fixture
 def load_course(app: Flask, tmp_path_factory: pytest.TempPathFactory):
     """Factory: write a small valid package (optionally changed) and load it like the CLI does."""
-    from courses.sync import load_catalog
     from lms.db import db
+    from studio.sync import load_catalog
     from tests.courses.factories import write_package
 
     def _load(slug: str = "mini-course", version: str = "1.0", change=None):  # type: ignore[no-untyped-def]

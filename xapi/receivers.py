@@ -17,6 +17,7 @@ from sqlalchemy import select
 from accounts.models import User
 from assessments.models import AttemptResult, QuizAttempt, Standard
 from certificates.models import Certificate
+from certificates.services import current_certificate, next_sequence
 from courses.models import Course
 from lms import events, outbox
 from lms.db import db, utcnow
@@ -108,8 +109,6 @@ def certification_cycle(trainee: User, course: Course) -> int:
     completion; after expiry it is a new one, with the next certificate. This holds whether the
     certificate receiver has already run for this event or not.
     """
-    from certificates.services import current_certificate, next_sequence
-
     held = current_certificate(trainee.id, course.id, utcnow().date())
     return held.sequence if held is not None else next_sequence(trainee.id, course.id)
 

@@ -179,20 +179,19 @@ def test_a_concurrent_issuance_during_the_batch_wins_its_trainee_only(
     assert _count(db_session, AuditEvent, action="certificate.issued") == 4
 
 
-def test_completions_inside_issuing_together_are_issued_at_its_end(
+def test_completions_inside_a_together_block_are_issued_at_its_end(
     app, make_user, course, db_session
 ) -> None:
-    from certificates.services import issuing_together
     from lms.db import db
-    from lms.events import course_completed
+    from lms.events import course_completed, together
 
     trainees = [make_user("trainee") for _ in range(3)]
     with app.test_request_context(base_url="http://localhost"):
         issued = lambda: db.session.scalar(select(func.count(Certificate.id)))  # noqa: E731
-        with issuing_together():
+        with together():
             for trainee in trainees:
                 course_completed.send(app, trainee=db.session.merge(trainee), course=course)
-            with issuing_together():  # nested: the outer block issues
+            with together():  # nested: the outer block issues
                 course_completed.send(app, trainee=db.session.merge(trainees[0]), course=course)
             assert issued() == 0
         assert issued() == 3
@@ -203,16 +202,15 @@ def test_completions_inside_issuing_together_are_issued_at_its_end(
     assert _count(db_session) == 3
 
 
-def test_an_error_inside_issuing_together_issues_nothing(app, make_user, course, db_session):
-    from certificates.services import issuing_together
+def test_an_error_inside_a_together_block_issues_nothing(app, make_user, course, db_session):
     from lms.db import db
-    from lms.events import course_completed
+    from lms.events import course_completed, together
 
     trainee = make_user("trainee")
     with (
         app.test_request_context(base_url="http://localhost"),
         pytest.raises(RuntimeError),
-        issuing_together(),
+        together(),
     ):
         course_completed.send(app, trainee=db.session.merge(trainee), course=course)
         raise RuntimeError("the bulk operation failed")

@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from courses.loader import read_catalog
 from courses.models import Course, CourseVersion, Lesson
 from lms.yamlfile import PackageError
+from studio.loader import read_catalog
 from tests.courses.factories import edit_yaml, question, write_package
 
 
@@ -177,8 +177,8 @@ def test_a_changed_standard_needs_a_new_version_and_keeps_the_old_one(app, load_
 
     from assessments.catalog import load_standards
     from assessments.models import Standard
-    from courses.sync import LoadReport, sync_standards
     from lms.db import db
+    from studio.sync import LoadReport, sync_standards
 
     load_course()
     specs = load_standards()

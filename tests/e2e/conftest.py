@@ -55,8 +55,8 @@ def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 @pytest.fixture(scope="session")
 def live_app(live_database_url: str):
     """The app on its own migrated database, with the bundled courses loaded."""
-    from courses.sync import load_catalog
     from lms.db import db
+    from studio.sync import load_catalog
 
     migrate.upgrade(live_database_url)
     app = create_app(base_config(live_database_url))

@@ -91,12 +91,12 @@ def test_ids_still_work(client, login_as, make_cohort):
 def test_the_host_keeps_its_own_int_converter_when_the_product_is_mounted(database_url):
     from flask import Flask
 
-    from lms import LMS
+    from app import mount
     from tests.conftest import base_config
 
     host = Flask("host")
     host.config.update(base_config(database_url))
-    LMS().init_app(host, url_prefix="/training")
+    mount(host, "/training")
 
     @host.get("/orders/<int:number>")
     def order(number: int) -> str:

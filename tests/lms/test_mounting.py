@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import sessionmaker
 
+from app import mount
 from certificates.models import Certificate
-from lms import LMS
 from lms.security import limiter
 from tests.conftest import TEST_SECRET, base_config
 from tests.helpers import submit
@@ -46,7 +46,7 @@ def host(connection: Connection, database_url: str, tmp_path: Path) -> Iterator[
         # A host route that takes non-browser POSTs: mounting must not impose our CSRF on it.
         return f"received {request.get_data(as_text=True)}"
 
-    LMS().init_app(host, url_prefix=PREFIX)
+    mount(host, PREFIX)
     host.extensions["lms.db"]["sessionmaker"] = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
@@ -152,7 +152,7 @@ def test_a_host_with_its_own_login_manager_is_refused_clearly(database_url):
     host.config.update(base_config(database_url))
     LoginManager(host)
     with pytest.raises(RuntimeError, match="already has a Flask-Login LoginManager"):
-        LMS().init_app(host, url_prefix=PREFIX)
+        mount(host, PREFIX)
 
 
 def test_the_read_api_keeps_its_json_errors_when_mounted(host_client):

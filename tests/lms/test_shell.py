@@ -5,7 +5,6 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import lms.models  # noqa: F401
 from app import create_app
 from lms.db import Base
 

@@ -7,6 +7,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from lms.db import db
+from lms.yamlfile import PackageError
+from studio.sync import load_catalog
+
 courses_cli = AppGroup("courses", help="Course packages.")
 
 
@@ -16,9 +20,6 @@ courses_cli = AppGroup("courses", help="Course packages.")
 )
 def load(path: Path | None) -> None:
     """Load the bundled catalog, or the package(s) at PATH. Nothing is written if anything is wrong."""
-    from courses.sync import load_catalog
-    from lms.db import db
-    from lms.yamlfile import PackageError
 
     try:
         report = load_catalog(path)

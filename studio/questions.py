@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,12 +12,28 @@ from assessments.catalog import check_texts
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
 
 
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A question of the bank, with everything in every language."""
+
+    id: str
+    standard: str
+    kind: str
+    content: dict[str, Any]
+
+    @property
+    def content_hash(self) -> str:
+        """Fingerprint of the question's meaning in every language."""
+        payload = [self.standard, self.kind, self.content]
+        return hashlib.sha256(
+            json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+
+
 def read_questions(
     path: Path, languages: tuple[str, ...], standards: tuple[str, ...], problems: list[FileProblem]
 ):  # type: ignore[no-untyped-def]
     """Validate questions.yaml; add every problem found to `problems`; return the QuestionSpecs."""
-    from courses.loader import QuestionSpec
-
     try:
         data = read_yaml(path)
     except PackageError as error:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
+
+from accounts import services
+from accounts.centres import save_centre
+from accounts.models import Centre, User
+from accounts.passwords import hash_secret
+from cohorts.models import Cohort
+from courses import services as courses
+from lms.db import db, utcnow
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 
@@ -151,11 +161,6 @@ DEMO_TRAINERS = {"A": "trainer@example.org", "B": "trainer-b@example.org"}
 def load_demo_centres() -> dict[str, Any]:
     """The two demo centres: A is the installation's first centre (given a country if it has
     none), B is created once."""
-    from sqlalchemy import select
-
-    from accounts.centres import save_centre
-    from accounts.models import Centre
-    from lms.db import db
 
     first = db.session.scalars(select(Centre).order_by(Centre.id)).first()
     if first is None:
@@ -169,10 +174,6 @@ def load_demo_centres() -> dict[str, Any]:
 
 
 def _existing(spec: dict[str, Any], centre: Any) -> Any:
-    from sqlalchemy import select
-
-    from accounts.models import User
-    from lms.db import db
 
     if spec.get("email"):
         return db.session.scalars(select(User).where(User.email == spec["email"])).first()
@@ -187,8 +188,6 @@ def _existing(spec: dict[str, Any], centre: Any) -> Any:
 
 def load_demo_users(centres: dict[str, Any]) -> int:
     """Create the demo accounts that do not exist yet; return how many were created."""
-    from accounts import services
-    from accounts.passwords import hash_secret
 
     created = 0
     for spec in DEMO_USERS:
@@ -218,8 +217,6 @@ def _demo_trainees(centres: dict[str, Any], key: str) -> list[Any]:
 
 def enrol_demo_trainees(centres: dict[str, Any]) -> int:
     """Enrol every demo trainee in every loaded course; return how many enrolments were new."""
-    from courses import services as courses
-
     new = 0
     for key in centres:
         for user in _demo_trainees(centres, key):
@@ -232,14 +229,6 @@ def enrol_demo_trainees(centres: dict[str, Any]) -> int:
 
 def load_demo_cohorts(centres: dict[str, Any]) -> int:
     """Each centre's demo cohort: its trainer, its trainees, every course; how many were new."""
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    from accounts.models import User
-    from cohorts.models import Cohort
-    from courses import services as courses
-    from lms.db import db, utcnow
 
     new = 0
     for key, spec in DEMO_COHORTS.items():
@@ -267,8 +256,6 @@ def load_demo_cohorts(centres: dict[str, Any]) -> int:
 @demo_cli.command("load")
 def load() -> None:
     """Create the demo centres and accounts and enrol the trainees (existing data is kept)."""
-    from lms.db import db
-
     centres = load_demo_centres()
     created = load_demo_users(centres)
     db.session.flush()

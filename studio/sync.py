@@ -12,13 +12,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from assessments.catalog import RubricSpec, StandardSpec
+from assessments.catalog import (
+    RUBRICS_DIR,
+    STANDARDS_DIR,
+    RubricSpec,
+    StandardSpec,
+    load_rubrics,
+    load_standards,
+)
 from assessments.models import Question, Rubric, Standard
-from courses.loader import CoursePackage, LessonSpec
 from courses.models import Course, CourseMedia, CourseVersion, Lesson, LessonText
 from courses.rendering import render_markdown
 from lms.db import db, utcnow
 from lms.yamlfile import FileProblem, PackageError
+from studio.loader import CATALOG_DIR, CoursePackage, LessonSpec, read_catalog
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +115,6 @@ def _sync_versioned(model: type[Standard] | type[Rubric], items: list[_Versioned
 
 def sync_standards(specs: dict[str, StandardSpec], report: LoadReport) -> None:
     """Write the standards catalog (new standards and new versions)."""
-    from assessments.catalog import STANDARDS_DIR
-
     items = [
         _Versioned(
             spec.code,
@@ -131,8 +136,6 @@ def sync_standards(specs: dict[str, StandardSpec], report: LoadReport) -> None:
 
 def sync_rubrics(specs: dict[str, RubricSpec]) -> None:
     """Write the practical-evaluation rubrics (new rubrics and new versions)."""
-    from assessments.catalog import RUBRICS_DIR
-
     items = []
     for spec in specs.values():
         criteria = [{"id": c.id, "text": c.text, "required": c.required} for c in spec.criteria]
@@ -317,8 +320,6 @@ def _sync_media(course: Course, package: CoursePackage) -> None:
 
 def load_catalog(directory=None) -> LoadReport:  # type: ignore[no-untyped-def]
     """Validate everything under directory (default: the bundled catalog), then write it."""
-    from assessments.catalog import load_rubrics, load_standards
-    from courses.loader import CATALOG_DIR, read_catalog
 
     standards = load_standards()
     rubrics = load_rubrics(standards)

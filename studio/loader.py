@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assessments.catalog import RubricSpec, StandardSpec, check_texts
+from assessments.catalog import RubricSpec, StandardSpec, check_texts, load_rubrics, load_standards
 from courses.rendering import lint_markdown, split_title, word_count
 from lms.settings import LANGUAGES
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
+from studio.questions import QuestionSpec, read_questions
 
-CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+# The bundled course packages stay with the courses domain whose content they are.
+CATALOG_DIR = Path(__file__).resolve().parent.parent / "courses" / "catalog"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(?P<nn>\d{2})-(?P<slug>[a-z0-9-]+)\.(?P<lang>[A-Za-z_-]+)\.md$")
 QUESTION_KINDS = {"single", "multiple", "true_false", "scenario"}
@@ -45,24 +46,6 @@ class LessonSpec:
         """Fingerprint of the reference (English) text: progress survives a translation fix."""
         source = self.sources[REFERENCE_LANGUAGE]
         return hashlib.sha256(f"{source.title}\n{source.body}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class QuestionSpec:
-    """A question of the bank, with everything in every language."""
-
-    id: str
-    standard: str
-    kind: str
-    content: dict[str, Any]
-
-    @property
-    def content_hash(self) -> str:
-        """Fingerprint of the question's meaning in every language."""
-        payload = [self.standard, self.kind, self.content]
-        return hashlib.sha256(
-            json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -317,7 +300,6 @@ def _lesson_source(reader: _Reader, path: Path, language: str) -> LessonSource |
 def _questions(
     reader: _Reader, languages: tuple[str, ...], standards: tuple[str, ...], per_standard: int
 ) -> tuple[QuestionSpec, ...]:
-    from courses.questions import read_questions
 
     questions = read_questions(
         reader.path / "questions.yaml", languages, standards, reader.problems
@@ -339,8 +321,6 @@ def read_catalog(
     rubrics: dict[str, RubricSpec] | None = None,
 ) -> list[CoursePackage]:
     """Read every package under a directory (or one package directory); refuse all on any problem."""
-    from assessments.catalog import load_rubrics, load_standards
-
     standards = standards if standards is not None else load_standards()
     rubrics = rubrics if rubrics is not None else load_rubrics(standards)
     folders = (

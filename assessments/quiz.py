@@ -6,12 +6,12 @@ import logging
 import random
 import secrets
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from cachetools import LRUCache
 from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -348,23 +348,16 @@ class SheetCache:
     """
 
     def __init__(self, size: int = 500) -> None:
-        self.size = size
-        self._sheets: OrderedDict[int, AttemptSheet] = OrderedDict()
-        self._lock = threading.Lock()  # gunicorn's threads share it
+        self._sheets: LRUCache[int, AttemptSheet] = LRUCache(maxsize=size)
+        self._lock = threading.Lock()  # gunicorn's threads share it; cachetools does not lock
 
     def get(self, attempt_id: int) -> AttemptSheet | None:
         with self._lock:
-            sheet = self._sheets.get(attempt_id)
-            if sheet is not None:
-                self._sheets.move_to_end(attempt_id)
-            return sheet
+            return self._sheets.get(attempt_id)
 
     def put(self, sheet: AttemptSheet) -> None:
         with self._lock:
             self._sheets[sheet.id] = sheet
-            self._sheets.move_to_end(sheet.id)
-            while len(self._sheets) > self.size:
-                self._sheets.popitem(last=False)
 
 
 def _sheets() -> SheetCache:

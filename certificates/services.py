@@ -9,9 +9,7 @@ download serves those bytes.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,6 +23,7 @@ from flask import Flask, current_app
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
+from zipstream import ZIP_STORED, ZipStream
 
 from accounts.models import User
 from assessments.models import Standard
@@ -433,42 +432,26 @@ def cohort_certificates(cohort: Cohort) -> list[Certificate]:
     )
 
 
-class _Pipe(io.RawIOBase):
-    """A write-only buffer that a generator drains: lets zipfile stream."""
-
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.chunks.append(bytes(data))
-        return len(data)
-
-    def drain(self) -> bytes:
-        data, self.chunks = b"".join(self.chunks), []
-        return data
-
-
 def stream_zip(certificate_ids: list[int], batch: int = 50) -> Iterator[bytes]:
-    """A ZIP of stored certificate PDFs, produced piece by piece (PDFs are stored, not recompressed)."""
-    pipe = _Pipe()
-    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_STORED) as archive:
-        for start in range(0, len(certificate_ids), batch):
-            rows = db.session.execute(
-                select(Certificate.serial, Certificate.holder_name, Certificate.pdf)
-                .where(
-                    Certificate.id.in_(certificate_ids[start : start + batch]),
-                    Certificate.holder_removed_at.is_(None),  # their files were deleted
-                )
-                .order_by(Certificate.id)
-                .execution_options(yield_per=batch)
-            ).all()
-            for serial, holder, pdf in rows:
-                archive.writestr(zip_name(holder, serial), pdf)
-                yield pipe.drain()
-    yield pipe.drain()
+    """A ZIP of stored certificate PDFs, produced piece by piece (PDFs are stored, not recompressed).
+
+    zipstream-ng writes each PDF as soon as it is added, so at most one batch of PDFs is in memory.
+    """
+    archive = ZipStream(compress_type=ZIP_STORED)
+    for start in range(0, len(certificate_ids), batch):
+        rows = db.session.execute(
+            select(Certificate.serial, Certificate.holder_name, Certificate.pdf)
+            .where(
+                Certificate.id.in_(certificate_ids[start : start + batch]),
+                Certificate.holder_removed_at.is_(None),  # their files were deleted
+            )
+            .order_by(Certificate.id)
+            .execution_options(yield_per=batch)
+        ).all()
+        for serial, holder, pdf in rows:
+            archive.add(pdf, zip_name(holder, serial))
+            yield from archive.all_files()
+    yield from archive.footer()
 
 
 def zip_name(holder: str, serial: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, request
@@ -26,9 +27,9 @@ log = logging.getLogger(__name__)
 class LMS:
     """The extension object; `init_app` may be called on a standalone or a host application."""
 
-    def __init__(self, app: Flask | None = None, **kwargs: object) -> None:
+    def __init__(self, app: Flask | None = None, *, url_prefix: str | None = None) -> None:
         if app is not None:
-            self.init_app(app, **kwargs)  # type: ignore[arg-type]
+            self.init_app(app, url_prefix)
 
     def init_app(self, app: Flask, url_prefix: str | None = None) -> None:
         """Configure the app and register every blueprint (under url_prefix when mounted)."""
@@ -36,7 +37,7 @@ class LMS:
         require_public_base_url(app)
         if app.config["PROXY_FIX_HOPS"]:
             hops = app.config["PROXY_FIX_HOPS"]
-            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap middleware
         _database.init_app(app)
         outbox.init_app(app)
         init_i18n(app)
@@ -96,8 +97,8 @@ def _declare_static_routes(app: Flask, names: set[str]) -> None:
         if endpoint in app.view_functions:
             bound = app.view_functions[endpoint]
 
-            def serve_static(filename: str, _bound: object = bound) -> object:
-                response = _bound(filename=filename)  # type: ignore[operator]
+            def serve_static(filename: str, _bound: Callable[..., Any] = bound) -> Any:
+                response = _bound(filename=filename)
                 # Our assets are small: read the file now, so that the compressor does not
                 # replace an open file stream (it would never be closed).
                 response.direct_passthrough = False

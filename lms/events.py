@@ -16,7 +16,11 @@ must be idempotent and must not commit.
 
 from __future__ import annotations
 
+from typing import cast
+
 from blinker import Namespace
+from flask import Flask, current_app
+from werkzeug.local import LocalProxy
 
 signals = Namespace()
 course_launched = signals.signal("course-launched")
@@ -24,3 +28,8 @@ quiz_scored = signals.signal("quiz-scored")
 course_completed = signals.signal("course-completed")
 certificate_issued = signals.signal("certificate-issued")
 certificate_revoked = signals.signal("certificate-revoked")
+
+
+def sender() -> Flask:
+    """The application behind `current_app`: the sender of every event (never the proxy)."""
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()

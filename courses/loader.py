@@ -348,7 +348,9 @@ def read_catalog(
         if (directory / "course.yaml").exists()
         else sorted(path for path in directory.iterdir() if path.is_dir())
     )
-    packages, problems, slugs = [], [], {}
+    packages: list[CoursePackage] = []
+    problems: list[FileProblem] = []
+    slugs: dict[str, Path] = {}
     for folder in folders:
         try:
             package = read_package(folder, standards, rubrics)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessments.catalog import check_texts
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
 
+if TYPE_CHECKING:
+    from courses.loader import QuestionSpec
+
 
 def read_questions(
     path: Path, languages: tuple[str, ...], standards: tuple[str, ...], problems: list[FileProblem]
-):  # type: ignore[no-untyped-def]
+) -> tuple[QuestionSpec, ...]:
     """Validate questions.yaml; add every problem found to `problems`; return the QuestionSpecs."""
     from courses.loader import QuestionSpec
 

@@ -14,7 +14,7 @@ from accounts.models import User
 from courses.models import Course, Enrolment, Lesson, LessonProgress
 from lms import audit
 from lms.db import db, utcnow
-from lms.events import course_launched
+from lms.events import course_launched, sender
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def enrol(user: User, course: Course, by: User | None = None) -> Enrolment:
         user=user.id,
     )
     if by is None:
-        course_launched.send(current_app._get_current_object(), user=user, course=course, via="web")
+        course_launched.send(sender(), user=user, course=course, via="web")
     return enrolment
 
 
@@ -224,7 +224,6 @@ def course_pack_pdf(course: Course, language: str) -> bytes:
 
 def course_pack_context(course: Course, language: str) -> dict[str, Any]:
     """Plain values for the course pack template (never ORM objects)."""
-    from flask import current_app
     from flask_babel import force_locale
     from flask_babel import gettext as _
 

@@ -13,18 +13,18 @@ A correction replaces the record it corrects; the corrected record stays, marked
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import User
 from assessments.models import AttemptResult, Evaluation, QuizAttempt, Rubric
 from courses.models import Course
 from lms.db import db, utcnow
-from lms.events import course_completed
+from lms.events import course_completed, sender
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def notify_if_complete(trainee: User, course: Course) -> bool:
     """Emit `course_completed` when the course is complete; receivers must be idempotent."""
     if not completion_status(trainee, course).is_complete:
         return False
-    course_completed.send(current_app._get_current_object(), trainee=trainee, course=course)
+    course_completed.send(sender(), trainee=trainee, course=course)
     return True
 
 
@@ -137,7 +137,9 @@ class Evidence(NamedTuple):
     source: str  # "quiz", "paper_quiz", "practical"
 
 
-def latest_evidence(attempts: list[Any], evaluations: list[Any]) -> dict[tuple[int, str], Evidence]:
+def latest_evidence(
+    attempts: Sequence[Any], evaluations: Sequence[Any]
+) -> dict[tuple[int, str], Evidence]:
     """(trainee, standard) -> the most recent evidence.
 
     `attempts` are rows with user_id, thresholds, by_standard and submitted_at (None while open);

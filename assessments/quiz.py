@@ -29,7 +29,7 @@ from assessments.models import (
 from assessments.scoring import Score, ScoredItem, score_attempt
 from courses.models import Course
 from lms.db import db, utcnow
-from lms.events import quiz_scored
+from lms.events import quiz_scored, sender
 
 log = logging.getLogger(__name__)
 SINGLE_ANSWER_KINDS = {"single", "scenario", "true_false"}
@@ -167,6 +167,7 @@ def serve_item(
     """Freeze what the trainee will see: texts in their language and options shuffled under
     opaque keys, so that nothing sent to the browser tells which option is right."""
     content = question.content
+    choices: list[tuple[str, str | None, bool]]
     if question.kind == "true_false":
         choices = [
             ("true", None, content["answer"] is True),
@@ -269,7 +270,7 @@ def close_attempt(
             select(AttemptResult).where(AttemptResult.attempt_id == attempt.id)
         ).one()
     attempt.result = result
-    quiz_scored.send(current_app._get_current_object(), attempt=attempt, result=result)
+    quiz_scored.send(sender(), attempt=attempt, result=result)
     log.info(
         "attempt %s closed by %s: %s%% passed=%s",
         attempt.id,

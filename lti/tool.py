@@ -9,6 +9,13 @@ PyLTI1p3 leaves a few checks to the tool, which this module adds:
 - the state must come from the browser's state cookie (the library also accepts a state it
   validated before, which would let a replay through);
 - the target_link_uri is one of ours, at login and at launch.
+
+pylti1p3's internals are used here and by the storage classes of lti/storage.py, nowhere else.
+pylti1p3 2.0.0, the newest release (checked 2026-12-02), has no public accessor for the launch's
+registration or for whether a launch was restored: ToolMessageLaunch reads `_registration` and
+`_restored`, and its validate() repeats the library's steps with the checks above added.
+tests/lti/test_pylti1p3_internals.py fails on a release that changes those steps or any private
+name the two modules use.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Cohort logic: which cohorts a trainer may see (the cohorts issue adds the rest)."""
+"""Cohorts: who may see and assess them, saving a cohort, staging and applying a roster (all or
+nothing), initial PINs for login slips, and emptying old roster uploads."""
 
 from __future__ import annotations
 

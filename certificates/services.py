@@ -33,7 +33,7 @@ from cohorts.models import Cohort
 from courses.models import Course
 from lms import audit
 from lms.db import db, utcnow
-from lms.events import certificate_issued, certificate_revoked, course_completed
+from lms.events import certificate_issued, certificate_revoked, course_completed, sender
 from lms.i18n import is_rtl
 from lms.urls import public_url
 
@@ -173,7 +173,7 @@ def _announce(certificate: Certificate, trainee: User, course: Course) -> None:
         trainee=trainee.id,
         course=course.slug,
     )
-    certificate_issued.send(current_app._get_current_object(), certificate=certificate)
+    certificate_issued.send(sender(), certificate=certificate)
 
 
 def next_sequences(
@@ -215,6 +215,7 @@ def _new_certificate(
 ) -> Certificate:
     """A certificate row without its PDF (not added to the session)."""
     language = trainee.preferred_language
+    assert trainee.centre is not None  # a trainee always belongs to a centre
     return Certificate(
         serial=new_serial(),
         trainee_id=trainee.id,
@@ -416,9 +417,7 @@ def revoke(
     db.session.flush()
     certificate.revocation = revocation
     audit.record("certificate.revoked", "certificate", certificate.serial, by.id, reason=reason)
-    certificate_revoked.send(
-        current_app._get_current_object(), certificate=certificate, revocation=revocation
-    )
+    certificate_revoked.send(sender(), certificate=certificate, revocation=revocation)
     return revocation
 
 

@@ -46,7 +46,7 @@ def accepted_language(supported: tuple[str, ...] | list[str]) -> str:
     """
     ranked = sorted(request.accept_languages, key=lambda item: -item[1])  # stable
     preferred = [tag.replace("_", "-") for tag, quality in ranked if quality > 0]
-    match = negotiate_locale(preferred, supported, sep="-", aliases=None)
+    match = negotiate_locale(preferred, supported, sep="-", aliases={})
     return match.lower() if match else "en"
 
 

@@ -155,7 +155,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return claimed.rowcount == 1  # type: ignore[attr-defined]
+    return claimed.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def _deliver_one(message_id: int, now: datetime) -> str:

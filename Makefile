@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test lint test-sqlite test-postgres translations extract-messages system-run system-test fonts
+.PHONY: run test lint typecheck test-sqlite test-postgres translations extract-messages system-run system-test fonts
 
 ## make run: install everything, migrate the SQLite database, load demo data, serve with gunicorn.
 ## PUBLIC_BASE_URL (the address printed in QR codes, badges, LTI and xAPI identifiers) is the local
@@ -21,13 +21,17 @@ run: system-run $(VENV)/.installed translations fonts
 	exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$(PORT) \
 		--access-logfile - --forwarded-allow-ips 127.0.0.1 'app:create_app()'
 
-## make test: install what tests need, lint, then the whole suite on SQLite and on PostgreSQL.
-test: system-test $(VENV)/.installed translations fonts lint test-sqlite test-postgres
+## make test: install what tests need, lint, type-check, then the whole suite on SQLite and on PostgreSQL.
+test: system-test $(VENV)/.installed translations fonts lint typecheck test-sqlite test-postgres
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+## mypy over the application packages listed in pyproject.toml ([tool.mypy] files).
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
 
 test-sqlite: $(VENV)/.installed translations
 	$(BIN)/pytest -p no:cacheprovider

@@ -20,7 +20,7 @@ from lms.db import db, utcnow
 demo_cli = AppGroup("demo", help="Demonstration data.")
 
 # Two centres, so that the centre boundary can be seen: A is the installation's first centre.
-DEMO_CENTRES = {
+DEMO_CENTRES: dict[str, dict[str, Any]] = {
     "A": {"country": "NPL", "languages": ["en", "fr", "zh", "ar"]},
     "B": {
         "name": "Regional Peacekeeping Training Centre (demo)",
@@ -31,7 +31,7 @@ DEMO_CENTRES = {
 }
 
 # Listed in README.md. Secrets are for a local demonstration only. Centre A unless "centre" says.
-DEMO_USERS = [
+DEMO_USERS: list[dict[str, Any]] = [
     {
         "role": "platform_admin",
         "full_name": "Demo Platform Administrator",

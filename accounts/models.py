@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
@@ -107,8 +108,9 @@ class User(UserMixin, CentreOwned, Base):
         return self.is_enabled
 
     # The server-side session (UserSession.id) this object was signed in or loaded with, set by
-    # accounts.login; not a column (hence no annotation: declarative would map it).
-    session_id = None
+    # accounts.login; not a column (hence no annotation, which declarative would map: a cast
+    # gives its type).
+    session_id = cast("str | None", None)
 
     def get_id(self) -> str:
         """The session identity: the id, the credential version and the server-side session."""

@@ -97,7 +97,7 @@ def centre(centre_id: int) -> str:
 
 @bp.post("/centres/<int:centre_id>/administrators")
 @role_required("platform_admin")
-def new_administrator(centre_id: int) -> str | tuple[str, int]:
+def new_administrator(centre_id: int) -> Response | tuple[str, int]:
     """Create an administrator of the centre; the temporary password is shown once."""
     found = _centre_or_404(centre_id)
     form = CentreAdministratorForm()
@@ -132,7 +132,7 @@ def new_administrator(centre_id: int) -> str | tuple[str, int]:
 
 @bp.post("/centres/<int:centre_id>/administrators/<int:user_id>/reset")
 @role_required("platform_admin")
-def reset_administrator(centre_id: int, user_id: int) -> str:
+def reset_administrator(centre_id: int, user_id: int) -> Response:
     """A new temporary password for a centre's administrator."""
     user = _administrator_or_404(_centre_or_404(centre_id), user_id)
     if not ConfirmForm().validate_on_submit():

@@ -194,7 +194,7 @@ def create_user(
     centre = None if role is Role.PLATFORM_ADMIN else centre or (actor.centre if actor else None)
     if role is not Role.PLATFORM_ADMIN and centre is None:
         raise AccountError(_("Choose the training centre of this account."))
-    if role is Role.TRAINEE:
+    if role is Role.TRAINEE and centre is not None:  # a trainee always has a centre (above)
         profile["nationality"] = profile.get("nationality") or centre.country
     _refuse_taken(email, service_number, profile.get("nationality"))
     if secret is None:

@@ -215,7 +215,7 @@ def users() -> str:
 
 @admin_bp.route("/users/new", methods=["GET", "POST"])
 @role_required("admin")
-def new_user() -> str | tuple[str, int]:
+def new_user() -> str | Response | tuple[str, int]:
     """Create a trainer, an administrator or a trainee; show the temporary credential once."""
     form = CreateUserForm()
     if request.method == "GET":
@@ -237,7 +237,7 @@ def new_user() -> str | tuple[str, int]:
     return show_secret_once(user, secret)
 
 
-def show_secret_once(user: User, secret: str, back_url: str | None = None) -> str:
+def show_secret_once(user: User, secret: str, back_url: str | None = None) -> Response:
     """The page that shows a new temporary credential once (never cached)."""
     response = current_app.make_response(
         render_template(
@@ -248,7 +248,7 @@ def show_secret_once(user: User, secret: str, back_url: str | None = None) -> st
         )
     )
     response.headers["Cache-Control"] = "no-store"
-    return response  # type: ignore[return-value]
+    return response
 
 
 def _user_or_404(user_id: int) -> User:

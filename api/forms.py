@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField
@@ -36,7 +39,9 @@ class TokenForm(FlaskForm):
     cohorts = CheckboxesField(_l("Cohorts"), coerce=int)
     expires_on = DateField(_l("Stops working on (optional)"), validators=[Optional()])
 
-    def __init__(self, *args, cohort_choices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, *args: Any, cohort_choices: Iterable[SelectChoice] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.cohorts.choices = list(cohort_choices)
 

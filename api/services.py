@@ -88,7 +88,7 @@ def cohort_list(token: ApiToken) -> list[dict[str, Any]]:
     """The cohorts in scope with their counts (three queries, whatever their number)."""
     cohorts = cohorts_in_scope(token)
     ids = [c.id for c in cohorts]
-    members = dict(
+    members: dict[int, int] = dict(
         db.session.execute(
             select(cohort_members.c.cohort_id, func.count())
             .where(cohort_members.c.cohort_id.in_(ids))

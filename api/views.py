@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from api import services, tokens
@@ -265,7 +266,7 @@ def new() -> str | tuple[str, int] | Response:
 
 @admin_bp.post("/<int:token_id>/revoke")
 @role_required("admin")
-def revoke(token_id: int) -> Response:
+def revoke(token_id: int) -> BaseResponse:
     """Revoke a token: it stops working at once."""
     token = tokens.find_token(token_id)
     if token is None:

@@ -13,11 +13,11 @@ A correction replaces the record it corrects; the corrected record stays, marked
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from flask import current_app
 from sqlalchemy import select
 
 from accounts.models import User
@@ -25,7 +25,7 @@ from assessments.models import AttemptResult, Evaluation, QuizAttempt, Rubric
 from courses.models import Course, Enrolment
 from courses.services import progress_in
 from lms.db import db, utcnow
-from lms.events import course_completed, together
+from lms.events import course_completed, sender, together
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def notify_if_complete(trainee: User, course: Course) -> bool:
     """Emit `course_completed` when the course is complete; receivers must be idempotent."""
     if not completion_status(trainee, course).is_complete:
         return False
-    course_completed.send(current_app._get_current_object(), trainee=trainee, course=course)
+    course_completed.send(sender(), trainee=trainee, course=course)
     return True
 
 
@@ -136,7 +136,9 @@ class Evidence(NamedTuple):
     source: str  # "quiz", "paper_quiz", "practical"
 
 
-def latest_evidence(attempts: list[Any], evaluations: list[Any]) -> dict[tuple[int, str], Evidence]:
+def latest_evidence(
+    attempts: Sequence[Any], evaluations: Sequence[Any]
+) -> dict[tuple[int, str], Evidence]:
     """(trainee, standard) -> the most recent evidence.
 
     `attempts` are rows with user_id, thresholds, by_standard and submitted_at (None while open);

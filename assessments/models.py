@@ -1,4 +1,5 @@
-"""Standards and question-bank records (attempts and evaluations come with the assessments issue)."""
+"""Assessment records: versioned standards, questions and rubrics; quiz attempts with their served
+items, answers and results, and practical or paper-quiz evaluations (these are never updated)."""
 
 from __future__ import annotations
 

@@ -6,12 +6,12 @@ import logging
 import random
 import secrets
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from cachetools import LRUCache
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
@@ -31,7 +31,7 @@ from assessments.models import (
 from assessments.scoring import Score, ScoredItem, score_attempt
 from courses.models import Course
 from lms.db import db, utcnow
-from lms.events import quiz_scored
+from lms.events import quiz_scored, sender
 
 log = logging.getLogger(__name__)
 SINGLE_ANSWER_KINDS = {"single", "scenario", "true_false"}
@@ -167,6 +167,7 @@ def serve_item(
     """Freeze what the trainee will see: texts in their language and options shuffled under
     opaque keys, so that nothing sent to the browser tells which option is right."""
     content = question.content
+    choices: list[tuple[str, str | None, bool]]
     if question.kind == "true_false":
         choices = [
             ("true", None, content["answer"] is True),
@@ -265,7 +266,7 @@ def close_attempt(
             select(AttemptResult).where(AttemptResult.attempt_id == attempt.id)
         ).one()
     attempt.result = result
-    quiz_scored.send(current_app._get_current_object(), attempt=attempt, result=result)
+    quiz_scored.send(sender(), attempt=attempt, result=result)
     log.info(
         "attempt %s closed by %s: %s%% passed=%s",
         attempt.id,
@@ -342,23 +343,16 @@ class SheetCache:
     """
 
     def __init__(self, size: int = 500) -> None:
-        self.size = size
-        self._sheets: OrderedDict[int, AttemptSheet] = OrderedDict()
-        self._lock = threading.Lock()  # gunicorn's threads share it
+        self._sheets: LRUCache[int, AttemptSheet] = LRUCache(maxsize=size)
+        self._lock = threading.Lock()  # gunicorn's threads share it; cachetools does not lock
 
     def get(self, attempt_id: int) -> AttemptSheet | None:
         with self._lock:
-            sheet = self._sheets.get(attempt_id)
-            if sheet is not None:
-                self._sheets.move_to_end(attempt_id)
-            return sheet
+            return self._sheets.get(attempt_id)
 
     def put(self, sheet: AttemptSheet) -> None:
         with self._lock:
             self._sheets[sheet.id] = sheet
-            self._sheets.move_to_end(sheet.id)
-            while len(self._sheets) > self.size:
-                self._sheets.popitem(last=False)
 
 
 def _sheets() -> SheetCache:

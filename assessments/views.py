@@ -213,7 +213,7 @@ def result(attempt_id: int) -> str | Response:
     quizzes.close_if_expired(attempt)
     if attempt.result is None:
         return redirect(url_for("assessments.review", attempt_id=attempt.id))
-    course = db.session.get(Course, attempt.course_id)
+    course = db.session.get_one(Course, attempt.course_id)
     weak = [
         code
         for code, value in attempt.result.by_standard.items()

@@ -297,8 +297,13 @@ def _render_while_the_pool_starts(
     if _pool_started.is_set():
         return done_here
     first_result = threading.Event()
+
+    def note_result(future: Future[list[bytes]]) -> None:
+        if not future.cancelled():
+            first_result.set()
+
     for future in futures:
-        future.add_done_callback(lambda f: f.cancelled() or first_result.set())
+        future.add_done_callback(note_result)
     for index in range(len(futures) - 1, -1, -1):
         if first_result.is_set() or not futures[index].cancel():
             break

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import io
 import logging
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
@@ -26,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
+from zipstream import ZIP_STORED, ZipStream
 
 from accounts.models import User
 from assessments.models import Standard
@@ -35,7 +34,7 @@ from certificates.serials import new_serial
 from courses.models import Course
 from lms import audit, events, hooks
 from lms.db import db, utcnow
-from lms.events import certificate_issued, certificate_revoked
+from lms.events import certificate_issued, certificate_revoked, sender
 from lms.i18n import is_rtl
 from lms.urls import public_url
 
@@ -171,7 +170,7 @@ def _announce(certificate: Certificate, trainee: User, course: Course) -> None:
         trainee=trainee.id,
         course=course.slug,
     )
-    certificate_issued.send(current_app._get_current_object(), certificate=certificate)
+    certificate_issued.send(sender(), certificate=certificate)
 
 
 def next_sequences(
@@ -213,6 +212,7 @@ def _new_certificate(
 ) -> Certificate:
     """A certificate row without its PDF (not added to the session)."""
     language = trainee.preferred_language
+    assert trainee.centre is not None  # a trainee always belongs to a centre
     return Certificate(
         serial=new_serial(),
         trainee_id=trainee.id,
@@ -386,9 +386,7 @@ def revoke(
     db.session.flush()
     certificate.revocation = revocation
     audit.record("certificate.revoked", "certificate", certificate.serial, by.id, reason=reason)
-    certificate_revoked.send(
-        current_app._get_current_object(), certificate=certificate, revocation=revocation
-    )
+    certificate_revoked.send(sender(), certificate=certificate, revocation=revocation)
     return revocation
 
 
@@ -402,42 +400,26 @@ def certificates_of(trainee_ids: list[int]) -> list[Certificate]:
     )
 
 
-class _Pipe(io.RawIOBase):
-    """A write-only buffer that a generator drains: lets zipfile stream."""
-
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.chunks.append(bytes(data))
-        return len(data)
-
-    def drain(self) -> bytes:
-        data, self.chunks = b"".join(self.chunks), []
-        return data
-
-
 def stream_zip(certificate_ids: list[int], batch: int = 50) -> Iterator[bytes]:
-    """A ZIP of stored certificate PDFs, produced piece by piece (PDFs are stored, not recompressed)."""
-    pipe = _Pipe()
-    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_STORED) as archive:
-        for start in range(0, len(certificate_ids), batch):
-            rows = db.session.execute(
-                select(Certificate.serial, Certificate.holder_name, Certificate.pdf)
-                .where(
-                    Certificate.id.in_(certificate_ids[start : start + batch]),
-                    Certificate.holder_removed_at.is_(None),  # their files were deleted
-                )
-                .order_by(Certificate.id)
-                .execution_options(yield_per=batch)
-            ).all()
-            for serial, holder, pdf in rows:
-                archive.writestr(zip_name(holder, serial), pdf)
-                yield pipe.drain()
-    yield pipe.drain()
+    """A ZIP of stored certificate PDFs, produced piece by piece (PDFs are stored, not recompressed).
+
+    zipstream-ng writes each PDF as soon as it is added, so at most one batch of PDFs is in memory.
+    """
+    archive = ZipStream(compress_type=ZIP_STORED)
+    for start in range(0, len(certificate_ids), batch):
+        rows = db.session.execute(
+            select(Certificate.serial, Certificate.holder_name, Certificate.pdf)
+            .where(
+                Certificate.id.in_(certificate_ids[start : start + batch]),
+                Certificate.holder_removed_at.is_(None),  # their files were deleted
+            )
+            .order_by(Certificate.id)
+            .execution_options(yield_per=batch)
+        ).all()
+        for serial, holder, pdf in rows:
+            archive.add(pdf, zip_name(holder, serial))
+            yield from archive.all_files()
+    yield from archive.footer()
 
 
 def zip_name(holder: str, serial: str) -> str:

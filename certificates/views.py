@@ -20,12 +20,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from certificates import records as _records  # noqa: F401 - registers its part of a person's record
 from certificates import services
 from certificates.forms import REASON_LABELS, RevokeForm, UploadForm, VerifyForm
 from certificates.models import Certificate
-from certificates.serials import read_serial
+from certificates.serials import SerialCheck, read_serial
 from lms import audit, hooks
 from lms.access import public, role_required, signed_in
 from lms.db import utcnow
@@ -83,7 +84,7 @@ def _detail_page(certificate: Certificate, form: RevokeForm | None) -> str:
 
 @bp.get("/<serial>.pdf")
 @signed_in
-def download(serial: str) -> Response:
+def download(serial: str) -> BaseResponse:
     """The stored PDF, exactly as issued."""
     certificate = services.undeferred_pdf(serial)
     if certificate is None or not services.may_download(current_user, certificate):
@@ -103,7 +104,7 @@ def download(serial: str) -> Response:
 
 @bp.post("/<serial>/revoke")
 @role_required("trainer", "admin")
-def revoke(serial: str) -> Response | tuple[str, int]:
+def revoke(serial: str) -> BaseResponse | tuple[str, int]:
     """Revoke a certificate (admins, and trainers of the holder's cohort)."""
     certificate = services.find_by_serial(serial)
     if certificate is None or not services.may_manage(current_user, certificate):
@@ -165,7 +166,7 @@ def _verification(certificate: Certificate) -> dict[str, object]:
 @verify_bp.get("/")
 @public
 @limiter.limit(_verify_limit)
-def verify_form() -> str | Response | tuple[str, int]:
+def verify_form() -> str | BaseResponse | tuple[str, int]:
     """Type a serial number; a typo is caught by the check character."""
     form = VerifyForm(request.args)
     if not request.args:
@@ -179,7 +180,7 @@ def verify_form() -> str | Response | tuple[str, int]:
     return redirect(url_for("verify.verify_serial", serial=checked.serial))
 
 
-def _serial_problem(checked) -> str:  # type: ignore[no-untyped-def]
+def _serial_problem(checked: SerialCheck) -> str:
     if checked.problem == "character":
         return _(
             "Serial numbers never contain the character “%(char)s” (nor 0, O, 1, I or L). Check what you typed.",
@@ -197,7 +198,7 @@ def _serial_problem(checked) -> str:  # type: ignore[no-untyped-def]
 @verify_bp.get("/<serial>")
 @public
 @limiter.limit(_verify_limit)
-def verify_serial(serial: str) -> str | Response | tuple[str, int]:
+def verify_serial(serial: str) -> str | BaseResponse | tuple[str, int]:
     """The public verification page: status, holder, course, dates, SHA-256; nothing else."""
     checked = read_serial(serial)
     if checked.serial is None:

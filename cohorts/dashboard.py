@@ -13,6 +13,7 @@ revoked and is valid through the deployment date (or through today when no date 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -84,16 +85,17 @@ class Dashboard:
 
     def breakdown(self, attribute: str) -> list[tuple[str, int, int]]:
         """(value, trainees, ready) per gender or rank, largest group first."""
-        total, ready = Counter(), Counter()
+        total: Counter[str] = Counter()
+        ready: Counter[str] = Counter()
         for row in self.rows:
             key = getattr(row, attribute) or "—"
             total[key] += 1
             ready[key] += row.ready
         return [(key, total[key], ready[key]) for key, _ in total.most_common()]
 
-    def status_counts(self) -> dict[str, Counter]:  # type: ignore[type-arg]
+    def status_counts(self) -> dict[str, Counter[str]]:
         """Per course: how many trainees in each status."""
-        counts: dict[str, Counter] = {c.slug: Counter() for c in self.courses}  # type: ignore[type-arg]
+        counts: dict[str, Counter[str]] = {c.slug: Counter() for c in self.courses}
         for row in self.rows:
             for slug, status in row.statuses.items():
                 counts[slug][status] += 1
@@ -258,7 +260,7 @@ def _load_facts(ids: Any, courses: list[Course], today: date) -> _Facts:
 
 
 def _mastery(
-    attempts: list[Any], evaluations: list[Any], today: date
+    attempts: Sequence[Any], evaluations: Sequence[Any], today: date
 ) -> dict[tuple[int, str], bool]:
     # The one mastery rule of assessments.completion, reduced to what the heat map shows.
     validity = validity_by_standard()

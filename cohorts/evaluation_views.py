@@ -214,7 +214,9 @@ def correct(evaluation_id: int) -> str | Response | tuple[str, int]:
     ), 400
 
 
-def _correction_changes(original: Evaluation, rubric: Rubric | None) -> tuple[dict, str | None]:  # type: ignore[type-arg]
+def _correction_changes(
+    original: Evaluation, rubric: Rubric | None
+) -> tuple[dict[str, Any], str | None]:
     form = request.form
     if original.kind == "paper_quiz":
         value = form.get("percent", "").strip()

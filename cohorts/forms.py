@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pycountry
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -35,7 +38,13 @@ class CohortForm(FlaskForm):
     courses = CheckboxesField(_l("Required courses"), coerce=int)
     trainers = CheckboxesField(_l("Trainers"), coerce=int)
 
-    def __init__(self, *args, course_choices=(), trainer_choices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        *args: Any,
+        course_choices: Iterable[tuple[int, str]] = (),
+        trainer_choices: Iterable[tuple[int, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.country.choices = [SelectChoice("", _l("Choose a country")), *country_choices()]
         self.mission.choices = [SelectChoice("", _l("Not decided yet"))] + [
@@ -84,6 +93,8 @@ class CentreTransferForm(FlaskForm):
         validators=[Optional(), Length(max=500, message=TOO_LONG)],
     )
 
-    def __init__(self, *args, centre_choices=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, *args: Any, centre_choices: Iterable[tuple[int, str]] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.to_centre.choices = list(centre_choices)

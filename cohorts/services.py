@@ -1,8 +1,10 @@
-"""Cohort logic: which cohorts a trainer may see (the cohorts issue adds the rest)."""
+"""Cohorts: who may see and assess them, saving a cohort, staging and applying a roster (all or
+nothing), initial PINs for login slips, and emptying old roster uploads."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
@@ -98,6 +100,7 @@ def trainees_by_identity(rows: list[dict[str, str]]) -> dict[tuple[str, str], Us
     found: dict[tuple[str, str], User] = {}
     unplaced: dict[str, User] = {}
     for user in db.session.scalars(select(User).where(User.service_number.in_(numbers))):
+        assert user.service_number is not None  # selected by it
         if user.nationality:
             found[user.nationality, user.service_number] = user
         else:
@@ -121,7 +124,7 @@ def trainer_choices() -> list[tuple[int, str]]:
     return [(user.id, f"{user.full_name} <{user.email}>") for user in rows]
 
 
-def save_cohort(cohort: Cohort | None, data: dict, actor: User) -> Cohort:  # type: ignore[type-arg]
+def save_cohort(cohort: Cohort | None, data: dict[str, Any], actor: User) -> Cohort:
     """Create or update a cohort from form data; its creator always stays one of its trainers."""
     is_new = cohort is None
     cohort = cohort or Cohort(name="", country="", centre_id=actor.centre_id)
@@ -187,7 +190,10 @@ def stage_roster(cohort: Cohort, rows: list[RosterRow], filename: str, actor: Us
 
 
 def _classify(
-    row: RosterRow, user: User | None, email_owner: dict[str, str | None], foreign: set[int]
+    row: RosterRow,
+    user: User | None,
+    email_owner: dict[str | None, str | None],
+    foreign: set[int],
 ) -> None:
 
     email = row.values["email"]
@@ -235,7 +241,7 @@ PROFILE_FIELDS = (
 )
 
 
-def _stored(row: RosterRow | dict, field: str) -> str | None:  # type: ignore[type-arg]
+def _stored(row: RosterRow | dict[str, Any], field: str) -> str | None:
     """The value a roster row gives an account field (empty cells become None; language en)."""
     values = row.values if isinstance(row, RosterRow) else row["values"]
     if field == "preferred_language":

@@ -123,6 +123,7 @@ def decide_transfer(transfer: TransferRequest, approve: bool, actor: User) -> No
             )
         )
         target = transfer.to_cohort
+        assert target is not None  # a transfer into a cohort (decide_centre_transfer: a centre)
         target.members.append(transfer.trainee)
         for course in target.courses:
             enrol(transfer.trainee, course, by=actor)

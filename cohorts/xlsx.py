@@ -13,6 +13,10 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openpyxl.reader.excel import ExcelReader
 
 # The whole workbook, uncompressed. 10,000 rows of a roster take about 5 MB.
 MAX_EXPANDED_BYTES = 32 * 2**20
@@ -62,8 +66,12 @@ def _check_part(member: zipfile.ZipInfo) -> None:
 
 
 def _rows(data: bytes, max_columns: int) -> Iterator[list[object]]:
-    from openpyxl.reader.excel import ExcelReader, _find_workbook_part  # on the first XLSX roster
-    from openpyxl.worksheet._reader import WorkSheetParser  # (openpyxl costs ~0.1 s to load)
+    # openpyxl is loaded on the first XLSX roster (it costs ~0.1 s to load).
+    from openpyxl.reader.excel import (  # type: ignore[attr-defined]  # private: not in types-openpyxl
+        ExcelReader,
+        _find_workbook_part,
+    )
+    from openpyxl.worksheet._reader import WorkSheetParser  # with the reader, on first use
 
     reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
     try:
@@ -81,31 +89,31 @@ def _rows(data: bytes, max_columns: int) -> Iterator[list[object]]:
         reader.archive.close()
 
 
-def _check_shared_strings(reader: object) -> None:
+def _check_shared_strings(reader: ExcelReader) -> None:
     from openpyxl.xml.constants import SHARED_STRINGS  # with the reader above, on first use
 
-    part = reader.package.find(SHARED_STRINGS)  # type: ignore[attr-defined]
+    part = reader.package.find(SHARED_STRINGS)
     if part is None:
         return
     tags = 0
-    with reader.archive.open(part.PartName[1:]) as source:  # type: ignore[attr-defined]
+    with reader.archive.open(part.PartName[1:]) as source:
         while chunk := source.read(2**20):
             tags += chunk.count(b"<")
             if tags > MAX_SHARED_STRING_TAGS:
                 raise WorkbookTooLarge("shared strings")
 
 
-def _first_worksheet(reader: object) -> str:
-    for _, relation in reader.parser.find_sheets():  # type: ignore[attr-defined]
-        if "chartsheet" not in relation.Type and relation.target in reader.valid_files:  # type: ignore[attr-defined]
+def _first_worksheet(reader: ExcelReader) -> str:
+    for _, relation in reader.parser.find_sheets():
+        if "chartsheet" not in relation.Type and relation.target in reader.valid_files:
             return relation.target
     raise UnreadableWorkbook("no worksheet")
 
 
-def _values(cells: list[dict[str, object]], max_columns: int) -> list[object]:
+def _values(cells: list[dict[str, Any]], max_columns: int) -> list[object]:
     values: list[object] = []
     for cell in cells:
-        column = int(cell["column"])  # type: ignore[call-overload]
+        column = int(cell["column"])
         if 1 <= column <= max_columns and cell["value"] is not None:
             values.extend([None] * (column - len(values)))
             values[column - 1] = cell["value"]

@@ -17,7 +17,7 @@ from courses.models import Course, Enrolment, Lesson, LessonProgress
 from courses.pack import render_course_pack
 from lms import audit
 from lms.db import db, utcnow
-from lms.events import course_launched
+from lms.events import course_launched, sender
 from lms.i18n import is_rtl
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def enrol(user: User, course: Course, by: User | None = None) -> Enrolment:
         user=user.id,
     )
     if by is None:
-        course_launched.send(current_app._get_current_object(), user=user, course=course, via="web")
+        course_launched.send(sender(), user=user, course=course, via="web")
     return enrolment
 
 

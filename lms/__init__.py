@@ -4,7 +4,7 @@ Flask app (a standalone one, or a host application under a path)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from flask import Flask, request
@@ -52,7 +52,7 @@ class LMS:
         require_public_base_url(app)
         if app.config["PROXY_FIX_HOPS"]:
             hops = app.config["PROXY_FIX_HOPS"]
-            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap middleware
         _database.init_app(app)
         outbox.init_app(app)
         init_i18n(app)
@@ -103,8 +103,8 @@ def _declare_static_routes(app: Flask, names: set[str]) -> None:
         if endpoint in app.view_functions:
             bound = app.view_functions[endpoint]
 
-            def serve_static(filename: str, _bound: object = bound) -> object:
-                response = _bound(filename=filename)  # type: ignore[operator]
+            def serve_static(filename: str, _bound: Callable[..., Any] = bound) -> Any:
+                response = _bound(filename=filename)
                 # Our assets are small: read the file now, so that the compressor does not
                 # replace an open file stream (it would never be closed).
                 response.direct_passthrough = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
@@ -36,11 +36,11 @@ def signed_in(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
+            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]  # set by Flask-Login
         return view(*args, **kwargs)
 
     declare_audience(wrapper, frozenset({"signed_in"}))
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)
 
 
 def role_required(*roles: str) -> Callable[[F], F]:
@@ -53,7 +53,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]  # set by Flask-Login
             if current_user.role not in roles:
                 log.info(
                     "403 for user %s (%s) on %s", current_user.id, current_user.role, request.path
@@ -62,7 +62,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         declare_audience(wrapper, frozenset(roles))
-        return wrapper  # type: ignore[return-value]
+        return cast(F, wrapper)
 
     return decorator
 

@@ -26,10 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from blinker import Namespace
-from flask import current_app
+from flask import Flask, current_app
+from werkzeug.local import LocalProxy
 
 signals = Namespace()
 course_launched = signals.signal("course-launched")
@@ -37,6 +38,13 @@ quiz_scored = signals.signal("quiz-scored")
 course_completed = signals.signal("course-completed")
 certificate_issued = signals.signal("certificate-issued")
 certificate_revoked = signals.signal("certificate-revoked")
+
+
+def sender() -> Flask:
+    """The application behind `current_app`: the sender of every event (never the proxy)."""
+    return cast("LocalProxy[Flask]", current_app)._get_current_object()
+
+
 work_together_ended = signals.signal("work-together-ended")
 
 # The buckets of the innermost together() block, or None outside any.
@@ -55,7 +63,7 @@ def together() -> Iterator[None]:
         buckets = _buckets.get() or {}
     finally:
         _buckets.reset(token)
-    work_together_ended.send(current_app._get_current_object(), buckets=buckets)
+    work_together_ended.send(sender(), buckets=buckets)
 
 
 def bucket(name: str) -> list[Any] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.core import negotiate_locale
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
@@ -40,14 +41,13 @@ def accepted_language(supported: tuple[str, ...] | list[str]) -> str:
 
     Matched on the primary subtag, in the client's order of preference: "fr-FR, en;q=0.5" is
     French and "en-US, fr;q=0.8" English (werkzeug's best_match gets both wrong: it prefers an
-    exact tag of lower quality to a regional variant of a higher one).
+    exact tag of lower quality to a regional variant of a higher one). Babel's negotiation does
+    the matching; without its aliases, which would map "zh" to "zh_Hans_CN".
     """
     ranked = sorted(request.accept_languages, key=lambda item: -item[1])  # stable
-    for tag, quality in ranked:
-        primary = tag.replace("_", "-").split("-")[0].lower()
-        if quality > 0 and primary in supported:
-            return primary
-    return "en"
+    preferred = [tag.replace("_", "-") for tag, quality in ranked if quality > 0]
+    match = negotiate_locale(preferred, supported, sep="-", aliases={})
+    return match.lower() if match else "en"
 
 
 def current_language() -> str:

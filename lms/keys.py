@@ -52,7 +52,9 @@ def private_key_pem(instance_path: str | Path, name: str, kind: KeyKind, env_var
     return path.read_bytes()
 
 
-def load_private_key(instance_path: str | Path, name: str, kind: KeyKind, env_var: str):  # type: ignore[no-untyped-def]
+def load_private_key(
+    instance_path: str | Path, name: str, kind: KeyKind, env_var: str
+) -> PrivateKeyTypes:
     """The private key object (RSA or Ed25519) for `name`."""
     pem = private_key_pem(instance_path, name, kind, env_var)
     return serialization.load_pem_private_key(pem, password=None)

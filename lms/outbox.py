@@ -155,7 +155,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return claimed.rowcount == 1  # type: ignore[attr-defined]
+    return claimed.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def _deliver_one(message_id: int, now: datetime) -> str:
@@ -228,7 +228,7 @@ def _deliver_after_response(app: Flask, ids: list[int]) -> None:
 
 
 def _schedule_delivery(response: Any) -> Any:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy typed as Flask
     messages = g.pop("outbox_enqueued", [])
     if messages and response.status_code < 400 and app.config["OUTBOX_DELIVER_AFTER_RESPONSE"]:
         # Read the ids when the response closes: by then the request's commit has given them.

@@ -16,7 +16,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
-from lms.weasyprint_fixes import fix_array_type_parsing, fix_right_to_left_double_layout
+from lms.weasyprint_fixes import (
+    OwnUserAgentHTML,
+    fix_array_type_parsing,
+    fix_right_to_left_double_layout,
+)
 
 log = logging.getLogger(__name__)
 
@@ -118,23 +122,6 @@ def css(name: str) -> CSS:
     return CSS(filename=path, url_fetcher=StaticAssetFetcher(), font_config=FONT_CONFIG)
 
 
-class _OwnUserAgentHTML(HTML):
-    """An HTML document styled by a given user-agent stylesheet instead of WeasyPrint's HTML5 one.
-
-    WeasyPrint's applies ::marker, ::footnote-call and four other pseudo-element rules to every
-    element and styles sixteen page-margin boxes: for a one-page certificate that is about 250
-    computed styles of 290. `_ua_stylesheets` is WeasyPrint's own hook (HTML subclasses use it for
-    forms); tests/certificates check that it is still called and that the layout is unchanged.
-    """
-
-    def __init__(self, ua_stylesheet: CSS, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._own_ua_stylesheet = ua_stylesheet
-
-    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
-        return [self._own_ua_stylesheet]
-
-
 def render_pdf(
     html: str,
     stylesheets: Sequence[CSS],
@@ -151,7 +138,7 @@ def render_pdf(
         raise ValueError(f"Unknown PDF metadata keys: {sorted(unknown)}")
     # A fetcher per render: URLFetcher keeps per-request state, so sharing it across threads is unsafe.
     source = {"string": html, "base_url": STATIC_URL, "url_fetcher": StaticAssetFetcher()}
-    parsed = HTML(**source) if ua_stylesheet is None else _OwnUserAgentHTML(ua_stylesheet, **source)
+    parsed = HTML(**source) if ua_stylesheet is None else OwnUserAgentHTML(ua_stylesheet, **source)
     document = parsed.render(font_config=FONT_CONFIG, stylesheets=list(stylesheets))
     _apply_metadata(document.metadata, metadata)
     return document.write_pdf()

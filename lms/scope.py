@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal
 
 from sqlalchemy import ForeignKey, event, false, or_
 from sqlalchemy.orm import (
@@ -34,7 +35,13 @@ from sqlalchemy.orm import (
 )
 
 SCOPE_KEY = "lms_centre_scope"
-_UNSCOPED = object()
+
+
+class _Marker(Enum):
+    UNSCOPED = "unscoped"
+
+
+_UNSCOPED: Final = _Marker.UNSCOPED
 
 
 class ScopeViolation(RuntimeError):
@@ -63,7 +70,7 @@ def enter(session: Session, centre_id: int | None) -> None:
     session.info[SCOPE_KEY] = centre_id
 
 
-def current(session: Session) -> int | None | object:
+def current(session: Session) -> int | None | Literal[_Marker.UNSCOPED]:
     """The acting centre of a session, or the module's unscoped marker."""
     return session.info.get(SCOPE_KEY, _UNSCOPED)
 
@@ -118,7 +125,7 @@ def _scope_statement(state: ORMExecuteState) -> None:
     if centre_id is _UNSCOPED or state.is_column_load:
         return  # a column load refreshes an object already loaded in scope
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(*_criteria(centre_id))  # type: ignore[arg-type]
+        state.statement = state.statement.options(*_criteria(centre_id))
 
 
 @event.listens_for(Session, "before_flush")
@@ -129,7 +136,7 @@ def _scope_writes(session: Session, _context: Any, _instances: Any) -> None:
     for record in session.new:
         if isinstance(record, CentreOwned):
             if record.centre_id is None and centre_id is not None:
-                record.centre_id = centre_id  # type: ignore[assignment]
+                record.centre_id = centre_id
             _check(record, centre_id)
     for record in (*session.dirty, *session.deleted):
         if isinstance(record, CentreOwned):

@@ -33,6 +33,7 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+# Plain os.environ reads and this helper: environs/pydantic-settings add a dependency, not clarity.
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:

@@ -1,9 +1,26 @@
-"""Two fixes for WeasyPrint slowdowns, applied by lms/pdf.py before any PDF is rendered.
+"""Every use of WeasyPrint's internals, in one place: two speed fixes and one hook.
 
-1. Right-to-left lines laid out twice (fix_right_to_left_double_layout).
-2. A C type parsed for every new glyph count (fix_array_type_parsing).
+1. Right-to-left lines laid out twice (fix_right_to_left_double_layout): a WeasyPrint function
+   recompiled with one comparison changed.
+2. A C type parsed for every new glyph count (fix_array_type_parsing): WeasyPrint's font module
+   gets a wrapped cffi object.
+3. Our own user-agent stylesheet (OwnUserAgentHTML): an override of the private
+   `HTML._ua_stylesheets`.
 
-Tests: tests/lms/test_weasyprint_fixes.py.
+lms/pdf.py applies 1 and 2 when it is imported, before any PDF is rendered, and uses 3 for
+certificates. Kept because WeasyPrint 70.0, the locked version, is still the newest release
+(`pip index versions weasyprint`, 2026-12-02), and its main branch has both slowdowns and no
+public way to replace the user-agent stylesheet. tests/lms/test_weasyprint_fixes.py fails on a
+version where one of the three no longer applies (the source changed, the font module stopped
+allocating sized arrays, the hook is no longer called) and checks that the output is unchanged:
+every box of Arabic documents is where WeasyPrint's own function puts it, certificates are the
+same bytes without fix 2, and every word lands where WeasyPrint's stylesheet puts it.
+
+What they save (measured 2026-11-22, docs/benchmarks.md in git history): fix 1 took an Arabic
+certificate from 38.7 to 34.2 ms in an interleaved in-process comparison (English unchanged);
+with fix 2, the bench's Arabic certificate went from a 51-57 ms median to 41-42 ms, the other
+languages from 37-47 ms to 37-38 ms; 3 saves about 8,000 of a certificate's 100,000 Python calls
+(7%).
 
 ## Right-to-left lines laid out twice
 
@@ -22,9 +39,6 @@ The fix compares the positions alone, as the left-to-right branch does (and as t
 branch does from its second pass on, when the two widths are equal). It is applied by compiling
 the function's own source with that one comparison replaced, only if the source contains it
 exactly once; otherwise (another WeasyPrint version) nothing is changed and a warning says so.
-tests/lms/test_weasyprint_fixes.py checks that it is applied to the locked version, that each
-right-to-left line is laid out once, and that every box of Arabic documents, with and without
-floats, has exactly the position and size the unfixed function gives it.
 """
 
 from __future__ import annotations
@@ -35,6 +49,7 @@ import re
 from collections.abc import Callable, Sized
 from typing import Any
 
+from weasyprint import CSS, HTML
 from weasyprint.layout import inline
 from weasyprint.pdf import fonts
 
@@ -119,3 +134,22 @@ def fix_array_type_parsing() -> None:
     """Give weasyprint.pdf.fonts an ffi that parses each array type once."""
     if not isinstance(fonts.ffi, ArrayTypesOnce):
         fonts.ffi = ArrayTypesOnce(fonts.ffi)
+
+
+# ## Our own user-agent stylesheet
+#
+# WeasyPrint's HTML5 user-agent stylesheet applies ::marker, ::footnote-call and four other
+# pseudo-element rules to every element and styles sixteen page-margin boxes: for a one-page
+# certificate that is about 250 computed styles of 290. WeasyPrint has no option to replace it;
+# `HTML._ua_stylesheets` is the method its own test suite overrides (tests/testing_utils.py).
+
+
+class OwnUserAgentHTML(HTML):
+    """An HTML document styled by a given user-agent stylesheet instead of WeasyPrint's HTML5 one."""
+
+    def __init__(self, ua_stylesheet: CSS, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lms_ua_stylesheet = ua_stylesheet
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [self.lms_ua_stylesheet]

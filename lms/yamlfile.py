@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 
-class LineDict(dict):  # type: ignore[type-arg]
+class LineDict(dict[Any, Any]):
     """A mapping that remembers the line (1-based) where it starts in its file."""
 
     line: int = 0

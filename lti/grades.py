@@ -11,9 +11,9 @@ scoreMaximum is 100; userId is the learner's LTI subject; the timestamp is when 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
-from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.assignments_grades import AssignmentsGradesService, TAssignmentsGradersData
 from pylti1p3.exception import LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
@@ -150,14 +150,12 @@ def _post_score(payload: dict[str, Any], connector: ServiceConnector, scopes: li
     # Any failure to get an access token (platform down, our key not yet configured there) is
     # worth trying again later; the token is then reused for the calls below.
     connector.get_access_token(scopes)
-    service = AssignmentsGradesService(
-        connector,
-        {
-            "scope": scopes,
-            "lineitem": payload.get("lineitem"),
-            "lineitems": payload.get("lineitems"),
-        },
-    )
+    service_data = {
+        "scope": scopes,
+        "lineitem": payload.get("lineitem"),
+        "lineitems": payload.get("lineitems"),
+    }  # the launch's AGS claim as kept in the message (absent entries are None)
+    service = AssignmentsGradesService(connector, cast(TAssignmentsGradersData, service_data))
     try:
         lineitem = None
         if not payload.get("lineitem"):

@@ -46,7 +46,7 @@ def parse_key(text: str | None) -> dict[str, Any] | None:
             jwk.pop("kid", None)  # the platform's kid is unknown: the key is used whatever kid
             return {"keys": [jwk]}
         data = json.loads(text)
-        keys = data.get("keys") if isinstance(data, dict) and "keys" in data else [data]
+        keys = data["keys"] if isinstance(data, dict) and "keys" in data else [data]
         public = [json.loads(JWK(**key).export_public()) for key in keys]
         for given, key in zip(keys, public, strict=True):
             for name in ("kid", "alg", "use"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -21,7 +21,7 @@ from courses.models import Course
 from courses.services import enrol, enrolment_for, get_course
 from lms import audit
 from lms.db import db, utcnow
-from lms.events import course_launched
+from lms.events import course_launched, sender
 from lms.settings import LANGUAGES
 from lti.grades import LINE_ITEM_TAG
 from lti.models import LtiGradeTarget, LtiPlatform, LtiResourceLink, LtiUserLink
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
-DL_SETTINGS_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+DL_SETTINGS_CLAIM: Final = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 DL_DATA_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 TICKET_PREFIX = "lti1p3-ticket-"
@@ -175,7 +175,7 @@ def resource_launch(launch: ToolMessageLaunch, framed: bool | None) -> Launch:
     if user.role == "trainee":
         _enrol(user, course)
         _grade_target(user_link, resource_link)
-        course_launched.send(current_app._get_current_object(), user=user, course=course, via="lti")
+        course_launched.send(sender(), user=user, course=course, via="lti")
     log.info(
         "LTI launch: user %s (%s) from platform %s into course %s",
         user.id,
@@ -326,8 +326,7 @@ def account_for(
             link = _user_link(platform.issuer, claims["sub"])
             if link is None:
                 raise
-    user = db.session.get(User, link.user_id)
-    assert user is not None
+    user = db.session.get_one(User, link.user_id)
     if not user.is_enabled:
         raise LaunchRefused("disabled", f"user {user.id} is disabled")
     if user.role == "admin":
@@ -427,7 +426,7 @@ def deep_link_response(launch: ToolMessageLaunch, course: Course, language: str)
     message = deep_link.get_message_jwt([resource])
     if message.get(DL_DATA_CLAIM) is None:
         message.pop(DL_DATA_CLAIM, None)  # "data" is returned only when the platform sent one
-    settings = launch.get_launch_data()[DL_SETTINGS_CLAIM]  # type: ignore[literal-required]
+    settings = launch.get_launch_data()[DL_SETTINGS_CLAIM]
     log.info("LTI deep link: course %s sent to %s", course.slug, settings["deep_link_return_url"])
     return deep_link.encode_jwt(message), settings["deep_link_return_url"]
 

@@ -55,13 +55,13 @@ class DatabaseLaunchStorage(LaunchDataStorage[Any]):
                 LtiLaunchValue.key == self._prepare_key(key), LtiLaunchValue.expires_at > utcnow()
             )
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return result.rowcount == 1  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
 
 
 def purge_expired_values() -> int:
     """Delete the launch values that have expired; returns how many."""
     result = db.session.execute(delete(LtiLaunchValue).where(LtiLaunchValue.expires_at <= utcnow()))
-    return result.rowcount  # type: ignore[attr-defined]
+    return result.rowcount  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
 
 
 def put_value(key: str, value: Any, lifetime: int) -> None:
@@ -125,6 +125,7 @@ class ToolCookieService(FlaskCookieService):
     in a framed launch."""
 
     def update_response(self, response: Any) -> None:
+        assert self._request is not None  # given to the constructor
         secure = self._request.is_secure()
         for key, data in self._cookie_data_to_set.items():
             response.set_cookie(
@@ -140,6 +141,7 @@ class ToolCookieService(FlaskCookieService):
 
     def forget(self, response: Any, name: str) -> None:
         """Delete a cookie this service set (the state cookie once its launch is done)."""
+        assert self._request is not None  # given to the constructor
         secure = self._request.is_secure()
         response.delete_cookie(
             self._get_key(name),

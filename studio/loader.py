@@ -83,6 +83,11 @@ class CoursePackage:
         }
 
 
+# Checked by hand rather than by a JSON Schema or pydantic model: about half of the checks of the
+# course, question, standard and rubric files are cross-references (known standards and rubrics,
+# each course language translated, lesson and image files, unique ids, correct options per kind)
+# that a schema cannot state. A schema would take over only the shape checks, with generic
+# messages and a second pass to map its error paths back to file lines.
 class _Reader:
     """Collects every problem of one package instead of stopping at the first."""
 
@@ -328,7 +333,9 @@ def read_catalog(
         if (directory / "course.yaml").exists()
         else sorted(path for path in directory.iterdir() if path.is_dir())
     )
-    packages, problems, slugs = [], [], {}
+    packages: list[CoursePackage] = []
+    problems: list[FileProblem] = []
+    slugs: dict[str, Path] = {}
     for folder in folders:
         try:
             package = read_package(folder, standards, rubrics)

@@ -32,7 +32,7 @@ class QuestionSpec:
 
 def read_questions(
     path: Path, languages: tuple[str, ...], standards: tuple[str, ...], problems: list[FileProblem]
-):  # type: ignore[no-untyped-def]
+) -> tuple[QuestionSpec, ...]:
     """Validate questions.yaml; add every problem found to `problems`; return the QuestionSpecs."""
     try:
         data = read_yaml(path)

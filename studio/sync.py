@@ -8,7 +8,7 @@ import logging
 import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -87,7 +87,10 @@ class _Versioned:
     fields: dict[str, Any]
 
 
-def _sync_versioned(model: type[Standard] | type[Rubric], items: list[_Versioned]) -> list[str]:
+_VersionedRow = TypeVar("_VersionedRow", Standard, Rubric)
+
+
+def _sync_versioned(model: type[_VersionedRow], items: list[_Versioned]) -> list[str]:
     """Add new codes and new versions (the older version stops being current); refuse an entry whose
     content changed while its version stayed the same. Returns what was added ("CODE vN")."""
     existing = {(row.code, row.version): row for row in db.session.scalars(select(model))}
@@ -230,8 +233,8 @@ def _sync_lessons(course: Course, package: CoursePackage, report: LoadReport) ->
         for lesson in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))
     }
     wanted = {spec.slug for spec in package.lessons}
-    for lesson in lessons.values():
-        lesson.is_current = lesson.slug in wanted
+    for existing in lessons.values():
+        existing.is_current = existing.slug in wanted
     for spec in package.lessons:
         lesson = lessons.get(spec.slug)
         if lesson is None:
@@ -318,7 +321,7 @@ def _sync_media(course: Course, package: CoursePackage) -> None:
         row.mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def load_catalog(directory=None) -> LoadReport:  # type: ignore[no-untyped-def]
+def load_catalog(directory: Path | None = None) -> LoadReport:
     """Validate everything under directory (default: the bundled catalog), then write it."""
 
     standards = load_standards()

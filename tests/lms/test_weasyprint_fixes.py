@@ -11,7 +11,7 @@ from weasyprint.layout import inline
 from weasyprint.pdf import fonts
 
 from lms import pdf
-from lms.weasyprint_fixes import ArrayTypesOnce, unfixed_get_next_linebox
+from lms.weasyprint_fixes import ArrayTypesOnce, OwnUserAgentHTML, unfixed_get_next_linebox
 from tests.certificates.test_pdf import SIX_LONG_STANDARDS
 from tests.certificates.test_pdf import sample_context as certificate_context
 from tests.courses.test_pack import sample_context as pack_context
@@ -166,3 +166,37 @@ def test_certificates_are_the_same_bytes_without_the_allocation_fix(
     fixed = render_certificate(context)
     monkeypatch.setattr(fonts, "ffi", fonts.ffi.lms_ffi)
     assert render_certificate(context) == fixed
+
+
+def test_font_subsetting_still_allocates_an_array_per_glyph_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Fails when WeasyPrint stops allocating "hb_codepoint_t[N]" through its font module's ffi:
+    # the allocation fix would then do nothing and should be removed.
+    from certificates.pdf import render_certificate
+
+    watched = ArrayTypesOnce(fonts.ffi.lms_ffi)
+    monkeypatch.setattr(fonts, "ffi", watched)
+    render_certificate(certificate_context("en", holder_name="Sita Gurung"))
+    assert "hb_codepoint_t" in watched._open_arrays, (
+        "WeasyPrint no longer allocates glyph arrays as hb_codepoint_t[N] in weasyprint.pdf.fonts: "
+        "review fix_array_type_parsing in lms/weasyprint_fixes.py"
+    )
+
+
+def test_weasyprint_still_asks_the_document_for_its_user_agent_stylesheets() -> None:
+    asked: list[bool] = []
+
+    class Watched(OwnUserAgentHTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+            asked.append(forms)
+            return super()._ua_stylesheets(forms)
+
+    ua = CSS(string="p { display: block }")
+    Watched(ua, string="<p>x</p>", url_fetcher=pdf.StaticAssetFetcher()).render(
+        font_config=pdf.FONT_CONFIG
+    )
+    assert asked, (
+        "WeasyPrint no longer calls HTML._ua_stylesheets: OwnUserAgentHTML in "
+        "lms/weasyprint_fixes.py has no effect"
+    )

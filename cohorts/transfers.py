@@ -32,28 +32,7 @@ def request_transfer(
         raise CohortError(_("No trainee of this centre has this service number."))
     if any(member.id == trainee.id for member in cohort.members):
         raise CohortError(_("This trainee is already in the cohort."))
-    pending = db.session.scalars(
-        select(TransferRequest).where(
-            TransferRequest.trainee_id == trainee.id,
-            TransferRequest.to_cohort_id == cohort.id,
-            TransferRequest.state == "pending",
-        )
-    ).first()
-    if pending is not None:
-        return pending
-    transfer = TransferRequest(
-        centre_id=cohort.centre_id,
-        trainee_id=trainee.id,
-        to_cohort_id=cohort.id,
-        requested_by_id=actor.id,
-        reason=(reason or "").strip()[:MAX_REASON] or None,
-    )
-    db.session.add(transfer)
-    db.session.flush()
-    audit.record(
-        "transfer.requested", "transfer", transfer.id, actor.id, trainee=trainee.id, to=cohort.id
-    )
-    return transfer
+    return _pending_or_new(trainee, actor, reason, to_cohort_id=cohort.id)
 
 
 def transfers_to_decide() -> list[TransferRequest]:
@@ -145,31 +124,27 @@ def request_centre_transfer(
     """Ask another centre to take a trainee of the actor's centre (its administrator decides)."""
     if trainee.role != "trainee" or to_centre.id == trainee.centre_id or not to_centre.is_enabled:
         raise CohortError(_("Choose another training centre."))
+    return _pending_or_new(trainee, actor, reason, to_centre_id=to_centre.id)
+
+
+def _pending_or_new(trainee: User, actor: User, reason: str, **destination: int) -> TransferRequest:
+    """The pending request to move the trainee there, or a new one (audited)."""
     pending = db.session.scalars(
-        select(TransferRequest).where(
-            TransferRequest.trainee_id == trainee.id,
-            TransferRequest.to_centre_id == to_centre.id,
-            TransferRequest.state == "pending",
-        )
+        select(TransferRequest).filter_by(trainee_id=trainee.id, state="pending", **destination)
     ).first()
     if pending is not None:
         return pending
     transfer = TransferRequest(
         centre_id=trainee.centre_id,
         trainee_id=trainee.id,
-        to_centre_id=to_centre.id,
         requested_by_id=actor.id,
         reason=(reason or "").strip()[:MAX_REASON] or None,
+        **destination,
     )
     db.session.add(transfer)
     db.session.flush()
     audit.record(
-        "transfer.requested",
-        "transfer",
-        transfer.id,
-        actor.id,
-        trainee=trainee.id,
-        to_centre=to_centre.id,
+        "transfer.requested", "transfer", transfer.id, actor.id, trainee=trainee.id, **destination
     )
     return transfer
 

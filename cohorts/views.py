@@ -150,13 +150,17 @@ def _staged_or_404(cohort: Cohort, import_id: int) -> RosterImport:
 def roster_preview(cohort_id: int, import_id: int) -> str:
     """Every row of an uploaded roster, validated, before anything is imported."""
     cohort = _cohort_or_404(cohort_id)
-    staged = _staged_or_404(cohort, import_id)
+    return _preview_page(cohort, _staged_or_404(cohort, import_id))
+
+
+def _preview_page(cohort: Cohort, staged: RosterImport, error: str | None = None) -> str:
     return render_template(
         "cohorts/preview.html",
         cohort=cohort,
         staged=staged,
         form=EmptyForm(),
         transfer_form=TransferRequestForm(),
+        error=error,
     )
 
 
@@ -171,14 +175,7 @@ def roster_confirm(cohort_id: int, import_id: int) -> str | Response | tuple[str
     try:
         created, updated = services.apply_roster(staged, cohort, current_user)
     except services.CohortError as error:
-        return render_template(
-            "cohorts/preview.html",
-            cohort=cohort,
-            staged=staged,
-            form=EmptyForm(),
-            transfer_form=TransferRequestForm(),
-            error=str(error),
-        ), 409
+        return _preview_page(cohort, staged, str(error)), 409
     flash(
         _(
             "Roster imported: %(created)d new trainees, %(updated)d updated. Print the login slips next.",

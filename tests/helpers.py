@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 from werkzeug.test import TestResponse
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
@@ -118,3 +125,56 @@ def table_counts(session: Any) -> dict[str, int]:
         for name in names
         if name != "alembic_version"
     }
+
+
+def upload_roster(client: FlaskClient, cohort: Any, data: bytes, filename: str) -> TestResponse:
+    """Upload a roster file to a cohort from its page, as the trainer's browser would."""
+    page = f"/cohorts/{cohort.id}"
+    return client.post(
+        f"{page}/roster",
+        data={"csrf_token": csrf_token(client, page), "roster": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def poppler(tool: str, pdf_bytes: bytes, tmp_path: Path, *args: str) -> str:
+    """Run a poppler-utils tool (pdftotext, pdffonts, pdfinfo...) on pdf_bytes; its output."""
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf_bytes)
+    return subprocess.run(
+        [tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+
+def embedded_fonts(pdf_bytes: bytes, tmp_path: Path) -> dict[str, str]:
+    """Font name (subset prefix removed) -> "yes"/"no" from pdffonts' emb column."""
+    fonts = {}
+    for line in poppler("pdffonts", pdf_bytes, tmp_path).splitlines()[2:]:
+        # Columns after the name: type (may be two words), encoding, emb, sub, uni, object ID.
+        name, *rest = line.split()
+        fonts[re.sub(r"^[A-Z]{6}\+", "", name)] = rest[-5]
+    return fonts
+
+
+@contextmanager
+def scratch_database(directory: Path, name: str) -> Iterator[str]:
+    """The URL of an empty database of its own: a new PostgreSQL database when the suite runs
+    there (PG_ADMIN_URL), else a SQLite file in directory; dropped afterwards."""
+    admin_url = os.environ.get("PG_ADMIN_URL")
+    if not admin_url:
+        yield f"sqlite:///{directory / f'{name}.sqlite3'}"
+        return
+    database = f"lms_{name}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{database}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
+        admin.dispose()

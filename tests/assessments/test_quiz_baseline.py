@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.assessments.test_quiz import answer, enrol_with_lessons_done, items_of, start
+from tests.assessments.quiz_steps import answer, enrol_with_lessons_done, items_of, start
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 

@@ -13,9 +13,9 @@ from certificates.models import Certificate
 from certificates.pdf import INLINE_BELOW
 from lms.audit import AuditEvent
 from lms.db import utcnow
-from tests.certificates.test_pdf import plain, poppler, read_roster
+from tests.certificates.samples import plain, read_roster
 from tests.conftest import TEST_SECRET
-from tests.helpers import sign_in, submit
+from tests.helpers import poppler, sign_in, submit
 
 pytestmark = pytest.mark.skipif(
     not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed"

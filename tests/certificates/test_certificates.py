@@ -41,7 +41,7 @@ def _get(db_session, serial):
 
 
 def test_passing_the_quiz_issues_the_certificate_once(client, login_as, course, db_session):
-    from tests.assessments.test_quiz import answer_all, start, submit_attempt
+    from tests.assessments.quiz_steps import answer_all, start, submit_attempt
 
     trainee = login_as("trainee", full_name="Sita Gurung", rank="Captain", nationality="NPL")
     submit(client, "/courses/mini-course", {}, action="/courses/mini-course/enrol")

@@ -14,7 +14,7 @@ from weasyprint import CSS, HTML
 from certificates import pdf as certificate_pdf
 from certificates.pdf import certificate_html, name_size_class, render_certificate
 from lms import pdf
-from tests.certificates.test_pdf import read_roster, roster_context, sample_context
+from tests.certificates.samples import read_roster, roster_context, sample_context
 
 MM_PX = 96 / 25.4  # WeasyPrint lays out in CSS pixels
 

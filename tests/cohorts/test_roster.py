@@ -14,6 +14,7 @@ from accounts.models import User
 from cohorts.models import Cohort
 from tests.conftest import TEST_SECRET
 from tests.helpers import sign_in, submit
+from tests.helpers import upload_roster as upload
 
 # Copies of ../shared/data/roster-*.csv, so the suite never depends on a sibling folder.
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -30,18 +31,6 @@ def _shared(name: str) -> bytes:
 def cohort(make_cohort, login_as, course):
     trainer = login_as("trainer")
     return make_cohort(trainers=[trainer], courses=[course], name="NEPBATT 2")
-
-
-def upload(client, cohort, data: bytes, filename: str):
-    page = f"/cohorts/{cohort.id}"
-    token = re.search(
-        r'name="csrf_token"[^>]*?value="([^"]+)"', client.get(page).get_data(as_text=True)
-    ).group(1)
-    return client.post(
-        f"{page}/roster",
-        data={"csrf_token": token, "roster": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
-    )
 
 
 def trainees(db_session) -> int:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from accounts.models import User
 from cohorts.roster import COLUMNS, parse_roster
-from tests.cohorts.test_roster import upload
 from tests.helpers import submit, table_counts
+from tests.helpers import upload_roster as upload
 
 HEADER = ",".join(COLUMNS)
 VALID = {

@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from cohorts import roster
 from cohorts.roster import MAX_ROWS, RosterFileError, parse_roster
 from cohorts.xlsx import MAX_EXPANDED_BYTES, MAX_SHARED_STRING_TAGS
-from tests.cohorts.test_roster import upload
 from tests.helpers import csrf_token, table_counts
+from tests.helpers import upload_roster as upload
 
 HEADER_ROW = (
     b'<row r="1"><c r="A1" t="inlineStr"><is><t>service_number</t></is></c>'

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from app import create_app
 from lms import migrate
 from tests.conftest import base_config
+from tests.helpers import scratch_database
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_FLAGS = [
@@ -38,18 +36,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of its own (committed data is visible to the server's threads)."""
-    admin_url = os.environ.get("PG_ADMIN_URL")
-    if not admin_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
-        return
-    name = f"lms_e2e_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(tmp_path_factory.mktemp("e2e"), "e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

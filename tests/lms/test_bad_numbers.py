@@ -9,7 +9,7 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 from tests.helpers import table_counts
-from tests.lms.test_access import SAMPLE_ARGUMENTS
+from tests.lms.route_samples import SAMPLE_ARGUMENTS
 
 NOT_IDS = {
     "2^31": str(2**31),

@@ -3,32 +3,21 @@ runs there)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from lms import migrate
+from tests.helpers import scratch_database
 
 BEFORE_CENTRES = "9a6d3f2e18b7"
 
 
 @pytest.fixture
 def fresh_database_url(tmp_path) -> Iterator[str]:
-    admin_url = os.environ.get("PG_ADMIN_URL")
-    if not admin_url:
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    name = f"lms_migration_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(tmp_path, "migration") as url:
+        yield url
 
 
 def test_existing_records_move_into_one_default_centre(fresh_database_url, monkeypatch):

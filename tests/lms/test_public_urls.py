@@ -22,7 +22,7 @@ from lms.urls import (
     public_url,
     register_base_resolver,
 )
-from tests.assessments.test_quiz import QUIZ, answer_all, enrol_with_lessons_done, start
+from tests.assessments.quiz_steps import QUIZ, answer_all, enrol_with_lessons_done, start
 from tests.conftest import PUBLIC_BASE_URL
 from tests.helpers import csrf_token
 

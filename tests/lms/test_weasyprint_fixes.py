@@ -12,9 +12,9 @@ from weasyprint.pdf import fonts
 
 from lms import pdf
 from lms.weasyprint_fixes import ArrayTypesOnce, OwnUserAgentHTML, unfixed_get_next_linebox
-from tests.certificates.test_pdf import SIX_LONG_STANDARDS
-from tests.certificates.test_pdf import sample_context as certificate_context
-from tests.courses.test_pack import sample_context as pack_context
+from tests.certificates.samples import SIX_LONG_STANDARDS
+from tests.certificates.samples import sample_context as certificate_context
+from tests.courses.samples import sample_context as pack_context
 
 ARABIC_WORDS = (
     "يجب على كل فرد من أفراد حفظ السلام الإبلاغ عن أي ادعاء بالاستغلال أو الانتهاك الجنسي"

@@ -9,7 +9,7 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
-from tests.assessments.test_quiz import answer_all, start, submit_attempt
+from tests.assessments.quiz_steps import answer_all, start, submit_attempt
 from tests.helpers import submit
 from tests.lti.conftest import COURSE, launch, learner
 

@@ -32,3 +32,10 @@ def app_config(lrs: LearningRecordStore) -> dict[str, Any]:
         "PUBLIC_BASE_URL": BASE,
         "OUTBOX_DELIVER_AFTER_RESPONSE": False,
     }
+
+
+@pytest.fixture
+def trainee(client, login_as, load_course):
+    """A trainee signed in on `client`, with the mini course loaded."""
+    load_course()
+    return login_as("trainee", full_name="Sita Gurung")

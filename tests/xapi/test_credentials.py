@@ -10,9 +10,7 @@ import pytest
 from werkzeug.wrappers import Response
 
 from tests.xapi.lrs import PASSWORD, USERNAME, LearningRecordStore
-from tests.xapi.test_journeys import deliver, enrol_and_read, trainee, xapi_messages
-
-__all__ = ["trainee"]  # the fixture, used by name
+from tests.xapi.steps import deliver, enrol_and_read, xapi_messages
 
 BASIC = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
 

@@ -8,69 +8,24 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from certificates.models import Certificate
-from lms import outbox
 from lms.audit import AuditEvent
 from lms.db import utcnow
-from lms.outbox import OutboxMessage
-from tests.assessments.test_quiz import answer, items_of, start, submit_attempt
 from tests.helpers import submit
 from tests.xapi.conftest import BASE
 from tests.xapi.lrs import PASSWORD, LearningRecordStore
-
-COURSE = "/courses/mini-course"
-ADL = "http://adlnet.gov/expapi/verbs/"
-
-
-def enrol_and_read(client) -> None:
-    submit(client, COURSE, {}, action=f"{COURSE}/enrol")
-    for lesson in ("first-steps", "second-steps"):
-        url = f"{COURSE}/lessons/{lesson}"
-        submit(client, url, {}, action=f"{url}/complete")
-
-
-def take_quiz(client, db_session, right: set[str]) -> Any:
-    """Answer the questions of the standards in `right` correctly, the others wrongly; submit."""
-    attempt_id = start(client)
-    for item in items_of(db_session, attempt_id):
-        wrong = [o["key"] for o in item.served["options"] if o["key"] not in item.correct_keys][:1]
-        keys = item.correct_keys if item.standard_code in right else wrong
-        answer(client, attempt_id, item.position, keys)
-    return submit_attempt(client, attempt_id)
-
-
-def journey(client, db_session) -> None:
-    """Enrol, read, fail the quiz (SEA-2 missed), pass it: the course is complete, certified."""
-    enrol_and_read(client)
-    take_quiz(client, db_session, right={"SEA-1"})
-    take_quiz(client, db_session, right={"SEA-1", "SEA-2"})
-
-
-def deliver(app: Flask, **kwargs: Any) -> outbox.DeliveryReport:
-    with app.app_context():
-        return outbox.deliver_due(**kwargs)
-
-
-def xapi_messages(db_session) -> list[OutboxMessage]:
-    db_session.expire_all()
-    return list(
-        db_session.scalars(
-            select(OutboxMessage).where(OutboxMessage.kind == "xapi").order_by(OutboxMessage.id)
-        )
-    )
-
-
-def verbs_of(messages: list[OutboxMessage]) -> list[str]:
-    return [m.payload["verb"]["display"]["en-US"] for m in messages]
-
-
-@pytest.fixture
-def trainee(client, login_as, load_course):
-    load_course()
-    return login_as("trainee", full_name="Sita Gurung")
+from tests.xapi.steps import (
+    ADL,
+    COURSE,
+    deliver,
+    enrol_and_read,
+    journey,
+    take_quiz,
+    verbs_of,
+    xapi_messages,
+)
 
 
 def test_a_trainees_journey_reaches_the_store(app, client, db_session, lrs, trainee):

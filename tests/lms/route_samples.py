@@ -1,0 +1,43 @@
+"""Sample values for the URL parameters of every GET route (the access matrix, the id walk)."""
+
+from __future__ import annotations
+
+# Values for the URL parameters of GET routes. A new route with parameters must be added here.
+SAMPLE_ARGUMENTS = {
+    "core.static": {"filename": "css/app.css"},
+    "admin.user_detail": {"user_id": "{trainee_id}"},
+    "courses.course": {"slug": "mini-course"},
+    "courses.lesson": {"slug": "mini-course", "lesson_slug": "first-steps"},
+    "courses.media": {"slug": "mini-course", "name": "none.svg"},
+    "courses.pack": {"slug": "mini-course", "lang": "en"},
+    "assessments.quiz": {"slug": "mini-course"},
+    "assessments.question": {"attempt_id": "999999", "position": "1"},
+    "assessments.review": {"attempt_id": "999999"},
+    "assessments.result": {"attempt_id": "999999"},
+    "evaluations.practical": {"cohort_id": "{cohort_id}", "code": "SAF-P1"},
+    "evaluations.paper": {"cohort_id": "{cohort_id}", "slug": "mini-course"},
+    "evaluations.history": {"trainee_id": "{trainee_id}"},
+    "evaluations.correct": {"evaluation_id": "999999"},
+    "certificates.cohort_zip": {"cohort_id": "{cohort_id}"},
+    "certificates.detail": {"serial": "{serial}"},
+    "certificates.download": {"serial": "{serial}"},
+    "verify.verify_serial": {"serial": "{serial}"},
+    "verify.verify_json": {"serial": "{serial}"},
+    "badges.credential_jwt": {"serial": "{serial}"},
+    "badges.credential_json": {"serial": "{serial}"},
+    "badges.status": {"serial": "{serial}"},
+    "badges.key": {"key_id": "not-the-issuer-key"},
+    "cohorts.show": {"cohort_id": "{cohort_id}"},
+    "cohorts.edit": {"cohort_id": "{cohort_id}"},
+    "cohorts.dashboard": {"cohort_id": "{cohort_id}"},
+    "cohorts.roster_preview": {"cohort_id": "{cohort_id}", "import_id": "999999"},
+    "cohorts.export": {"cohort_id": "{cohort_id}", "what": "readiness", "fmt": "csv"},
+    "cohorts.readiness_report": {"cohort_id": "{cohort_id}"},
+    "lti.continue_launch": {"token": "not-a-ticket"},
+    "lti_admin.edit_platform": {"platform_id": "999999"},
+    "api.readiness": {"cohort_id": "{cohort_id}"},
+    "api.summary": {"cohort_id": "{cohort_id}"},
+    "api.certificate": {"serial": "{serial}"},
+    "platform.centre": {"centre_id": "1"},
+    "platform.edit_centre": {"centre_id": "1"},
+}

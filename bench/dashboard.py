@@ -135,6 +135,7 @@ def _seed(db, rng: random.Random) -> int:  # type: ignore[no-untyped-def]
                 certificates.append(
                     {
                         "serial": f"BENCH-{user_id}-{course.id}",
+                        "centre_id": 1,
                         "trainee_id": user_id,
                         "course_id": course.id,
                         "sequence": 1,

@@ -265,6 +265,7 @@ def _insert_trainees(numbers: list[str]) -> list[int]:
     rows = [
         {
             "role": "trainee",
+            "centre_id": 1,  # the centre the migrations create
             "service_number": number,
             "full_name": f"Load trainee {number}",
             "preferred_language": "en",

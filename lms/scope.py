@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Final, Literal
 
 from sqlalchemy import ForeignKey, event, false, or_
@@ -110,13 +111,16 @@ def _criterion(cls: type[CentreOwned], centre_id: int | None) -> Any:
     return or_(mine, column.is_(None)) if cls.SHARED_WHEN_UNOWNED else mine
 
 
-def _criteria(centre_id: int | None) -> list[Any]:
+@lru_cache(maxsize=1024)
+def _criteria(centre_id: int | None) -> tuple[Any, ...]:
     # One plain criterion per model (no lambdas): the centre id is a bound parameter, so the
-    # statement cache keeps one entry per query, whatever the centre.
-    return [
+    # statement cache keeps one entry per query, whatever the centre. Built once per centre and
+    # reused (the options are immutable): building them for every statement cost about 0.7 ms of
+    # the quiz's question page on PostgreSQL, a fifth of it.
+    return tuple(
         with_loader_criteria(cls, _criterion(cls, centre_id), include_aliases=True)
         for cls in _owned_classes()
-    ]
+    )
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -10,17 +10,10 @@ from sqlalchemy import select
 from lms import outbox
 from lms.outbox import OutboxMessage
 from tests.assessments.quiz_steps import answer, items_of, start, submit_attempt
-from tests.helpers import submit
+from tests.assessments.quiz_steps import enrol_with_lessons_done as enrol_and_read
 
 COURSE = "/courses/mini-course"
 ADL = "http://adlnet.gov/expapi/verbs/"
-
-
-def enrol_and_read(client) -> None:
-    submit(client, COURSE, {}, action=f"{COURSE}/enrol")
-    for lesson in ("first-steps", "second-steps"):
-        url = f"{COURSE}/lessons/{lesson}"
-        submit(client, url, {}, action=f"{url}/complete")
 
 
 def take_quiz(client, db_session, right: set[str]) -> Any:

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from lms import migrate
 from lms.outbox import outbox_cli
+from lms.tasks import tasks_cli
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -22,7 +23,7 @@ def db_upgrade(revision: str) -> None:
 
 def register_cli(app: Flask) -> None:
     """The shell's command groups (each domain adds its own in its setup)."""
-    add_commands(app, db_cli, outbox_cli)
+    add_commands(app, db_cli, outbox_cli, tasks_cli)
 
 
 def add_commands(app: Flask, *groups: AppGroup) -> None:

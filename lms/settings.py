@@ -91,6 +91,10 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "OUTBOX_RETRY_MAX_SECONDS": float(env.get("OUTBOX_RETRY_MAX_SECONDS", "3600")),
         "OUTBOX_DELIVER_AFTER_RESPONSE": _env_bool("OUTBOX_DELIVER_AFTER_RESPONSE", True),
         "OUTBOX_AFTER_RESPONSE_LIMIT": int(env.get("OUTBOX_AFTER_RESPONSE_LIMIT", "20")),
+        # The task queue (lms/tasks.py): unset is SQLite in instance/tasks.sqlite3; redis://...
+        "TASK_QUEUE_URL": env.get("TASK_QUEUE_URL", ""),
+        "TASK_QUEUE_IMMEDIATE": _env_bool("TASK_QUEUE_IMMEDIATE", False),
+        "TASK_QUEUE_WORKERS": int(env.get("TASK_QUEUE_WORKERS", "2")),
         "TRAINING_CENTRE_NAME": env.get(
             "TRAINING_CENTRE_NAME", "National Peacekeeping Training Centre"
         ),

@@ -37,6 +37,9 @@ def base_config(database_url: str) -> dict[str, Any]:
         # Not the test client's own host (localhost): addresses that leave the app must come
         # from here, never from the request.
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        # Tasks run at once, inside the request that enqueues them (tests/lms/test_tasks.py
+        # runs a real consumer against the SQLite queue).
+        "TASK_QUEUE_IMMEDIATE": True,
     }
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from accounts.models import User
-from accounts.passwords import UNUSABLE_HASH, hash_secret, new_initial_pin
+from accounts.passwords import UNUSABLE_HASH
 from cohorts.models import Cohort, RosterImport, cohort_members, cohort_trainers
 from cohorts.roster import RosterRow
 from courses.models import Course
@@ -299,33 +299,6 @@ def apply_roster(staged: RosterImport, cohort: Cohort, actor: User) -> tuple[int
         file=staged.filename,
     )
     return created, updated
-
-
-def slip_entries(cohort: Cohort, actor: User) -> list[dict[str, str | None]]:
-    """For login slips: a new initial PIN for each member who has not chosen their own yet.
-
-    PINs are never stored in clear: printing slips again gives new PINs (earlier slips stop working).
-    """
-    entries = []
-    for member in sorted(cohort.members, key=lambda m: m.full_name):
-        pin = None
-        if member.is_credential_temporary and member.is_enabled:
-            pin = new_initial_pin()
-            member.credential_hash = hash_secret(pin)
-            member.session_version += 1
-        entries.append(
-            {
-                "name": member.full_name,
-                "service_number": member.service_number,
-                "pin": pin,
-                "rank": member.rank or "",
-                "unit": member.unit or "",
-            }
-        )
-    audit.record(
-        "slips.printed", "cohort", cohort.id, actor.id, pins=sum(1 for e in entries if e["pin"])
-    )
-    return entries
 
 
 # An uploaded roster's rows (names, numbers, e-mail addresses as typed) are kept this long for

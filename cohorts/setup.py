@@ -8,6 +8,7 @@ from flask import Flask
 
 from accounts.models import User
 from cohorts import evaluation_views, services, views
+from cohorts import tasks as _tasks  # noqa: F401 - declares the cohorts' background jobs
 from cohorts.cli import retention_cli
 from lms import hooks
 from lms.blueprints import register_blueprints

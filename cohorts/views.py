@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -33,7 +32,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Cohort, RosterImport, TransferRequest
 from cohorts.roster import RosterFileError, clean_filename, parse_roster
-from cohorts.slips import render_slips
+from cohorts.tasks import start_login_slips
 from courses.forms import EmptyForm
 from courses.services import all_courses
 from lms import audit
@@ -42,7 +41,6 @@ from lms.converters import page_number
 from lms.db import db, utcnow
 from lms.exports import to_csv, to_xlsx
 from lms.i18n import current_language, is_rtl
-from lms.urls import public_url
 
 bp = Blueprint("cohorts", __name__)
 
@@ -190,40 +188,13 @@ def roster_confirm(cohort_id: int, import_id: int) -> str | Response | tuple[str
 @bp.post("/<int:cohort_id>/slips.pdf")
 @role_required("trainer", "admin")
 def slips(cohort_id: int) -> Response:
-    """Login slips for the whole cohort; trainees who have not signed in yet get new initial PINs."""
+    """Login slips for the whole cohort, as a job: trainees who have not signed in yet get new
+    initial PINs; the PDF is the job's result, for the person who asked only."""
     cohort = _cohort_or_404(cohort_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    entries = services.slip_entries(cohort, current_user)
-    language = current_language()
-    with force_locale(language):
-        labels = {
-            "title": _("Login slips"),
-            "service_number": _("Service number"),
-            "pin": _("Initial PIN"),
-            "address": _("Sign in at"),
-            "own_pin": _("(your own PIN)"),
-            "hint": _(
-                "Sign in with your service number and this PIN, then choose your own PIN. Keep this slip private."
-            ),
-        }
-
-    context = {
-        "cohort": cohort.name,
-        "centre": cohort.centre.issuer_name,
-        "sign_in_url": public_url("accounts.sign_in", _owner=cohort),
-        "labels": labels,
-        "entries": entries,
-        "language": language,
-        "direction": "rtl" if is_rtl(language) else "ltr",
-    }
-    response = make_response(render_slips(context))
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="login-slips-cohort-{cohort.id}.pdf"'
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    job = start_login_slips(cohort, current_user, current_language())
+    return redirect(url_for("jobs.show", job_id=job.id), 303)
 
 
 PER_PAGE = 50

@@ -18,6 +18,7 @@ from lms.converters import IdConverter
 from lms.db import db as _database
 from lms.errors import register_error_pages
 from lms.i18n import init_i18n
+from lms.job_views import bp as jobs_bp
 from lms.pdf import warn_if_slow_fonts
 from lms.security import init_security
 from lms.settings import load_settings
@@ -61,7 +62,8 @@ class LMS:
         host_int = app.url_map.converters["int"]
         app.url_map.converters["int"] = IdConverter
         app.register_blueprint(core_bp, url_prefix=prefix or None)
-        names = {core_bp.name}
+        app.register_blueprint(jobs_bp, url_prefix=f"{prefix}/jobs")
+        names = {core_bp.name, jobs_bp.name}
         for domain in domains:
             names |= domain.init_app(app, prefix)
         if url_prefix:  # mounted: the host's own routes keep the host's converter

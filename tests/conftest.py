@@ -77,8 +77,14 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(connection: Connection, database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app({**base_config(database_url), **app_config})
+def app(
+    connection: Connection,
+    database_url: str,
+    app_config: dict[str, Any],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Flask]:
+    results = str(tmp_path_factory.mktemp("job-results", numbered=True))
+    app = create_app({**base_config(database_url), "JOB_RESULTS_FOLDER": results, **app_config})
     # Requests commit into SAVEPOINTs of the test's transaction.
     app.extensions["lms.db"]["sessionmaker"] = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False

@@ -178,3 +178,18 @@ def scratch_database(directory: Path, name: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def print_slips(
+    client: FlaskClient, cohort_id: int, token: str = "", **kwargs: Any
+) -> TestResponse:
+    """Ask for a cohort's login slips (a job: the tests run it inside the request), follow it to
+    its page and download its result."""
+    token = token or csrf_token(client, f"/cohorts/{cohort_id}")
+    started = client.post(f"/cohorts/{cohort_id}/slips.pdf", data={"csrf_token": token}, **kwargs)
+    assert started.status_code == 303, started.status_code
+    job_page = started.headers["Location"]
+    assert job_page.startswith("/jobs/"), job_page
+    page = client.get(job_page, **kwargs).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page, page  # done within the request
+    return client.get(job_page + "/result", **kwargs)

@@ -41,13 +41,14 @@ def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 
 @pytest.fixture(scope="session")
-def live_app(live_database_url: str):
+def live_app(live_database_url: str, tmp_path_factory: pytest.TempPathFactory):
     """The app on its own migrated database, with the bundled courses loaded."""
     from lms.db import db
     from studio.sync import load_catalog
 
     migrate.upgrade(live_database_url)
-    app = create_app(base_config(live_database_url))
+    results = str(tmp_path_factory.mktemp("job-results"))
+    app = create_app({**base_config(live_database_url), "JOB_RESULTS_FOLDER": results})
     with app.app_context():
         load_catalog()
         db.session.commit()

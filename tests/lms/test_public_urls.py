@@ -24,7 +24,7 @@ from lms.urls import (
 )
 from tests.assessments.quiz_steps import QUIZ, answer_all, enrol_with_lessons_done, start
 from tests.conftest import PUBLIC_BASE_URL
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, print_slips
 
 EVIL_HOST = "evil.example"
 EVIL = {"Host": EVIL_HOST}
@@ -160,7 +160,7 @@ def test_login_slips_printed_under_another_host_name_the_public_sign_in(
     cohort = make_cohort(trainers=[trainer], members=[make_user("trainee", temporary=True)])
     token = csrf_token(client, f"/cohorts/{cohort.id}")
     as_evil(client)
-    pdf = client.post(f"/cohorts/{cohort.id}/slips.pdf", data={"csrf_token": token}, headers=EVIL)
+    pdf = print_slips(client, cohort.id, token, headers=EVIL)
     assert pdf.status_code == 200
     printed = "".join(pdf_text(pdf.data, tmp_path).split())
     # (pdftotext joins "sign-" and "in" of a wrapped line into "signin")

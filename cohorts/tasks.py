@@ -1,0 +1,106 @@
+"""The cohorts' background jobs: login slips for a whole cohort."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from accounts.models import User
+from accounts.passwords import hash_secret, new_initial_pin
+from cohorts.models import Cohort
+from cohorts.slips import render_slips
+from lms import audit, jobs, tasks
+from lms.db import db
+from lms.i18n import is_rtl
+from lms.urls import public_url
+
+log = logging.getLogger(__name__)
+
+SLIPS_KIND = "login_slips"
+SLIPS_TASK = "cohorts.login_slips"
+PROGRESS_EVERY = 10  # members between two progress updates (each one a small transaction)
+
+jobs.declare_kind(SLIPS_KIND, _l("Login slips"))
+
+
+def start_login_slips(cohort: Cohort, actor: User, language: str) -> jobs.Job:
+    """Queue the login slips of a cohort; the job runs after the request commits."""
+    arguments = {"cohort_id": cohort.id, "language": language}
+    return jobs.start(SLIPS_KIND, SLIPS_TASK, actor.id, arguments, total=0)
+
+
+@tasks.task(SLIPS_TASK)
+def print_login_slips(job_id: int) -> None:
+    """The task: new initial PINs for members who have not chosen their own, and their slips."""
+    jobs.run(job_id, _print_login_slips)
+
+
+def _print_login_slips(job: jobs.Job) -> None:
+    cohort = db.session.get(Cohort, job.arguments["cohort_id"])
+    if cohort is None:
+        raise jobs.JobFailed("not_found")
+    members = sorted(cohort.members, key=lambda m: m.full_name)
+    jobs.progress(job, 0, len(members))
+    new_hashes: dict[int, str] = {}
+    entries = []
+    for number, member in enumerate(members, 1):
+        entries.append(_slip_entry(member, new_hashes))
+        if number % PROGRESS_EVERY == 0:
+            jobs.progress(job, number)
+    context = _slips_context(cohort, entries, job.arguments["language"])
+    db.session.commit()  # nothing written yet: end the read before the long render
+    pdf = render_slips(context)
+    _replace_pins(cohort.id, new_hashes, job.started_by_id)
+    jobs.finish(job, pdf, f"login-slips-cohort-{cohort.id}.pdf", "application/pdf")
+
+
+def _slip_entry(member: User, new_hashes: dict[int, str]) -> dict[str, str | None]:
+    pin = None
+    if member.is_credential_temporary and member.is_enabled:
+        pin = new_initial_pin()
+        new_hashes[member.id] = hash_secret(pin)
+    return {
+        "name": member.full_name,
+        "service_number": member.service_number,
+        "pin": pin,
+        "rank": member.rank or "",
+        "unit": member.unit or "",
+    }
+
+
+def _replace_pins(cohort_id: int, new_hashes: dict[int, str], actor_id: int) -> None:
+    # PINs are never stored in clear: printing slips again gives new PINs (earlier slips stop working).
+    for user_id, credential_hash in new_hashes.items():
+        member = db.session.get(User, user_id)
+        if member is None:
+            continue
+        member.credential_hash = credential_hash
+        member.session_version += 1
+    audit.record("slips.printed", "cohort", cohort_id, actor_id, pins=len(new_hashes))
+
+
+def _slips_context(cohort: Cohort, entries: list[Any], language: str) -> dict[str, Any]:
+    with force_locale(language):
+        labels = {
+            "title": _("Login slips"),
+            "service_number": _("Service number"),
+            "pin": _("Initial PIN"),
+            "address": _("Sign in at"),
+            "own_pin": _("(your own PIN)"),
+            "hint": _(
+                "Sign in with your service number and this PIN, then choose your own PIN. Keep this slip private."
+            ),
+        }
+    return {
+        "cohort": cohort.name,
+        "centre": cohort.centre.issuer_name,
+        "sign_in_url": public_url("accounts.sign_in", _owner=cohort),
+        "labels": labels,
+        "entries": entries,
+        "language": language,
+        "direction": "rtl" if is_rtl(language) else "ltr",
+    }

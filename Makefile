@@ -9,7 +9,8 @@ export FLASK_APP := app
 
 .PHONY: run test lint typecheck test-sqlite test-postgres translations extract-messages system-run system-test fonts
 
-## make run: install everything, migrate the SQLite database, load demo data, serve with gunicorn.
+## make run: install everything, migrate the SQLite database, load demo data, serve with gunicorn
+## next to the task queue's worker (scripts/serve.sh stops both together).
 ## PUBLIC_BASE_URL (the address printed in QR codes, badges, LTI and xAPI identifiers) is the local
 ## one unless set; the app refuses to start without it outside development.
 run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -18,8 +19,7 @@ run: system-run $(VENV)/.installed translations fonts
 	$(BIN)/flask courses load
 	$(BIN)/flask demo load
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	exec $(BIN)/gunicorn --workers 1 --threads 8 --bind 127.0.0.1:$(PORT) \
-		--access-logfile - --forwarded-allow-ips 127.0.0.1 'app:create_app()'
+	BIN=$(BIN) PORT=$(PORT) exec scripts/serve.sh  # gunicorn and the task worker, stopped together
 
 ## make test: install what tests need, lint, type-check, then the whole suite on SQLite and on PostgreSQL.
 test: system-test $(VENV)/.installed translations fonts lint typecheck test-sqlite test-postgres

@@ -8,10 +8,12 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from accounts.models import User
 from accounts.passwords import hash_secret, new_initial_pin
-from cohorts.models import Cohort
+from cohorts import services
+from cohorts.models import Cohort, cohort_members
 from cohorts.slips import render_slips
 from lms import audit, jobs, tasks
 from lms.db import db
@@ -40,8 +42,9 @@ def print_login_slips(job_id: int) -> None:
 
 
 def _print_login_slips(job: jobs.Job) -> None:
-    cohort = db.session.get(Cohort, job.arguments["cohort_id"])
-    if cohort is None:
+    actor = db.session.get(User, job.started_by_id)
+    cohort = services.cohort_for(actor, job.arguments["cohort_id"]) if actor else None
+    if cohort is None:  # deleted, or no longer run by the person who asked
         raise jobs.JobFailed("not_found")
     members = sorted(cohort.members, key=lambda m: m.full_name)
     jobs.progress(job, 0, len(members))
@@ -54,8 +57,17 @@ def _print_login_slips(job: jobs.Job) -> None:
     context = _slips_context(cohort, entries, job.arguments["language"])
     db.session.commit()  # nothing written yet: end the read before the long render
     pdf = render_slips(context)
+    if _member_ids(cohort.id) != {member.id for member in members}:
+        raise jobs.JobFailed(
+            "input_changed"
+        )  # the slips would not match the cohort: no PIN changes
     _replace_pins(cohort.id, new_hashes, job.started_by_id)
     jobs.finish(job, pdf, f"login-slips-cohort-{cohort.id}.pdf", "application/pdf")
+
+
+def _member_ids(cohort_id: int) -> set[int]:
+    query = select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort_id)
+    return set(db.session.scalars(query))
 
 
 def _slip_entry(member: User, new_hashes: dict[int, str]) -> dict[str, str | None]:

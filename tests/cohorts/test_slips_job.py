@@ -52,3 +52,42 @@ def test_starting_the_slips_of_200_trainees_is_a_few_queries_and_a_redirect(
     assert tasks.huey_of(app).pending_count() == 2
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="3">' in page and "<progress" in page
+
+
+def test_the_slips_go_through_a_real_consumer_and_their_pins_work(
+    app, client, login_as, make_user, make_cohort, db_session
+):
+    import re
+    import subprocess
+    import time
+
+    from huey.consumer import Consumer
+
+    from tests.helpers import sign_in
+
+    trainer = login_as("trainer")
+    trainee = make_user("trainee", temporary=True)
+    cohort = make_cohort(trainers=[trainer], members=[trainee])
+    _, response = _queries_to_start(client, db_session.connection(), cohort.id)
+    job_page = response.headers["Location"]
+    job_id = int(job_page.rsplit("/", 1)[1])
+    consumer = Consumer(tasks.huey_of(app), workers=1, worker_type="thread", initial_delay=0.05)
+    consumer.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            db_session.expire_all()
+            if db_session.get(Job, job_id).state in ("done", "failed"):
+                break
+            time.sleep(0.1)
+    finally:
+        consumer.stop(graceful=True)
+    job = db_session.get(Job, job_id)
+    assert (job.state, job.done, job.total) == ("done", 1, 1)
+    pdf = client.get(job_page + "/result")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True
+    ).stdout.decode()
+    pin = re.search(rf"{trainee.service_number}.*?(\d{{6}})", text, flags=re.S)
+    assert pin
+    assert sign_in(app.test_client(), trainee.service_number, pin.group(1)).status_code == 302

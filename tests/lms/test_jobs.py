@@ -128,3 +128,45 @@ def test_a_job_that_succeeded_is_not_retried(client, login_as, make_user, make_c
     ).get_data(as_text=True)
     db_session.expire_all()
     assert db_session.get(Job, job.id).finished_at == finished
+
+
+def test_slips_whose_cohort_changed_meanwhile_fail_and_change_no_pin(
+    client, login_as, make_user, make_cohort, db_session, monkeypatch
+):
+    import cohorts.tasks
+    from accounts.models import User
+    from cohorts.models import cohort_members
+    from lms.db import db
+
+    trainer = login_as("trainer")
+    stays, leaves = make_user("trainee", temporary=True), make_user("trainee", temporary=True)
+    cohort = make_cohort(trainers=[trainer], members=[stays, leaves])
+    render = cohorts.tasks.render_slips
+
+    def render_while_a_trainee_leaves(context):
+        db.session.execute(cohort_members.delete().where(cohort_members.c.user_id == leaves.id))
+        return render(context)
+
+    monkeypatch.setattr(cohorts.tasks, "render_slips", render_while_a_trainee_leaves)
+    token = csrf_token(client, f"/cohorts/{cohort.id}")
+    response = client.post(f"/cohorts/{cohort.id}/slips.pdf", data={"csrf_token": token})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "What the job was started for has changed meanwhile. Try again." in page
+    db_session.expire_all()
+    for trainee in (stays, leaves):
+        assert db_session.get(User, trainee.id).credential_hash == trainee.credential_hash
+    assert client.get(response.headers["Location"] + "/result").status_code == 404
+
+
+def test_slips_of_a_cohort_the_trainer_no_longer_runs_fail(
+    client, login_as, make_user, make_cohort, db_session
+):
+    trainer = login_as("trainer")
+    job = _job(db_session, trainer, state="failed", error="error")
+    other = make_cohort(trainers=[make_user("trainer")], members=[make_user("trainee")])
+    job.arguments = {"cohort_id": other.id, "language": "en"}
+    db_session.commit()
+    token = csrf_token(client, f"/jobs/{job.id}")
+    client.post(f"/jobs/{job.id}/retry", data={"csrf_token": token})
+    db_session.expire_all()
+    assert db_session.get(Job, job.id).error == "not_found"

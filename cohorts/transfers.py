@@ -3,9 +3,11 @@ administrator, audited. A roster never moves a trainee of another cohort (see se
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import Centre, User
 from certificates.models import Certificate
@@ -35,6 +37,17 @@ def request_transfer(
     return _pending_or_new(trainee, actor, reason, to_cohort_id=cohort.id)
 
 
+# What the transfer pages show of each request, loaded with it (one query per relationship, not
+# one per request).
+_SHOWN = (
+    selectinload(TransferRequest.trainee),
+    selectinload(TransferRequest.requested_by),
+    selectinload(TransferRequest.decided_by),
+    selectinload(TransferRequest.to_cohort),
+    selectinload(TransferRequest.to_centre),
+)
+
+
 def transfers_to_decide() -> list[TransferRequest]:
     """The centre's pending requests between its cohorts, oldest first."""
     return list(
@@ -42,6 +55,7 @@ def transfers_to_decide() -> list[TransferRequest]:
             select(TransferRequest)
             .where(TransferRequest.state == "pending", TransferRequest.to_cohort_id.is_not(None))
             .order_by(TransferRequest.requested_at)
+            .options(*_SHOWN)
         )
     )
 
@@ -53,6 +67,7 @@ def outgoing_transfers() -> list[TransferRequest]:
             select(TransferRequest)
             .where(TransferRequest.state == "pending", TransferRequest.to_centre_id.is_not(None))
             .order_by(TransferRequest.requested_at)
+            .options(*_SHOWN)
         )
     )
 
@@ -65,36 +80,60 @@ def recent_decisions(limit: int = 20) -> list[TransferRequest]:
             .where(TransferRequest.state != "pending")
             .order_by(TransferRequest.decided_at.desc())
             .limit(limit)
+            .options(*_SHOWN)
         )
     )
 
 
-def source_cohorts(transfer: TransferRequest) -> list[Cohort]:
-    """The cohorts the trainee would leave."""
-    return list(
-        db.session.scalars(
-            select(Cohort)
-            .join(cohort_members, cohort_members.c.cohort_id == Cohort.id)
-            .where(
-                cohort_members.c.user_id == transfer.trainee_id,
-                Cohort.id != transfer.to_cohort_id,
-            )
-            .order_by(Cohort.name)
-        )
+def source_cohorts(transfers: list[TransferRequest]) -> dict[int, list[Cohort]]:
+    """For each request (by id), the cohorts its trainee would leave; in one query."""
+    rows = db.session.execute(
+        select(cohort_members.c.user_id, Cohort)
+        .join(Cohort, Cohort.id == cohort_members.c.cohort_id)
+        .where(cohort_members.c.user_id.in_({t.trainee_id for t in transfers}))
+        .order_by(Cohort.name)
+    ).all()
+    return {
+        t.id: [c for user_id, c in rows if user_id == t.trainee_id and c.id != t.to_cohort_id]
+        for t in transfers
+    }
+
+
+def decide(transfer: TransferRequest, approve: bool, actor: User) -> None:
+    """Approve or refuse a pending request, into a cohort or to another centre."""
+    if transfer.to_centre_id is not None:
+        decide_centre_transfer(transfer, approve, actor)
+    else:
+        decide_transfer(transfer, approve, actor)
+
+
+def _audit_decision(transfer: TransferRequest, actor: User, **details: Any) -> None:
+    audit.record(
+        f"transfer.{transfer.state}",
+        "transfer",
+        transfer.id,
+        actor.id,
+        trainee=transfer.trainee_id,
+        **details,
     )
 
 
-def decide_transfer(transfer: TransferRequest, approve: bool, actor: User) -> None:
-    """Approve (the trainee leaves their other cohorts and joins the requesting one, enrolled in
-    its courses) or refuse a pending request; recorded with who decided and when."""
+def _record_decision(transfer: TransferRequest, approve: bool, actor: User) -> None:
+    """Decided once: who decided, when and what."""
     if transfer.state != "pending":
         raise CohortError(_("This request has already been decided."))
     transfer.state = "approved" if approve else "refused"
     transfer.decided_by_id = actor.id
     transfer.decided_at = utcnow()
+
+
+def decide_transfer(transfer: TransferRequest, approve: bool, actor: User) -> None:
+    """Approve (the trainee leaves their other cohorts and joins the requesting one, enrolled in
+    its courses) or refuse a pending request; recorded with who decided and when."""
+    _record_decision(transfer, approve, actor)
     left = []
     if approve:
-        left = [cohort.id for cohort in source_cohorts(transfer)]
+        left = [cohort.id for cohort in source_cohorts([transfer])[transfer.id]]
         db.session.execute(
             delete(cohort_members).where(
                 cohort_members.c.user_id == transfer.trainee_id,
@@ -107,15 +146,7 @@ def decide_transfer(transfer: TransferRequest, approve: bool, actor: User) -> No
         for course in target.courses:
             enrol(transfer.trainee, course, by=actor)
     db.session.flush()
-    audit.record(
-        f"transfer.{transfer.state}",
-        "transfer",
-        transfer.id,
-        actor.id,
-        trainee=transfer.trainee_id,
-        to=transfer.to_cohort_id,
-        left=left,
-    )
+    _audit_decision(transfer, actor, to=transfer.to_cohort_id, left=left)
 
 
 def request_centre_transfer(
@@ -183,7 +214,7 @@ def decidable_transfer(transfer_id: int, actor: User) -> TransferRequest | None:
 def decide_centre_transfer(transfer: TransferRequest, approve: bool, actor: User) -> None:
     """The receiving centre's administrator approves (the trainee, with their certificates, now
     belongs to this centre and has left the other centre's cohorts) or refuses."""
-    if transfer.state != "pending":
+    if transfer.state != "pending":  # checked before the move (also in _record_decision)
         raise CohortError(_("This request has already been decided."))
     with scope.unscoped(db.session):  # crossing on purpose: the trainee moves between centres
         trainee = db.session.get(User, transfer.trainee_id)
@@ -205,16 +236,8 @@ def decide_centre_transfer(transfer: TransferRequest, approve: bool, actor: User
                 select(Certificate).where(Certificate.trainee_id == trainee.id)
             ):
                 certificate.centre_id = transfer.to_centre_id  # they go with their holder
-        transfer.state = "approved" if approve else "refused"
-        transfer.decided_by_id = actor.id
-        transfer.decided_at = utcnow()
+        _record_decision(transfer, approve, actor)
         db.session.flush()
-    audit.record(
-        f"transfer.{transfer.state}",
-        "transfer",
-        transfer.id,
-        actor.id,
-        trainee=transfer.trainee_id,
-        from_centre=transfer.centre_id,
-        to_centre=transfer.to_centre_id,
+    _audit_decision(
+        transfer, actor, from_centre=transfer.centre_id, to_centre=transfer.to_centre_id
     )

@@ -350,9 +350,10 @@ def transfers() -> str:
     """The centre's transfer requests to decide (between its cohorts, and from other centres),
     those it sent to other centres, and the latest decisions."""
     pending = transfer_service.transfers_to_decide()
+    leaving = transfer_service.source_cohorts(pending)
     return render_template(
         "cohorts/transfers.html",
-        pending=[(transfer, transfer_service.source_cohorts(transfer)) for transfer in pending],
+        pending=[(transfer, leaving[transfer.id]) for transfer in pending],
         incoming=transfer_service.incoming_transfers(current_user.centre_id),
         outgoing=transfer_service.outgoing_transfers(),
         decided=transfer_service.recent_decisions(),
@@ -372,10 +373,7 @@ def decide_transfer(transfer_id: int) -> Response:
         abort(400)
     approve = form.decision.data == "approve"
     try:
-        if transfer.to_centre_id is not None:
-            transfer_service.decide_centre_transfer(transfer, approve, current_user)
-        else:
-            transfer_service.decide_transfer(transfer, approve, current_user)
+        transfer_service.decide(transfer, approve, current_user)
     except services.CohortError as error:
         flash(str(error), "error")
     else:

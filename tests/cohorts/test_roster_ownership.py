@@ -374,3 +374,36 @@ def test_a_centre_transfer_is_refused_where_the_number_exists(
     db_session.expire_all()
     assert db_session.get(User, trainee.id).centre_id != dakar.id
     assert db_session.get(TransferRequest, transfer.id).state == "pending"
+
+
+def test_the_transfers_page_reads_a_fixed_number_of_times(
+    app, connection, db_session, make_user, make_cohort, course
+):
+    """No query per request shown (trainee, cohorts left, who asked, where to)."""
+    from cohorts.models import TransferRequest
+    from tests.helpers import count_queries
+
+    admin = make_user("admin")
+    admin_client = app.test_client()
+    sign_in(admin_client, admin.sign_in_name, TEST_SECRET)
+    target = make_cohort(trainers=[make_user("trainer")], courses=[course])
+
+    def ask(n: int) -> None:
+        for _ in range(n):
+            trainee = make_user("trainee")
+            make_cohort(trainers=[make_user("trainer")], members=[trainee], courses=[course])
+            db_session.add(
+                TransferRequest(
+                    centre_id=trainee.centre_id,
+                    trainee_id=trainee.id,
+                    to_cohort_id=target.id,
+                    requested_by_id=admin.id,
+                )
+            )
+        db_session.commit()
+
+    ask(1)
+    one = count_queries(connection, lambda: admin_client.get("/cohorts/transfers"))
+    ask(5)
+    six = count_queries(connection, lambda: admin_client.get("/cohorts/transfers"))
+    assert six == one

@@ -81,7 +81,9 @@ def render_record(record: dict[str, Any], context: dict[str, Any]) -> bytes:
     """The PDF of a record: context has language, direction, title, intro, generated_on, nothing."""
     labels = {key: str(label) for key, label in FIELD_LABELS.items()}
     words = {key: str(label) for key, label in VALUE_LABELS.items()}
-    sections = [(str(SECTION_TITLES.get(key, key)), value) for key, value in record.items()]
+    order = list(SECTION_TITLES)
+    keys = sorted(record, key=lambda key: order.index(key) if key in order else len(order))
+    sections = [(str(SECTION_TITLES.get(key, key)), record[key]) for key in keys]
     html = pdf_template("accounts/pdf/record.html").render(
         sections=sections, labels=labels, words=words, **context
     )

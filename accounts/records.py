@@ -9,14 +9,12 @@ from sqlalchemy import select
 from accounts.models import User
 from lms.audit import AuditEvent
 from lms.db import db
-from lms.records import record_section
 
 
 def _when(moment: Any) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-@record_section("account")
 def account_record(user: User) -> dict[str, Any]:
     """What the account holds about the person."""
     return {
@@ -36,7 +34,6 @@ def account_record(user: User) -> dict[str, Any]:
     }
 
 
-@record_section("record_viewed_by_staff")
 def views_of_record(user: User) -> list[dict[str, Any]]:
     """When members of staff looked at the person's record, who and what."""
     rows = db.session.execute(
@@ -53,3 +50,11 @@ def views_of_record(user: User) -> list[dict[str, Any]]:
         {"at": _when(event.at), "by": name, "role": role, "what": event.details.get("what")}
         for event, name, role in rows
     ]
+
+
+def personal_record(user: User) -> dict[str, Any]:
+    """This domain's sections of a person's own record (the `personal_record` extension point)."""
+    return {
+        "account": account_record(user),
+        "record_viewed_by_staff": views_of_record(user),
+    }

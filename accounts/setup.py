@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from accounts import services
+from accounts import records, services
 from accounts.cli import centres_cli, users_cli
 from accounts.login import init_login
 from accounts.platform_views import bp as platform_bp
@@ -16,6 +16,7 @@ from lms.cli import add_commands
 
 def init_app(app: Flask, prefix: str) -> set[str]:
     """Register the domain (see lms.Domain)."""
+    hooks.register(app, "personal_record", records.personal_record)
     init_login(app)
     hooks.register(app, "home:admin", services.administrator_home)
     hooks.register(app, "home:platform_admin", services.platform_home)

@@ -21,19 +21,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
-from accounts import records as _records  # noqa: F401 - registers its part of a person's record
 from accounts import services
 from accounts.centres import centre_choices_for
 from accounts.forms import ChangeCredentialForm, ConfirmForm, CreateUserForm, SignInForm
 from accounts.login import end_session, start_session
 from accounts.models import User
 from accounts.record_pdf import render_record
-from lms import audit
+from lms import audit, hooks
 from lms.access import public, role_required, signed_in
 from lms.converters import page_number
 from lms.db import db, utcnow
 from lms.i18n import current_language, is_rtl
-from lms.records import personal_record
 from lms.security import limiter
 from lms.views import safe_next
 
@@ -167,7 +165,9 @@ def change_credential() -> str | Response | tuple[str, int]:
 @signed_in
 def own_record_json() -> Response:
     """Everything the system keeps about the signed-in person, as JSON."""
-    response = jsonify({"generated_at": utcnow().isoformat(), **personal_record(current_user)})
+    response = jsonify(
+        {"generated_at": utcnow().isoformat(), **hooks.merged("personal_record", current_user)}
+    )
     response.headers["Content-Disposition"] = 'attachment; filename="my-training-record.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -180,7 +180,7 @@ def own_record_pdf() -> Response:
     language = current_language()
     centre = current_user.centre
     pdf = render_record(
-        personal_record(current_user),
+        hooks.merged("personal_record", current_user),
         {
             "language": language,
             "direction": "rtl" if is_rtl(language) else "ltr",

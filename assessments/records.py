@@ -10,10 +10,8 @@ from accounts.models import User
 from assessments.models import Evaluation, QuizAttempt
 from courses.models import Course
 from lms.db import db
-from lms.records import record_section
 
 
-@record_section("quiz_attempts")
 def attempts_record(user: User) -> list[dict[str, Any]]:
     """Every quiz attempt with its result."""
     rows = db.session.execute(
@@ -36,7 +34,6 @@ def attempts_record(user: User) -> list[dict[str, Any]]:
     ]
 
 
-@record_section("evaluations")
 def evaluations_record(user: User) -> list[dict[str, Any]]:
     """Every evaluation recorded about the person, corrections included."""
     evaluations = db.session.scalars(
@@ -56,3 +53,11 @@ def evaluations_record(user: User) -> list[dict[str, Any]]:
         }
         for evaluation in evaluations
     ]
+
+
+def personal_record(user: User) -> dict[str, Any]:
+    """This domain's sections of a person's own record (the `personal_record` extension point)."""
+    return {
+        "quiz_attempts": attempts_record(user),
+        "evaluations": evaluations_record(user),
+    }

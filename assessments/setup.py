@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from accounts.models import User
+from assessments import records
 from assessments.completion import completion_status
 from assessments.views import bp
 from courses.services import CourseProgress
@@ -23,5 +24,6 @@ def course_page(user: User, progress: CourseProgress) -> dict[str, Any]:
 
 def init_app(app: Flask, prefix: str) -> set[str]:
     """Register the domain (see lms.Domain)."""
+    hooks.register(app, "personal_record", records.personal_record)
     hooks.register(app, "course_page", course_page)
     return register_blueprints(app, prefix, [(bp, "/assessments")])

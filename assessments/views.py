@@ -18,7 +18,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from assessments import quiz as quizzes
-from assessments import records as _records  # noqa: F401 - registers its part of a person's record
 from assessments import services
 from assessments.forms import QuizActionForm
 from assessments.models import QuizAttempt

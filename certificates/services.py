@@ -392,10 +392,11 @@ def revoke(
 
 def certificates_of(trainee_ids: list[int]) -> list[Certificate]:
     """Every certificate held by these trainees (PDF bytes not loaded)."""
-    ids = trainee_ids
     return list(
         db.session.scalars(
-            select(Certificate).where(Certificate.trainee_id.in_(ids)).order_by(Certificate.id)
+            select(Certificate)
+            .where(Certificate.trainee_id.in_(trainee_ids))
+            .order_by(Certificate.id)
         )
     )
 

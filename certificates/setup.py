@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from accounts.models import User
+from certificates import records
 from certificates.services import connect_signals, expiring_soon
 from certificates.views import bp, verify_bp
 from lms import hooks
@@ -20,6 +21,7 @@ def trainee_home(user: User) -> dict[str, Any]:
 
 def init_app(app: Flask, prefix: str) -> set[str]:
     """Register the domain (see lms.Domain)."""
+    hooks.register(app, "personal_record", records.personal_record)
     connect_signals()
     hooks.register(app, "home:trainee", trainee_home)
     return register_blueprints(app, prefix, [(bp, "/certificates"), (verify_bp, "/verify")])

@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from certificates import records as _records  # noqa: F401 - registers its part of a person's record
 from certificates import services
 from certificates.forms import REASON_LABELS, RevokeForm, UploadForm, VerifyForm
 from certificates.models import Certificate

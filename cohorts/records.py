@@ -9,10 +9,8 @@ from sqlalchemy import select
 from accounts.models import User
 from cohorts.models import Cohort, cohort_members
 from lms.db import db
-from lms.records import record_section
 
 
-@record_section("cohorts")
 def cohorts_record(user: User) -> list[dict[str, Any]]:
     """The cohorts the person belongs to."""
     cohorts = db.session.scalars(
@@ -33,3 +31,10 @@ def cohorts_record(user: User) -> list[dict[str, Any]]:
         }
         for cohort in cohorts
     ]
+
+
+def personal_record(user: User) -> dict[str, Any]:
+    """This domain's sections of a person's own record (the `personal_record` extension point)."""
+    return {
+        "cohorts": cohorts_record(user),
+    }

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from accounts.models import User
-from cohorts import evaluation_views, services, views
+from cohorts import evaluation_views, records, services, views
 from cohorts import tasks as _tasks  # noqa: F401 - declares the cohorts' background jobs
 from cohorts.cli import retention_cli
 from lms import hooks
@@ -22,6 +22,7 @@ def trainer_home(user: User) -> dict[str, Any]:
 
 def init_app(app: Flask, prefix: str) -> set[str]:
     """Register the domain (see lms.Domain)."""
+    hooks.register(app, "personal_record", records.personal_record)
     hooks.register(app, "home:trainer", trainer_home)
     hooks.register(app, "may_manage_trainee", services.may_assess)
     hooks.register(app, "trainees_managed_by", services.trainee_ids_managed_by)

@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 
 from accounts.centres import centre_choices_for
 from accounts.models import Centre, User
-from cohorts import records as _records  # noqa: F401 - registers its part of a person's record
 from cohorts import services
 from cohorts import transfers as transfer_service
 from cohorts.dashboard import STATUSES, build_dashboard

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from accounts.models import User
+from courses import records
 from courses.services import courses_for_trainee
 from courses.views import bp
 from lms import hooks
@@ -20,5 +21,6 @@ def trainee_home(user: User) -> dict[str, Any]:
 
 def init_app(app: Flask, prefix: str) -> set[str]:
     """Register the domain (see lms.Domain)."""
+    hooks.register(app, "personal_record", records.personal_record)
     hooks.register(app, "home:trainee", trainee_home)
     return register_blueprints(app, prefix, [(bp, "/courses")])

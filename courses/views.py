@@ -21,7 +21,6 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from courses import records as _records  # noqa: F401 - registers its part of a person's record
 from courses import services
 from courses.forms import EmptyForm, PackForm
 from courses.models import Course, CourseMedia, Lesson

@@ -10,6 +10,9 @@ app (several apps may live in one process, as in the tests).
 - `course_page` (user, course) -> dict: more template variables of the course page, merged.
 - `may_manage_trainee` (user, trainee) -> bool: any True lets a trainer act for the trainee.
 - `language_chosen` (user, language): the signed-in person chose an interface language.
+- `personal_record` (user) -> dict: each domain's sections of a person's own record, merged.
+- `trainees_managed_by` (user) -> select of ids; `cohort_members` (user, cohort_id) -> ids or None:
+  the cohorts' rule, used by certificates.
 """
 
 from __future__ import annotations

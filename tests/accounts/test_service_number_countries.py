@@ -3,6 +3,8 @@ when the same number exists twice."""
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import TEST_SECRET
 from tests.helpers import sign_in
 
@@ -58,9 +60,21 @@ def test_the_same_number_and_country_in_two_centres_is_told_apart_by_the_pin(
     assert _home_name(client) == "Second"
 
 
-def test_the_form_suggests_the_centres_country(client, db_session):
+def test_the_form_suggests_the_centres_country_only_when_they_share_one(
+    client, db_session, make_centre
+):
+    from accounts.models import Centre
+    from tests.conftest import DEFAULT_CENTRE_ID
+
+    db_session.get(Centre, DEFAULT_CENTRE_ID).country = "SEN"
+    db_session.commit()
+    selected = re.compile(
+        r'<option[^>]*selected[^>]*value="SEN"|<option[^>]*value="SEN"[^>]*selected'
+    )
+    assert selected.search(client.get("/sign-in").get_data(as_text=True))
+    make_centre(name="Kathmandu centre", country="NPL")  # two countries: no suggestion
     page = client.get("/sign-in").get_data(as_text=True)
-    assert 'id="country"' in page
+    assert not selected.search(page) and 'id="country"' in page
 
 
 def test_the_suggested_country_never_shuts_out_a_unique_number(app, make_user):

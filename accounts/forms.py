@@ -20,6 +20,29 @@ def _required() -> DataRequired:
     return DataRequired(message=_l("This field is required."))
 
 
+def _full_name_field() -> StringField:
+    return StringField(_l("Full name"), validators=[_required(), Length(max=200, message=TOO_LONG)])
+
+
+def _email_field(label: Any, presence: Any) -> EmailField:
+    return EmailField(
+        label,
+        validators=[
+            presence,
+            Length(max=254, message=TOO_LONG),
+            Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
+        ],
+    )
+
+
+def _language_field() -> SelectField:
+    return SelectField(
+        _l("Preferred language"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+        default="en",
+    )
+
+
 class SignInForm(FlaskForm):
     """Sign in with a service number or e-mail, and a PIN or password."""
 
@@ -74,26 +97,13 @@ class CreateUserForm(FlaskForm):
         ],
         validators=[_required()],
     )
-    full_name = StringField(
-        _l("Full name"), validators=[_required(), Length(max=200, message=TOO_LONG)]
-    )
-    email = EmailField(
-        _l("E-mail address (trainers and administrators)"),
-        validators=[
-            Optional(),
-            Length(max=254, message=TOO_LONG),
-            Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
-        ],
-    )
+    full_name = _full_name_field()
+    email = _email_field(_l("E-mail address (trainers and administrators)"), Optional())
     service_number = StringField(
         _l("Service number (trainees)"), validators=[Optional(), Length(max=32, message=TOO_LONG)]
     )
     rank = StringField(_l("Rank"), validators=[Optional(), Length(max=64, message=TOO_LONG)])
-    preferred_language = SelectField(
-        _l("Preferred language"),
-        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
-        default="en",
-    )
+    preferred_language = _language_field()
 
 
 class ConfirmForm(FlaskForm):
@@ -133,19 +143,6 @@ class CentreForm(FlaskForm):
 class CentreAdministratorForm(FlaskForm):
     """A platform administrator creates a centre's administrator."""
 
-    full_name = StringField(
-        _l("Full name"), validators=[_required(), Length(max=200, message=TOO_LONG)]
-    )
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            _required(),
-            Length(max=254, message=TOO_LONG),
-            Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
-        ],
-    )
-    preferred_language = SelectField(
-        _l("Preferred language"),
-        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
-        default="en",
-    )
+    full_name = _full_name_field()
+    email = _email_field(_l("E-mail address"), _required())
+    preferred_language = _language_field()

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.machine import machine_line  # noqa: E402
 from cohorts.roster import RosterFileError, parse_roster  # noqa: E402
+from tests.helpers import streamed_xlsx  # noqa: E402 - the test suite's workbook builder
 
 ROWS = 2_000_000
 CELL_ROW = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
@@ -25,29 +26,7 @@ CELL_ROW = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
 
 def bomb_xlsx(row: bytes) -> bytes:
     """A workbook made by openpyxl whose sheet is rewritten with ROWS copies of `row`."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    workbook.create_sheet("Roster").append(["service_number", "full_name"])
-    base = io.BytesIO()
-    workbook.save(base)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(base) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
-    ):
-        for member in source.infolist():
-            if member.filename != "xl/worksheets/sheet1.xml":
-                target.writestr(member, source.read(member))
-                continue
-            with target.open(member.filename, "w", force_zip64=True) as sheet:
-                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/')
-                sheet.write(b'2006/main"><sheetData><row><c t="inlineStr"><is><t>service_number')
-                sheet.write(b"</t></is></c></row>")
-                for _ in range(ROWS // 10_000):
-                    sheet.write(row * 10_000)
-                sheet.write(b"</sheetData></worksheet>")
-    return out.getvalue()
+    return streamed_xlsx(ROWS, lambda n: row)
 
 
 def roster_xlsx(rows: int) -> bytes:

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
+from openpyxl import Workbook
 from sqlalchemy import create_engine, event, text
 from werkzeug.test import TestResponse
 
@@ -193,3 +195,37 @@ def print_slips(
     page = client.get(job_page, **kwargs).get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page, page  # done within the request
     return client.get(job_page + "/result", **kwargs)
+
+
+# The header row of the rosters that streamed_xlsx writes.
+HEADER_ROW = (
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>service_number</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>full_name</t></is></c></row>'
+)
+
+
+def streamed_xlsx(rows: int, row_xml: Any = lambda n: b"<row/>") -> bytes:
+    """A valid workbook (made by openpyxl) whose sheet is rewritten, streaming, with a header row
+    and `rows` rows: a few hundred KiB on disk for millions of rows."""
+    workbook = Workbook(write_only=True)
+    workbook.create_sheet("Roster").append(["service_number", "full_name"])
+    base = io.BytesIO()
+    workbook.save(base)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(base) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for member in source.infolist():
+            if member.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(member, source.read(member))
+                continue
+            with target.open(member.filename, "w", force_zip64=True) as sheet:
+                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/')
+                sheet.write(b'spreadsheetml/2006/main"><sheetData>' + HEADER_ROW)
+                for start in range(0, rows, 10_000):
+                    sheet.write(
+                        b"".join(row_xml(n) for n in range(start, min(rows, start + 10_000)))
+                    )
+                sheet.write(b"</sheetData></worksheet>")
+    return out.getvalue()

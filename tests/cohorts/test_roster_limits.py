@@ -7,49 +7,17 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import Workbook
 
 from cohorts import roster
 from cohorts.roster import MAX_ROWS, RosterFileError, parse_roster
 from cohorts.xlsx import MAX_EXPANDED_BYTES, MAX_SHARED_STRING_TAGS
-from tests.helpers import csrf_token, table_counts
+from tests.helpers import csrf_token, streamed_xlsx, table_counts
 from tests.helpers import upload_roster as upload
 
-HEADER_ROW = (
-    b'<row r="1"><c r="A1" t="inlineStr"><is><t>service_number</t></is></c>'
-    b'<c r="B1" t="inlineStr"><is><t>full_name</t></is></c></row>'
-)
 TRAINEE_ROW = (
     b'<row><c t="inlineStr"><is><t>NP-40112</t></is></c>'
     b'<c t="inlineStr"><is><t>Sita Gurung</t></is></c></row>'
 )
-
-
-def streamed_xlsx(rows: int, row_xml=lambda n: b"<row/>") -> bytes:
-    """A valid workbook (made by openpyxl) whose sheet is rewritten, streaming, with a header row
-    and `rows` rows: a few hundred KiB on disk for millions of rows."""
-    workbook = Workbook(write_only=True)
-    workbook.create_sheet("Roster").append(["service_number", "full_name"])
-    base = io.BytesIO()
-    workbook.save(base)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(base) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
-    ):
-        for member in source.infolist():
-            if member.filename != "xl/worksheets/sheet1.xml":
-                target.writestr(member, source.read(member))
-                continue
-            with target.open(member.filename, "w", force_zip64=True) as sheet:
-                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/')
-                sheet.write(b'spreadsheetml/2006/main"><sheetData>' + HEADER_ROW)
-                for start in range(0, rows, 10_000):
-                    sheet.write(
-                        b"".join(row_xml(n) for n in range(start, min(rows, start + 10_000)))
-                    )
-                sheet.write(b"</sheetData></worksheet>")
-    return out.getvalue()
 
 
 def csv_rows(rows: int) -> bytes:

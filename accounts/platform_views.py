@@ -84,14 +84,20 @@ def _edit(centre: Centre | None, form: CentreForm) -> str | Response | tuple[str
 @role_required("platform_admin")
 def centre(centre_id: int) -> str:
     """A centre: its details and its administrators."""
-    found = _centre_or_404(centre_id)
+    return _centre_page(_centre_or_404(centre_id), CentreAdministratorForm())
+
+
+def _centre_page(
+    centre: Centre, admin_form: CentreAdministratorForm, error: str | None = None
+) -> str:
     return render_template(
         "platform/centre.html",
-        centre=found,
-        administrators=centres.centre_administrators(found),
-        counts=centres.centre_staff_counts().get(found.id, {}),
-        admin_form=CentreAdministratorForm(),
+        centre=centre,
+        administrators=centres.centre_administrators(centre),
+        counts=centres.centre_staff_counts().get(centre.id, {}),
+        admin_form=admin_form,
         form=ConfirmForm(),
+        error=error,
     )
 
 
@@ -119,15 +125,7 @@ def new_administrator(centre_id: int) -> Response | tuple[str, int]:
                 return show_secret_once(
                     user, secret, url_for("platform.centre", centre_id=found.id)
                 )
-    return render_template(
-        "platform/centre.html",
-        centre=found,
-        administrators=centres.centre_administrators(found),
-        counts=centres.centre_staff_counts().get(found.id, {}),
-        admin_form=form,
-        form=ConfirmForm(),
-        error=error,
-    ), 400
+    return _centre_page(found, form, error), 400
 
 
 @bp.post("/centres/<int:centre_id>/administrators/<int:user_id>/reset")

@@ -76,11 +76,6 @@ def current(session: Session) -> int | None | Literal[_Marker.UNSCOPED]:
     return session.info.get(SCOPE_KEY, _UNSCOPED)
 
 
-def is_scoped(session: Session) -> bool:
-    """Whether the session acts for a centre (or for no centre)."""
-    return SCOPE_KEY in session.info
-
-
 @contextmanager
 def unscoped(session: Session) -> Iterator[None]:
     """Cross the centre boundary on purpose, for the statements inside the block."""

@@ -2,7 +2,7 @@
 # Install the Debian packages the app (run) or the test suite (test) needs, only when missing.
 set -euo pipefail
 RUN_PACKAGES=(fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
-TEST_PACKAGES=("${RUN_PACKAGES[@]}" chromium chromium-driver postgresql poppler-utils zbar-tools)
+TEST_PACKAGES=("${RUN_PACKAGES[@]}" chromium chromium-driver postgresql redis-server poppler-utils zbar-tools)
 
 case "${1:-run}" in
   run) wanted=("${RUN_PACKAGES[@]}") ;;

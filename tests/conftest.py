@@ -20,6 +20,7 @@ from lms import migrate
 from lms.db import make_engine
 from lms.security import limiter
 from tests.helpers import sign_in
+from tests.redis_server import RedisServer
 
 TEST_SECRET = "correct-horse-42"
 DEFAULT_CENTRE_ID = 1  # the centre the migration creates for existing records
@@ -41,6 +42,24 @@ def base_config(database_url: str) -> dict[str, Any]:
         # runs a real consumer against the SQLite queue).
         "TASK_QUEUE_IMMEDIATE": True,
     }
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real Redis on loopback for the whole run (tests may stop and start it; each starts it)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The address of a running, empty Redis."""
+    if redis_server.process is None:
+        redis_server.start()
+    redis_server.flush()
+    return redis_server.url()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, current_app
-from huey import SqliteHuey
+from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 from sqlalchemy import func, select
 
@@ -24,19 +24,25 @@ def note_users(path: str, role: str) -> None:
     Path(path).write_text(f"{count} {current_app.config['PUBLIC_BASE_URL']}")
 
 
-@pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
-    return {"TASK_QUEUE_IMMEDIATE": False, "TASK_QUEUE_URL": f"sqlite:///{tmp_path / 'q.db'}"}
+@pytest.fixture(params=["sqlite", "redis"])
+def app_config(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """Each test of this module runs on the embedded queue and on a real Redis."""
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'q.db'}"
+    return {"TASK_QUEUE_IMMEDIATE": False, "TASK_QUEUE_URL": url}
 
 
-def test_a_job_goes_through_the_sqlite_queue_to_a_consumer(
-    app: Flask, make_user: Any, tmp_path: Path
+def test_a_job_goes_through_the_queue_to_a_consumer(
+    app: Flask, make_user: Any, tmp_path: Path, app_config: dict[str, Any]
 ) -> None:
     make_user("trainer")
     make_user("trainer")
     out = tmp_path / "out.txt"
     huey = tasks.huey_of(app)
-    assert isinstance(huey, SqliteHuey) and not huey.immediate
+    expected = RedisHuey if app_config["TASK_QUEUE_URL"].startswith("redis") else SqliteHuey
+    assert isinstance(huey, expected) and not huey.immediate
     with app.app_context():
         tasks.enqueue("tests.note_users", str(out), "trainer")
     assert huey.pending_count() == 1 and not out.exists()  # queued, not run

@@ -2,7 +2,9 @@
 
 Completion: a course is complete for a trainee when every current lesson is complete, a quiz
 attempt at the course has passed, and every practical evaluation the course requires has been
-passed (the latest effective evaluation for that rubric). Completion emits `course_completed`.
+passed (the latest effective evaluation for that rubric). Completion emits `course_completed`,
+once: the enrolment records when it was announced, and it is announced again only once that
+completion has expired (the course's validity), when the trainee completes it anew.
 
 Mastery: a trainee masters a standard when the most recent effective evidence for it (a quiz
 result's percentage for the standard, a paper quiz, or a practical evaluation) meets the standard's
@@ -23,7 +25,7 @@ from sqlalchemy import select
 from accounts.models import User
 from assessments.models import AttemptResult, Evaluation, QuizAttempt, Rubric
 from courses.models import Course, Enrolment
-from courses.services import progress_in
+from courses.services import enrolment_for, progress_in
 from lms.db import db, utcnow
 from lms.events import course_completed, sender, together
 
@@ -120,10 +122,26 @@ def completion_status(trainee: User, course: Course) -> CompletionStatus:
     )
 
 
-def notify_if_complete(trainee: User, course: Course) -> bool:
-    """Emit `course_completed` when the course is complete; receivers must be idempotent."""
+def already_announced(enrolment: Enrolment | None, course: Course, now: datetime) -> bool:
+    """Whether the course's completion was announced and has not expired since."""
+    if enrolment is None or enrolment.completed_at is None:
+        return False
+    return (now - enrolment.completed_at).days <= course.validity_months * DAYS_PER_MONTH
+
+
+DAYS_PER_MONTH = 30.44
+
+
+def notify_if_complete(trainee: User, course: Course, enrolment: Enrolment | None = None) -> bool:
+    """Whether the course is complete; emits `course_completed` the first time (see the module)."""
+    now = utcnow()
+    enrolment = enrolment or enrolment_for(trainee, course)
+    if already_announced(enrolment, course, now):
+        return True
     if not completion_status(trainee, course).is_complete:
         return False
+    if enrolment is not None:
+        enrolment.completed_at = now
     course_completed.send(sender(), trainee=trainee, course=course)
     return True
 
@@ -164,7 +182,7 @@ def latest_evidence(
 
 def is_fresh(evidence: Evidence, validity_months: int, today: date) -> bool:
     """Evidence counts while it is no older than the validity (months) of the standard's courses."""
-    return (today - evidence.on).days <= validity_months * 30.44
+    return (today - evidence.on).days <= validity_months * DAYS_PER_MONTH
 
 
 def mastery_for(
@@ -205,17 +223,24 @@ def validity_by_standard() -> dict[str, int]:
     return validity
 
 
-def notify_enrolled_courses(trainee_ids: list[int]) -> None:
-    """After new evidence: check completion of every course these trainees are enrolled in.
+def notify_enrolled_courses(trainee_ids: list[int]) -> int:
+    """After new evidence: check completion of every course these trainees are enrolled in and
+    not completed yet; returns how many completions were announced.
 
     A cohort's form may complete a course for many trainees: the completions are sent inside
     one `lms.events.together()` block, so that their certificates are rendered together.
     """
+    now = utcnow()
     enrolled = db.session.execute(
         select(User, Enrolment)
         .join(Enrolment, Enrolment.user_id == User.id)
         .where(User.id.in_(trainee_ids))
+        .order_by(User.id, Enrolment.id)
     )
+    announced = 0
     with together():
         for trainee, enrolment in enrolled:
-            notify_if_complete(trainee, enrolment.course)
+            if already_announced(enrolment, enrolment.course, now):
+                continue
+            announced += notify_if_complete(trainee, enrolment.course, enrolment)
+    return announced

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from accounts.models import User
 from assessments.models import Evaluation, Rubric, Standard
@@ -135,40 +135,57 @@ def record_practicals(
     course: Course | None = None,
 ) -> list[Evaluation]:
     """Record one evaluation per included (and validated) row."""
-    records = []
+    standard_version = _standard_version(rubric.standard_code)
+    values = []
     for row in rows:
         if not row.included:
             continue
         seconds = int(row.seconds) if row.seconds.strip() else None
         met = {c["id"]: bool(row.met.get(c["id"])) for c in rubric.criteria}
-        evaluation = Evaluation(
-            kind="practical",
-            trainee_id=row.trainee.id,
-            evaluator_id=evaluator.id,
-            course_id=course.id if course else None,
-            rubric_id=rubric.id,
-            standard_code=rubric.standard_code,
-            standard_version=_standard_version(rubric.standard_code),
-            observed_on=observed_on,
-            criteria_results={cid: {"met": value} for cid, value in met.items()},
-            measured_seconds=seconds,
-            passed=practical_passed(rubric, met, seconds),
-            notes=row.notes.strip() or None,
+        values.append(
+            {
+                "kind": "practical",
+                "trainee_id": row.trainee.id,
+                "course_id": course.id if course else None,
+                "rubric_id": rubric.id,
+                "standard_code": rubric.standard_code,
+                "standard_version": standard_version,
+                "observed_on": observed_on,
+                "criteria_results": {cid: {"met": value} for cid, value in met.items()},
+                "measured_seconds": seconds,
+                "passed": practical_passed(rubric, met, seconds),
+                "notes": row.notes.strip() or None,
+            }
         )
-        db.session.add(evaluation)
-        records.append(evaluation)
-    db.session.flush()
-    for evaluation in records:
-        audit.record(
-            "evaluation.recorded",
-            "evaluation",
-            evaluation.id,
-            evaluator.id,
-            rubric=rubric.code,
-            trainee=evaluation.trainee_id,
-            passed=evaluation.passed,
-        )
+    records = _insert_all(values, evaluator)
+    audit.record_many(
+        "evaluation.recorded",
+        "evaluation",
+        evaluator.id,
+        [
+            (e.id, {"rubric": rubric.code, "trainee": e.trainee_id, "passed": e.passed})
+            for e in records
+        ],
+    )
     return records
+
+
+def _insert_all(values: list[dict[str, Any]], evaluator: User) -> list[Evaluation]:
+    """Insert the evaluations of one form in one statement and read them back: the same few
+    statements for a cohort of a thousand as for one trainee (SQLite would otherwise insert the
+    rows one at a time to learn their ids)."""
+    stamp = utcnow()
+    rows = [{**value, "evaluator_id": evaluator.id, "recorded_at": stamp} for value in values]
+    if not rows:
+        return []
+    db.session.execute(insert(Evaluation), rows)
+    return list(
+        db.session.scalars(
+            select(Evaluation)
+            .where(Evaluation.evaluator_id == evaluator.id, Evaluation.recorded_at == stamp)
+            .order_by(Evaluation.id)
+        )
+    )
 
 
 def validate_paper_rows(course: Course, rows: list[RowInput], taken_on: date | None) -> bool:
@@ -191,44 +208,43 @@ def record_paper_quiz(
     course: Course, rows: list[RowInput], taken_on: date, evaluator: User
 ) -> list[Evaluation]:
     """Record a paper quiz taken in a classroom: one evaluation per trainee and standard."""
-    thresholds = dict(
-        db.session.execute(
-            select(Standard.code, Standard.mastery_threshold).where(
-                Standard.code.in_(course.standards), Standard.is_current
-            )
-        ).all()
-    )
-    records = []
+    current = db.session.execute(
+        select(Standard.code, Standard.mastery_threshold, Standard.version).where(
+            Standard.code.in_(course.standards), Standard.is_current
+        )
+    ).all()
+    thresholds = {row.code: row.mastery_threshold for row in current}
+    versions = {row.code: row.version for row in current}
+    values = []
     for row in rows:
         if not row.included:
             continue
         for code in course.standards:
             percent = float(int(row.percents[code]))
-            evaluation = Evaluation(
-                kind="paper_quiz",
-                trainee_id=row.trainee.id,
-                evaluator_id=evaluator.id,
-                course_id=course.id,
-                standard_code=code,
-                standard_version=_standard_version(code),
-                observed_on=taken_on,
-                percent=percent,
-                passed=percent >= thresholds.get(code, 100),
-                notes=row.notes.strip() or None,
+            values.append(
+                {
+                    "kind": "paper_quiz",
+                    "trainee_id": row.trainee.id,
+                    "course_id": course.id,
+                    "standard_code": code,
+                    "standard_version": versions.get(code, 1),
+                    "observed_on": taken_on,
+                    "percent": percent,
+                    "passed": percent >= thresholds.get(code, 100),
+                    "notes": row.notes.strip() or None,
+                    "criteria_results": {},
+                }
             )
-            db.session.add(evaluation)
-            records.append(evaluation)
-    db.session.flush()
-    for evaluation in records:
-        audit.record(
-            "evaluation.recorded",
-            "evaluation",
-            evaluation.id,
-            evaluator.id,
-            kind="paper_quiz",
-            trainee=evaluation.trainee_id,
-            standard=evaluation.standard_code,
-        )
+    records = _insert_all(values, evaluator)
+    audit.record_many(
+        "evaluation.recorded",
+        "evaluation",
+        evaluator.id,
+        [
+            (e.id, {"kind": "paper_quiz", "trainee": e.trainee_id, "standard": e.standard_code})
+            for e in records
+        ],
+    )
     return records
 
 

@@ -264,7 +264,8 @@ def render_certificates(contexts: list[dict[str, Any]], processes: int) -> list[
     Fewer than INLINE_BELOW render here. The first failure is raised, after the pool has stopped
     (queued renders are cancelled, running ones finish); nothing is returned in that case.
     """
-    if processes <= 1 or len(contexts) < INLINE_BELOW:
+    if processes <= 1 or len(contexts) < INLINE_BELOW or multiprocessing.current_process().daemon:
+        # A task queue's worker process may not start processes: its siblings use the other cores.
         return [render_certificate(context) for context in contexts]
     workers = min(processes, len(contexts) // (INLINE_BELOW // 2))
     # Small chunks keep every worker busy to the end; a chunk saves a round trip per certificate.

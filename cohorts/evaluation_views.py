@@ -19,6 +19,7 @@ from assessments.forms import CorrectionForm, ObservationForm
 from assessments.models import Evaluation, Rubric
 from cohorts import services as cohorts
 from cohorts.models import Cohort
+from cohorts.tasks import after_new_evidence
 from courses import services as courses
 from lms import audit
 from lms.access import role_required
@@ -35,6 +36,16 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
     return cohort
 
 
+def _per_trainee(prefix: str) -> dict[str, dict[str, str]]:
+    """The form's fields `<prefix>-<trainee id>-<key>`, by trainee id then key (read once)."""
+    found: dict[str, dict[str, str]] = {}
+    for name, value in request.form.items():
+        if name.startswith(prefix):
+            trainee, _sep, key = name.removeprefix(prefix).partition("-")
+            found.setdefault(trainee, {})[key] = value
+    return found
+
+
 def _rows(cohort: Cohort) -> list[practicals.RowInput]:
     only = request.args.get("trainee", type=whole_number)
     members = sorted(cohort.members, key=lambda m: m.full_name)
@@ -43,24 +54,17 @@ def _rows(cohort: Cohort) -> list[practicals.RowInput]:
         if not members:
             abort(404)
     form = request.form
+    met, percents = _per_trainee("met-"), _per_trainee("pct-")
     return [
         practicals.RowInput(
             trainee=m,
             included=form.get(f"include-{m.id}") == "1"
             if request.method == "POST"
             else only is not None,
-            met={
-                key.removeprefix(f"met-{m.id}-"): True
-                for key in form
-                if key.startswith(f"met-{m.id}-")
-            },
+            met=dict.fromkeys(met.get(str(m.id), {}), True),
             seconds=form.get(f"seconds-{m.id}", "")[:10],
             notes=form.get(f"notes-{m.id}", ""),
-            percents={
-                key.removeprefix(f"pct-{m.id}-"): form.get(key, "")
-                for key in form
-                if key.startswith(f"pct-{m.id}-")
-            },
+            percents=percents.get(str(m.id), {}),
         )
         for m in members
     ]
@@ -103,8 +107,10 @@ def _grid(
         )
         return render_template(template, **page, error=error), 400
     records = record(rows, form.observed_on.data)
-    notify_enrolled_courses(sorted({r.trainee_id for r in records}))
+    job = after_new_evidence(sorted({r.trainee_id for r in records}), current_user, cohort)
     flash(success(records), "success")
+    if job is not None:  # completions and certificates of many trainees: followed on its page
+        return redirect(url_for("jobs.show", job_id=job.id), 303)
     return redirect(url_for("evaluations.index"))
 
 

@@ -1,4 +1,5 @@
-"""The cohorts' background jobs: login slips for a whole cohort."""
+"""The cohorts' background jobs: login slips for a whole cohort, and the course completions (and
+so the certificates) that a cohort's evaluation form brings about."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.passwords import hash_secret, new_initial_pin
+from assessments.completion import notify_enrolled_courses
 from cohorts import services
 from cohorts.models import Cohort, cohort_members
 from cohorts.slips import render_slips
-from lms import audit, jobs, tasks
+from lms import audit, events, jobs, tasks
 from lms.db import db
 from lms.i18n import is_rtl
 from lms.urls import public_url
@@ -27,6 +29,56 @@ SLIPS_TASK = "cohorts.login_slips"
 PROGRESS_EVERY = 10  # members between two progress updates (each one a small transaction)
 
 jobs.declare_kind(SLIPS_KIND, _l("Login slips"))
+
+COMPLETIONS_KIND = "course_completions"
+COMPLETIONS_TASK = "cohorts.course_completions"
+COMPLETIONS_PART = 25  # trainees per part: each part a transaction, parts on every worker
+COMPLETIONS_INLINE_UP_TO = 10  # fewer trainees are checked (and certified) inside the request
+
+
+def _completions_summary(outcome: dict[str, int]) -> str:
+    return _(
+        "%(trainees)d trainees checked: %(completed)d course completions, %(issued)d certificates issued.",
+        trainees=outcome.get("trainees", 0),
+        completed=outcome.get("completed", 0),
+        issued=outcome.get("issued", 0),
+    )
+
+
+jobs.declare_kind(COMPLETIONS_KIND, _l("Course completions and certificates"), _completions_summary)
+
+
+def after_new_evidence(trainee_ids: list[int], actor: User, cohort: Cohort) -> jobs.Job | None:
+    """Check the courses these trainees may have completed (and issue their certificates): in
+    the request for a few trainees, else as a job in parts (None when done here)."""
+    if len(trainee_ids) <= COMPLETIONS_INLINE_UP_TO:
+        notify_enrolled_courses(trainee_ids)
+        return None
+    return jobs.start_in_parts(
+        COMPLETIONS_KIND,
+        COMPLETIONS_TASK,
+        actor.id,
+        {"cohort_id": cohort.id},
+        sorted(trainee_ids),
+        COMPLETIONS_PART,
+    )
+
+
+@tasks.task(COMPLETIONS_TASK)
+def complete_courses(job_id: int, part: int) -> None:
+    """A part of the task: announce the completions of its trainees, certificates with them."""
+    jobs.run_part(job_id, part, _complete_courses)
+
+
+def _complete_courses(_job: jobs.Job, trainee_ids: list[int]) -> dict[str, int]:
+    issued: list[Any] = []
+
+    def count(_sender: Any, certificate: Any, **_: Any) -> None:
+        issued.append(certificate)
+
+    with events.certificate_issued.connected_to(count):
+        completed = notify_enrolled_courses(trainee_ids)
+    return {"trainees": len(trainee_ids), "completed": completed, "issued": len(issued)}
 
 
 def start_login_slips(cohort: Cohort, actor: User, language: str) -> jobs.Job:

@@ -138,6 +138,9 @@ class Enrolment(Base):
     # Where to resume: the last lesson opened (a convenience, not a record of proof).
     last_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id"))
     last_visited_at: Mapped[datetime | None]
+    # When the course's completion was last announced (course_completed): once per completion,
+    # again only when the previous one has expired (assessments.completion).
+    completed_at: Mapped[datetime | None]
 
     course: Mapped[Course] = relationship()
 

@@ -5,19 +5,33 @@ its task to the queue after the request commits (`start`); the task reads the jo
 progress in small transactions of its own (`progress`), and ends with a result file kept under
 `instance/job-results/` for a while (`finish`) or with a reason (`fail`). Any domain may start
 jobs: the shell owns them, so the Jobs page lists every kind.
+
+Work on many items (a cohort's certificates) is a job in parts (`start_in_parts`): each part is a
+task of its own, so that every worker (process, machine) takes parts; a part's writes and its
+`job_parts` row commit together, so a part run twice (a retry, a task delivered again) does its
+work once, and the job is done when every part has its row.
+
+A running job beats (`heartbeat_at`, from a thread while its task runs). `rescue` (a periodic
+task, and at every worker's start) queues again what a dead worker was running and what never
+reached the queue: a job whose heartbeat stopped, or that has waited too long to start.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import scope, tasks
@@ -38,13 +52,20 @@ FAILURE_REASONS = {
 }
 
 
-# What each kind of job is called on the Jobs page, declared by the domain that starts it.
+# What each kind of job is called on the Jobs page, and how its outcome reads, declared by the
+# domain that starts it.
 _KIND_LABELS: dict[str, Any] = {}
+_KIND_SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {}
 
 
-def declare_kind(kind: str, label: Any) -> None:
-    """Name a kind of job (a lazy translated string) for the Jobs pages."""
+def declare_kind(
+    kind: str, label: Any, summary: Callable[[dict[str, Any]], str] | None = None
+) -> None:
+    """Name a kind of job (a lazy translated string) for the Jobs pages, and how to tell its
+    outcome (the summed counts of its parts) when it has no result file."""
     _KIND_LABELS[kind] = label
+    if summary is not None:
+        _KIND_SUMMARIES[kind] = summary
 
 
 def kind_label(kind: str) -> str:
@@ -82,6 +103,9 @@ class Job(scope.CentreOwned, Base):
     result_filename: Mapped[str | None] = mapped_column(String(255))
     result_mimetype: Mapped[str | None] = mapped_column(String(100))
     result_expires_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    parts: Mapped[int] = mapped_column(default=0)  # 0: one task does the whole job
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     @property
     def is_finished(self) -> bool:
@@ -106,6 +130,23 @@ class Job(scope.CentreOwned, Base):
         """The translated reason of a failed job."""
         return str(FAILURE_REASONS.get(self.error or "", FAILURE_REASONS["error"]))
 
+    def summary(self) -> str | None:
+        """What a finished job did, translated (for jobs without a result file)."""
+        tell = _KIND_SUMMARIES.get(self.kind)
+        return tell(self.outcome or {}) if tell is not None and self.state == DONE else None
+
+
+class JobPart(Base):
+    """A finished part of a job in parts, committed with the part's own writes."""
+
+    __tablename__ = "job_parts"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    part: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int]
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)
+
 
 def start(kind: str, task: str, started_by_id: int, arguments: dict[str, Any], total: int) -> Job:
     """Create a queued job in the current transaction; its task runs once that commits."""
@@ -117,25 +158,76 @@ def start(kind: str, task: str, started_by_id: int, arguments: dict[str, Any], t
     return job
 
 
+PLAN_TASK = "lms.jobs.plan"
+
+
+def start_in_parts(
+    kind: str,
+    part_task: str,
+    started_by_id: int,
+    arguments: dict[str, Any],
+    items: list[Any],
+    part_size: int,
+) -> Job:
+    """Create a queued job over `items`, done `part_size` items at a time by `part_task(job_id,
+    part)`, each part on whichever worker takes it (see `run_part`)."""
+    job = start(
+        kind,
+        PLAN_TASK,
+        started_by_id,
+        {**arguments, "items": items, "part_size": part_size, "part_task": part_task},
+        total=len(items),
+    )
+    job.parts = -(-len(items) // part_size)
+    return job
+
+
+@tasks.task(PLAN_TASK)
+def plan(job_id: int) -> None:
+    """The first task of a job in parts: queue every part not done yet."""
+    job = begin(job_id)
+    if job is not None:
+        _queue_parts(job)
+
+
+def _queue_parts(job: Job) -> None:
+    done = set(db.session.scalars(select(JobPart.part).where(JobPart.job_id == job.id)))
+    db.session.commit()
+    for part in range(job.parts):
+        if part not in done:
+            tasks.enqueue(job.arguments["part_task"], job.id, part)
+    _tally(job.id)  # a job whose parts were all done already (a rescue) ends here
+
+
 def retry(job: Job) -> None:
-    """Queue a failed job again (the caller has checked that it failed)."""
-    job.state, job.done, job.error = QUEUED, 0, None
+    """Queue a failed job again (the caller has checked that it failed): parts already done
+    stay done."""
+    job.state, job.error = QUEUED, None
     job.started_at = job.finished_at = None
+    job.done = 0 if not job.parts else job.done
     db.session.flush()
     tasks.enqueue_after_commit(db.session, job.task, job.id)
     log.info("job %s retried", job.id)
 
 
 def begin(job_id: int) -> Job | None:
-    """In a task: the job, marked running, with the session acting for its centre (committed)."""
+    """In a task: the job, marked running, with the session acting for its centre (committed).
+    None when it is gone or another delivery of the task has begun it already."""
     session = db.session
+    now = utcnow()
     with scope.unscoped(session):
-        job = session.get(Job, job_id)
-    if job is None or job.state != QUEUED:
-        return None  # gone, or already run (a task delivered twice does nothing)
+        claimed = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == QUEUED)
+            .values(state=RUNNING, started_at=now, heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+            return None
+        job = session.get(Job, job_id, populate_existing=True)
+    assert job is not None
     scope.enter(session, job.centre_id)
-    job.state, job.started_at, job.done = RUNNING, utcnow(), 0
-    session.commit()
     return job
 
 
@@ -172,18 +264,181 @@ def fail(job_id: int, reason: str) -> None:
     log.warning("job %s failed: %s", job_id, reason)
 
 
-def run(job_id: int, work: Any) -> None:
+def run(job_id: int, work: Callable[[Job], None]) -> None:
     """In a task: begin the job, call work(job), and record a failure if it raises."""
     job = begin(job_id)
     if job is None:
         return
+    with _heartbeat(job_id):
+        try:
+            work(job)
+        except JobFailed as refusal:
+            fail(job_id, refusal.reason)
+        except Exception:
+            log.exception("job %s failed", job_id)
+            fail(job_id, "error")
+
+
+def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, int]]) -> None:
+    """In a part's task: call work(job, items of the part) -> counts, and commit its writes with
+    the part's row; a part already done (or a job no longer running) is left alone."""
+    session = db.session
+    with scope.unscoped(session):
+        job = session.get(Job, job_id)
+        already = session.get(JobPart, (job_id, part))
+    if job is None or job.state != RUNNING or already is not None:
+        session.commit()
+        return
+    scope.enter(session, job.centre_id)
+    size = job.arguments["part_size"]
+    items = job.arguments["items"][part * size : (part + 1) * size]
+    with _heartbeat(job_id):
+        try:
+            outcome = work(job, items)
+            session.add(JobPart(job_id=job_id, part=part, size=len(items), outcome=outcome))
+            session.commit()
+        except IntegrityError:
+            # Another delivery of this part committed first: its writes stand, these are undone.
+            session.rollback()
+            if session.get(JobPart, (job_id, part)) is None:
+                log.exception("job %s part %s failed", job_id, part)
+                fail(job_id, "error")
+                return
+            log.info("job %s part %s was done by another worker", job_id, part)
+        except JobFailed as refusal:
+            fail(job_id, refusal.reason)
+            return
+        except Exception:
+            log.exception("job %s part %s failed", job_id, part)
+            fail(job_id, "error")
+            return
+    _tally(job_id)
+
+
+def _tally(job_id: int) -> None:
+    """Count the job's finished parts; the last one ends the job, with their summed outcome."""
+    session = db.session
+    with scope.unscoped(session):
+        rows = session.execute(
+            select(JobPart.size, JobPart.outcome).where(JobPart.job_id == job_id)
+        ).all()
+        job = session.get(Job, job_id, populate_existing=True)
+        if job is None or job.state != RUNNING:
+            session.commit()
+            return
+        job.done, job.heartbeat_at = sum(size for size, _ in rows), utcnow()
+        if len(rows) >= job.parts:
+            total: Counter[str] = Counter()
+            for _, outcome in rows:
+                total.update(outcome)
+            job.state, job.finished_at, job.outcome = DONE, utcnow(), dict(total)
+            log.info("job %s done: %s", job_id, dict(total))
+        session.commit()
+
+
+@contextmanager
+def _heartbeat(job_id: int) -> Iterator[None]:
+    """While the block runs, mark the job alive every JOB_HEARTBEAT_SECONDS (on a connection of
+    its own), so that `rescue` can tell a long job from a dead worker's."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
+    if tasks.huey_of(app).immediate:  # inside a request (the tests): nothing to rescue
+        yield
+        return
+    stop = threading.Event()
+    interval = float(app.config["JOB_HEARTBEAT_SECONDS"])
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            try:
+                with db.engine(app).begin() as connection:
+                    connection.execute(
+                        update(Job).where(Job.id == job_id).values(heartbeat_at=utcnow())
+                    )
+            except Exception:  # the next beat may succeed; rescue waits for several
+                log.warning("job %s: heartbeat not recorded", job_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
     try:
-        work(job)
-    except JobFailed as refusal:
-        fail(job_id, refusal.reason)
-    except Exception:
-        log.exception("job %s failed", job_id)
-        fail(job_id, "error")
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+RESCUE_TASK = "lms.jobs.rescue"
+tasks.periodic(RESCUE_TASK, minute="*")
+
+
+@tasks.task(RESCUE_TASK)
+def rescue() -> list[int]:
+    """Queue again the jobs a dead worker was running (heartbeat older than JOB_STALE_SECONDS)
+    and the queued jobs that have waited that long (their task never reached the queue, or was
+    lost with it). Their work is idempotent; returns their ids."""
+    session = db.session
+    now = utcnow()
+    stale = now - timedelta(seconds=float(current_app.config["JOB_STALE_SECONDS"]))
+    with scope.unscoped(session):
+        found = list(
+            session.scalars(
+                select(Job).where(
+                    Job.state.in_((QUEUED, RUNNING)),
+                    func.coalesce(Job.heartbeat_at, Job.created_at) < stale,
+                )
+            )
+        )
+        for job in found:
+            job.heartbeat_at = now  # not again before it has had time to start
+            if job.state == RUNNING and not job.parts:
+                job.state = QUEUED  # its task begins it again
+        session.commit()
+    for job in found:
+        log.warning("job %s (%s, %s) queued again", job.id, job.kind, job.state)
+        if job.state == RUNNING:
+            _queue_parts(job)
+        else:
+            tasks.enqueue(job.task, job.id)
+    return [job.id for job in found]
+
+
+CLEAN_TASK = "lms.jobs.clean_results"
+tasks.periodic(CLEAN_TASK, minute="17")
+
+
+@tasks.task(CLEAN_TASK)
+def clean_results() -> int:
+    """Delete the result files whose time is up (they may carry PINs); returns how many."""
+    session = db.session
+    now = utcnow()
+    removed = 0
+    with scope.unscoped(session):
+        expired = list(
+            session.scalars(
+                select(Job).where(Job.result_path.is_not(None), Job.result_expires_at <= now)
+            )
+        )
+        for job in expired:
+            result_file(job).unlink(missing_ok=True)
+            job.result_path = None
+            removed += 1
+        session.commit()
+    for leftover in _orphans(now):
+        leftover.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def _orphans(now: datetime) -> list[Path]:
+    """Result files no job points to, older than the time results are kept (a job whose
+    transaction failed after writing its file)."""
+    folder = results_folder()
+    if not folder.is_dir():
+        return []
+    kept = set(db.session.scalars(select(Job.result_path).where(Job.result_path.is_not(None))))
+    cutoff = (now - timedelta(hours=RESULT_KEPT_HOURS)).timestamp()
+    return [
+        path for path in folder.iterdir() if path.name not in kept and path.stat().st_mtime < cutoff
+    ]
 
 
 def results_folder() -> Path:

@@ -9,7 +9,9 @@ are its own transactions, never the request's.
 - `TASK_QUEUE_URL` unset: `SqliteHuey` in `instance/tasks.sqlite3` (no server to run), or in the
   file of a `sqlite:///path` address; `redis://host:6379/1`: `RedisHuey`, consumed by any number of workers on any machines.
 - `TASK_QUEUE_IMMEDIATE`: run each task at once, in the process that enqueues it (the tests).
-- `flask tasks worker` is the consumer.
+- `flask tasks worker` is the consumer: TASK_QUEUE_WORKERS worker processes (one per core), so
+  that CPU-bound work (PDFs) of several tasks runs on every core; it also runs the periodic tasks
+  (`@periodic`), and queues again, at its start, the jobs a dead worker left (`lms.jobs.rescue`).
 
 A request enqueues with `enqueue_after_commit(...)`: the task is handed to the queue only once
 the request's transaction has committed, so a worker always finds the rows the request wrote.
@@ -19,13 +21,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 
 _KEY = "lms.tasks"
 _DECLARED: dict[str, Callable[..., Any]] = {}
+_PERIODIC: dict[str, dict[str, str]] = {}
 
 
 def task(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -46,6 +50,12 @@ def task(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return function
 
     return declare
+
+
+def periodic(name: str, **when: str) -> None:
+    """Run the declared task `name` on a schedule (crontab fields: minute="*/5", hour="2"...),
+    from every worker's scheduler: periodic tasks must tolerate running twice."""
+    _PERIODIC[name] = when
 
 
 def make_huey(config: dict[str, Any] | Any, instance_path: str) -> Huey:
@@ -85,7 +95,17 @@ def init_app(app: Flask) -> None:
     huey = make_huey(app.config, app.instance_path)
     registered = {}
     for name, function in _DECLARED.items():
-        registered[name] = huey.task(name=name)(_in_app(app, name, function))
+        wrapped = _in_app(app, name, function)
+        if name in _PERIODIC:
+            registered[name] = huey.periodic_task(crontab(**_PERIODIC[name]), name=name)(wrapped)
+        else:
+            registered[name] = huey.task(name=name)(wrapped)
+
+    @huey.on_startup()
+    def _own_connections() -> None:
+        # A forked worker process must not share the parent's database connections.
+        db.engine(app).dispose(close=False)
+
     app.extensions[_KEY] = {"huey": huey, "tasks": registered}
 
 
@@ -110,6 +130,12 @@ def enqueue(name: str, *args: Any) -> None:
     log.info("task %s enqueued %r", name, args)
 
 
+def enqueue_at(name: str, eta: datetime, *args: Any) -> None:
+    """Hand the task to the queue, to run at `eta` (UTC) or soon after."""
+    _registered(name).schedule(args=args, eta=eta.replace(tzinfo=None))
+    log.info("task %s scheduled for %s %r", name, eta, args)
+
+
 def enqueue_after_commit(session: Session, name: str, *args: Any) -> None:
     """Hand the task to the queue once `session` commits; a rollback forgets it."""
     task_of_app = _registered(name)
@@ -128,22 +154,39 @@ _PENDING = "lms.tasks.pending"
 def _send_pending(session: Session) -> None:
     pending, session.info[_PENDING] = session.info[_PENDING], []
     for name, task_of_app, args in pending:
-        task_of_app(*args)
-        log.info("task %s enqueued %r", name, args)
+        try:
+            task_of_app(*args)
+        except Exception:
+            if task_of_app.huey.immediate:
+                raise  # the task itself failed, inside the request (the tests)
+            # The broker is down. What the request committed stands; the periodic rescue
+            # (jobs) and sweep (outbox) queue the work again once it is back.
+            log.exception("task %s not enqueued %r: the queue is unavailable", name, args)
+        else:
+            log.info("task %s enqueued %r", name, args)
 
 
 def _forget_pending(session: Session, _transaction: Any) -> None:
     session.info[_PENDING] = []
 
 
+RESCUE = "lms.jobs.rescue"
+
 tasks_cli = AppGroup("tasks", help="The task queue (long work off the request).")
 
 
 @tasks_cli.command("worker")
-@click.option("--workers", type=int, default=None, help="Threads (default TASK_QUEUE_WORKERS).")
-def worker_command(workers: int | None) -> None:
+@click.option("--workers", type=int, default=None, help="Processes (default TASK_QUEUE_WORKERS).")
+@click.option("--threads", is_flag=True, help="Threads instead of processes (I/O-bound work only).")
+def worker_command(workers: int | None, threads: bool) -> None:
     """Consume the queue: run the enqueued tasks until interrupted (run as a service)."""
     huey = huey_of()
-    count = workers or int(current_app.config.get("TASK_QUEUE_WORKERS") or 2)
-    click.echo(f"Task worker: {count} threads on {type(huey.storage).__name__}.")
-    Consumer(huey, workers=count, worker_type="thread").run()
+    count = workers or int(current_app.config["TASK_QUEUE_WORKERS"])
+    kind = "thread" if threads else "process"
+    click.echo(f"Task worker: {count} × {kind} on {type(huey.storage).__name__}.")
+    if RESCUE in _DECLARED:  # what a worker that died left behind, before anything else
+        _DECLARED[RESCUE]()
+        db.session.commit()
+    db.session.close()
+    db.engine().dispose()
+    Consumer(huey, workers=count, worker_type=kind).run()

@@ -220,7 +220,8 @@ def test_an_error_inside_a_together_block_issues_nothing(app, make_user, course,
 def test_a_paper_quiz_for_a_cohort_issues_its_certificates_together(
     app, client, make_user, make_cohort, course, db_session, monkeypatch
 ) -> None:
-    # The trainer's cohort-wide form completes the course for everyone at once.
+    # The trainer's cohort-wide form completes the course for everyone: a job (run inside the
+    # request in the tests), whose parts issue their certificates together.
     import certificates.pdf
     from courses.models import Lesson
     from courses.services import complete_lesson, enrol
@@ -256,8 +257,10 @@ def test_a_paper_quiz_for_a_cohort_issues_its_certificates_together(
         data |= {f"include-{trainee.id}": "1", f"pct-{trainee.id}-SEA-1": "90"}
         data |= {f"pct-{trainee.id}-SEA-2": "85"}
     response = submit(client, f"/evaluations/cohorts/{cohort.id}/paper/mini-course", data)
-    assert response.status_code == 302
-    assert batches == [len(trainees)]  # one batch, rendered on the worker processes
+    assert response.status_code == 303 and response.headers["Location"].startswith("/jobs/")
+    assert batches == [len(trainees)]  # one part, one batch, rendered on the worker processes
     assert _count(db_session) == len(trainees)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"{len(trainees)} trainees checked: {len(trainees)} course completions" in page
     holders = set(db_session.scalars(select(Certificate.trainee_id)))
     assert holders == {trainee.id for trainee in trainees}

@@ -24,6 +24,7 @@ import xapi.setup
 from demo import demo_cli
 from lms import LMS, lms
 from lms.cli import add_commands
+from lms.logs import configure_logging
 from lms.settings import load_settings
 
 DOMAINS = (
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the LMS as a standalone Flask application."""
     app = Flask(__name__, static_folder=None, template_folder=None, instance_relative_config=True)
     app.config.update(load_settings(app.instance_path, config))
+    configure_logging(app.config["LOG_LEVEL"])
     lms.init_app(app, DOMAINS)
     add_commands(app, demo_cli)
     # Everything created so far lives as long as the process: keep it out of the cyclic garbage

@@ -32,7 +32,7 @@ from lms.access import public, role_required, signed_in
 from lms.converters import page_number
 from lms.db import db, utcnow
 from lms.i18n import current_language, is_rtl
-from lms.security import limiter
+from lms.security import strict_limiter
 from lms.views import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -60,7 +60,7 @@ def _failed(response: Response) -> bool:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(
+@strict_limiter.limit(
     lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
     key_func=_account_key,
     methods=["POST"],
@@ -68,7 +68,7 @@ def _failed(response: Response) -> bool:
     error_message=TOO_MANY_SIGN_INS,
     scope="sign-in-account",
 )
-@limiter.limit(
+@strict_limiter.limit(
     lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
     methods=["POST"],
     deduct_when=_failed,

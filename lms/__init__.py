@@ -19,6 +19,7 @@ from lms.db import db as _database
 from lms.errors import register_error_pages
 from lms.i18n import init_i18n
 from lms.job_views import bp as jobs_bp
+from lms.logs import init_request_ids
 from lms.pdf import warn_if_slow_fonts
 from lms.security import init_security
 from lms.settings import load_settings
@@ -51,6 +52,7 @@ class LMS:
         mounted)."""
         _apply_default_settings(app)
         require_public_base_url(app)
+        init_request_ids(app)
         if app.config["PROXY_FIX_HOPS"]:
             hops = app.config["PROXY_FIX_HOPS"]
             app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap middleware

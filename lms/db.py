@@ -53,7 +53,11 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets real transactions, foreign keys, WAL and a busy timeout."""
+    """Create an engine; SQLite gets real transactions, foreign keys, WAL and a busy timeout.
+
+    SQL parameter values never appear in errors or logs (they hold names, e-mail addresses).
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
     engine = create_engine(url, **kwargs)

@@ -9,6 +9,9 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -37,7 +40,13 @@ MESSAGES = {
         _l("Something went wrong"),
         _l("An unexpected error occurred. It has been recorded. Please try again later."),
     ),
+    503: (
+        _l("Service unavailable"),
+        _l("The service is temporarily unavailable. Try again in a few minutes."),
+    ),
 }
+# What a client should wait before trying again when a service we depend on is down.
+RETRY_AFTER_SECONDS = 60
 CSRF_MESSAGE = _l(
     "Your form has expired or was not sent from this site. Go back, reload the page and try again."
 )
@@ -74,9 +83,20 @@ def _unexpected_error(error: Exception) -> Any:
     return render_error(500)
 
 
+def _service_unavailable(error: Exception) -> Any:
+    # The rate limits' storage or the task queue's broker (Redis) does not answer: nothing the
+    # user did, nothing they can fix; refused, never served without its safeguard.
+    log.error("service unavailable on %s: %s: %s", request.path, type(error).__name__, error)
+    body, status = render_error(503)
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 HANDLERS = (
     (HTTPException, _http_error),
     (InternalServerError, _http_error),
+    (StorageError, _service_unavailable),
+    (RedisConnectionError, _service_unavailable),
+    (RedisTimeoutError, _service_unavailable),
     (Exception, _unexpected_error),
 )
 

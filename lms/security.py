@@ -11,7 +11,16 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
+# Public pages (the certificate check, badges, LTI logins, the API) keep their limits in each
+# process's memory while the storage (Redis) is down, and go back to it once it answers again
+# (Flask-Limiter checks it again after 1, 2, 4... 32 seconds).
+limiter = Limiter(
+    key_func=get_remote_address, strategy="moving-window", in_memory_fallback_enabled=True
+)
+# Limits that must hold across every worker (failed sign-ins) never fall back: with the storage
+# down, the request is refused (503, lms/errors.py) rather than counted in one process's memory,
+# and is served again as soon as the storage answers.
+strict_limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -61,6 +70,7 @@ def init_security(app: Flask, ours: set[str] | None = None) -> None:
         app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     csrf.init_app(app)
     limiter.init_app(app)
+    strict_limiter.init_app(app)
     if type(app.session_interface) is SecureCookieSessionInterface:  # a host's own one stays
         app.session_interface = HttpsAwareSessionInterface()
     if ours is None:

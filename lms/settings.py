@@ -57,10 +57,19 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
     settings: dict[str, Any] = {
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite3'}"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Storage errors raised as limits' StorageError (a 503 page, lms/errors.py); a Redis that
+        # does not answer fails within seconds instead of holding the request.
+        "RATELIMIT_STORAGE_OPTIONS": {
+            "wrap_exceptions": True,
+            "socket_connect_timeout": 2,
+            "socket_timeout": 2,
+        },
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "SIGN_IN_LIMIT_PER_ACCOUNT": env.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
         "SIGN_IN_LIMIT_PER_ADDRESS": env.get("SIGN_IN_LIMIT_PER_ADDRESS", "50 per 10 minutes"),
+        # Level of the app's log lines on standard error (lms/logs.py): DEBUG, INFO, WARNING...
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

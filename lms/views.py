@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from huey.storage import RedisStorage
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
@@ -25,6 +27,9 @@ from lms.access import public, signed_in
 from lms.db import db
 from lms.errors import render_error
 from lms.forms import LanguageForm
+from lms.tasks import huey_of
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 bp = Blueprint(
@@ -100,12 +105,35 @@ def _is_local_path(target: str) -> bool:
 @bp.get("/healthz")
 @public
 def healthz() -> tuple[dict[str, str], int]:
-    """Liveness and database check for load balancers and monitoring."""
+    """Database and task-queue check for load balancers and monitoring (503 if either is down)."""
+    checks = {"database": _database_status(), "queue": _queue_status()}
+    if any(state != "ok" for state in checks.values()):
+        log.warning("health check failed: %s", checks)
+        return {"status": "error", **checks}, 503
+    return {"status": "ok", **checks}, 200
+
+
+def _database_status() -> str:
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
-        return {"status": "error", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}, 200
+        log.warning("health check: database unreachable", exc_info=True)
+        return "unreachable"
+    return "ok"
+
+
+def _queue_status() -> str:
+    # Redis: a PING on the queue's connection; SQLite (or the tests' memory): it opens and reads.
+    storage = huey_of().storage
+    try:
+        if isinstance(storage, RedisStorage):
+            storage.conn.ping()
+        else:
+            storage.queue_size()
+    except Exception:  # noqa: BLE001 - any broker failure means unhealthy
+        log.warning("health check: task queue broker unreachable", exc_info=True)
+        return "unavailable"
+    return "ok"
 
 
 @bp.app_context_processor

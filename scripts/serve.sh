@@ -8,8 +8,9 @@ export FLASK_APP=${FLASK_APP:-app}
 
 "$BIN/flask" tasks worker &
 worker=$!
-"$BIN/gunicorn" --workers 1 --threads 8 --bind "127.0.0.1:$PORT" \
-    --access-logfile - --forwarded-allow-ips 127.0.0.1 'app:create_app()' &
+# gunicorn.conf.py: the access log's format (no query strings: they carry names).
+"$BIN/gunicorn" -c gunicorn.conf.py --workers 1 --threads 8 --bind "127.0.0.1:$PORT" \
+    --forwarded-allow-ips 127.0.0.1 'app:create_app()' &
 server=$!
 
 stop() {

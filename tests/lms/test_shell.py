@@ -9,10 +9,10 @@ from app import create_app
 from lms.db import Base
 
 
-def test_healthz_checks_the_database(client):
+def test_healthz_checks_the_database_and_the_queue(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "queue": "ok"}
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):

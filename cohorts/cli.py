@@ -1,5 +1,6 @@
 """`flask retention run`: the retention policy of trainees' records (certificates/retention.py)
-and of uploaded rosters (cohorts.services.forget_old_roster_rows)."""
+and of uploaded rosters (cohorts.services.forget_old_roster_rows). The task worker runs it every
+night (the periodic task `cohorts.retention`); the command is for a run by hand or a dry run."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from flask.cli import AppGroup
 
 from certificates.retention import apply_retention, due_for_pseudonymisation
 from cohorts.services import ROSTER_ROWS_KEPT_DAYS, forget_old_roster_rows
+from lms import tasks
 from lms.db import db, utcnow
+
+RETENTION_TASK = "cohorts.retention"
 
 retention_cli = AppGroup("retention", help="The retention policy of trainees' records.")
 
@@ -30,8 +34,23 @@ def run(dry_run: bool, today: datetime | None) -> None:
         for item in due_for_pseudonymisation(day):
             click.echo(f"due\tuser {item.user.id}\tcentre {item.user.centre_id}\t{item.ended_on}")
         return
-    count = apply_retention(day, current_app.config["SECRET_KEY"].encode())
-    forgotten = forget_old_roster_rows(day)
+    count, forgotten = apply_policy(day)
     db.session.commit()
     click.echo(f"Pseudonymised {count} trainees.")
     click.echo(f"Uploaded rosters older than {ROSTER_ROWS_KEPT_DAYS} days emptied: {forgotten}.")
+
+
+def apply_policy(day: date) -> tuple[int, int]:
+    """Pseudonymise who is due and empty old roster rows; (trainees, roster rows). Idempotent:
+    a second run on the same day finds nothing left to do."""
+    count = apply_retention(day, current_app.config["SECRET_KEY"].encode())
+    return count, forget_old_roster_rows(day)
+
+
+@tasks.task(RETENTION_TASK)
+def nightly_retention() -> tuple[int, int]:
+    """The periodic task: the policy applied every night (committed by the task's wrapper)."""
+    return apply_policy(utcnow().date())
+
+
+tasks.periodic(RETENTION_TASK, hour="2", minute="30")

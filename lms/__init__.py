@@ -11,7 +11,7 @@ from flask import Flask, request
 from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms import outbox, tasks
+from lms import outbox, tasks  # noqa: F401 - outbox: its tasks are declared on import
 from lms.access import public, refuse_undeclared_routes
 from lms.cli import register_cli
 from lms.converters import IdConverter
@@ -57,7 +57,6 @@ class LMS:
             hops = app.config["PROXY_FIX_HOPS"]
             app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap middleware
         _database.init_app(app)
-        outbox.init_app(app)
         tasks.init_app(app)
         init_i18n(app)
         prefix = (url_prefix or "").rstrip("/")

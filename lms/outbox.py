@@ -1,9 +1,10 @@
-"""The transactional outbox: messages for other systems, delivered with retries.
+"""The transactional outbox: messages for other systems, delivered by the task queue, with retries.
 
 An event that must reach another system (an xAPI statement for the learning record store, a score
 for an LTI platform's gradebook) is written here with `enqueue`, in the same transaction as the
 event itself: if the request fails, the message is rolled back with everything else; if it
 succeeds, the message is committed and will be delivered, whatever the state of the other system.
+The table is the record that the event happened; the queue only delivers.
 
 Delivery (`deliver_due`) sends each due message through the sender registered for its kind:
 - the sender returns: the message is delivered;
@@ -13,35 +14,39 @@ Delivery (`deliver_due`) sends each due message through the sender registered fo
   is tried again later, with an exponential back-off capped at OUTBOX_RETRY_MAX_SECONDS. A message
   is never dropped because the other system is down, however long the outage.
 
-Delivery runs after the response of a request that enqueued something (that request's messages
-only, stopping at the first failure, so that a healthy system gets them within a second and a hung
-one holds the worker thread for one timeout at most), and from `flask outbox deliver` / `flask outbox work`, which a
-deployment runs on a timer or as a service to retry what failed. Several processes may deliver at
-once: a message is claimed with a conditional UPDATE (a lease) before it is sent, so that two
-workers never send it at the same time.
+The messages of a transaction are handed to the queue when it commits: one `lms.outbox.deliver`
+task for all of them, which stops at the first failure (a hung system costs one timeout, not one
+per message) and schedules the retry on the queue at the back-off's time. The periodic
+`lms.outbox.sweep` delivers what is overdue (a task lost with a broker that was down, or with a
+worker that was killed), so nothing waits for ever. Several workers may deliver at once: a message
+is claimed with a conditional UPDATE (a lease from the moment of the claim) before it is sent, so
+that two workers never send it at the same time. `flask outbox deliver` is a pass by hand.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import click
-from flask import Flask, current_app, g
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import JSON, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms import tasks
 from lms.db import Base, db, utcnow
 
 log = logging.getLogger(__name__)
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 LEASE = timedelta(minutes=2)
+DELIVER_TASK = "lms.outbox.deliver"
+SWEEP_TASK = "lms.outbox.sweep"
+OVERDUE = timedelta(minutes=2)  # a due message still pending after this: its task was lost
 
 Sender = Callable[[dict[str, Any]], None]
 _senders: dict[str, Sender] = {}
@@ -77,6 +82,7 @@ class DeliveryReport:
     retrying: int = 0
     dead: int = 0
     skipped: int = 0
+    untried: list[int] = field(default_factory=list)  # left after a failure (stop_at_failure)
 
     def __str__(self) -> str:
         return (
@@ -91,12 +97,16 @@ def register_sender(kind: str, send: Sender) -> None:
 
 
 def enqueue(kind: str, payload: dict[str, Any]) -> OutboxMessage:
-    """Add a message in the current transaction; it is delivered once that transaction commits."""
+    """Add a message in the current transaction; it is handed to the queue once that transaction
+    commits (unless OUTBOX_QUEUE_DELIVERY is off: then only a sweep or a pass by hand sends it)."""
     if kind not in _senders:
         raise ValueError(f"no sender registered for outbox messages of kind {kind!r}")
     message = OutboxMessage(kind=kind, payload=payload)
-    db.session.add(message)
-    g.setdefault("outbox_enqueued", []).append(message)
+    session = db.session
+    session.add(message)
+    if current_app.config["OUTBOX_QUEUE_DELIVERY"]:
+        session.flush()  # its id, for the task
+        tasks.collect_after_commit(session, DELIVER_TASK, message.id)
     return message
 
 
@@ -129,20 +139,22 @@ def deliver_due(
         query = query.where(OutboxMessage.id.in_(only))
     ids = list(session.scalars(query))
     session.commit()
-    for message_id in ids:
+    for position, message_id in enumerate(ids):
         if not _claim(message_id, now):
             report.skipped += 1
             continue
         outcome = _deliver_one(message_id, now)
         setattr(report, outcome, getattr(report, outcome) + 1)
         if outcome == "retrying" and stop_at_failure:
+            report.untried = ids[position + 1 :]
             break
     return report
 
 
 def _claim(message_id: int, now: datetime) -> bool:
     # A lease: only one process sends a message at a time; an expired lease (a crashed worker)
-    # can be taken over.
+    # can be taken over. It runs from the claim itself, not from the start of the pass: a pass
+    # slowed down by the other system never hands out leases that have already run out.
     session = db.session
     claimed = session.execute(
         update(OutboxMessage)
@@ -151,7 +163,7 @@ def _claim(message_id: int, now: datetime) -> bool:
             OutboxMessage.status == PENDING,
             (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now),
         )
-        .values(claimed_until=now + LEASE)
+        .values(claimed_until=max(now, utcnow()) + LEASE)
         .execution_options(synchronize_session=False)
     )
     session.commit()
@@ -165,7 +177,7 @@ def _deliver_one(message_id: int, now: datetime) -> str:
     config = current_app.config
     send = _senders.get(message.kind)
     message.attempts += 1
-    message.claimed_until = None
+    now = max(now, utcnow())  # the back-off counts from this try
     try:
         if send is None:
             raise RuntimeError(f"no sender registered for {message.kind!r}")
@@ -197,6 +209,7 @@ def _deliver_one(message_id: int, now: datetime) -> str:
         message.delivered_at = utcnow()
         message.last_error = None
         outcome = "delivered"
+    message.claimed_until = None  # held while it was sent
     session.commit()
     return outcome
 
@@ -214,36 +227,34 @@ def counts() -> dict[str, int]:
     return {status: found.get(status, 0) for status in (PENDING, DELIVERED, DEAD)}
 
 
-def _deliver_after_response(app: Flask, ids: list[int]) -> None:
-    # Only this request's messages, and no further once one fails: when the other system hangs,
-    # a worker thread waits for at most one timeout; the outbox worker retries the rest.
-    with app.app_context():
-        try:
-            report = deliver_due(
-                limit=app.config["OUTBOX_AFTER_RESPONSE_LIMIT"], only=ids, stop_at_failure=True
-            )
-            log.debug("outbox after response: %s", report)
-        except Exception:  # the messages stay pending; the worker will retry them
-            log.exception("outbox delivery after the response failed")
+@tasks.task(DELIVER_TASK)
+def deliver(ids: list[int]) -> None:
+    """The task: deliver these messages, stopping at the first that fails; that one and those
+    after it are tried again, on the queue, when its back-off says."""
+    report = deliver_due(limit=len(ids), only=ids, stop_at_failure=True)
+    log.debug("outbox task: %s", report)
+    if report.retrying:
+        failed = [i for i in ids if i not in report.untried][-1]
+        message = db.session.get(OutboxMessage, failed)
+        if message is not None and message.status == PENDING:
+            tasks.enqueue_at(DELIVER_TASK, message.next_attempt_at, [failed, *report.untried])
 
 
-def _schedule_delivery(response: Any) -> Any:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy typed as Flask
-    messages = g.pop("outbox_enqueued", [])
-    if messages and response.status_code < 400 and app.config["OUTBOX_DELIVER_AFTER_RESPONSE"]:
-        # Read the ids when the response closes: by then the request's commit has given them.
-        response.call_on_close(
-            lambda: _deliver_after_response(app, [m.id for m in messages if m.id is not None])
-        )
-    return response
+@tasks.task(SWEEP_TASK)
+def sweep() -> str:
+    """The periodic safety net: deliver the messages overdue by OVERDUE (their task was lost)."""
+    report = deliver_due(now=utcnow() - OVERDUE, limit=1000)
+    if report.delivered or report.retrying or report.dead:
+        log.info("outbox sweep: %s", report)
+    return str(report)
 
 
-def init_app(app: Flask) -> None:
-    """Deliver what a request enqueued right after its response has been sent."""
-    app.after_request(_schedule_delivery)
+tasks.periodic(SWEEP_TASK, minute="*/5")
 
 
-outbox_cli = AppGroup("outbox", help="Messages for other systems (xAPI, LTI grades) and retries.")
+outbox_cli = AppGroup(
+    "outbox", help="Messages for other systems (xAPI, LTI grades); the task worker delivers them."
+)
 
 
 @outbox_cli.command("deliver")
@@ -251,18 +262,6 @@ outbox_cli = AppGroup("outbox", help="Messages for other systems (xAPI, LTI grad
 def deliver_command(limit: int) -> None:
     """Deliver the messages that are due, once."""
     click.echo(str(deliver_due(limit=limit)))
-
-
-@outbox_cli.command("work")
-@click.option("--interval", default=30.0, show_default=True, help="Seconds between passes.")
-def work_command(interval: float) -> None:
-    """Deliver due messages forever (run it as a service next to the app servers)."""
-    while True:
-        report = deliver_due()
-        if report.delivered or report.retrying or report.dead:
-            click.echo(str(report))
-        db.session.close()
-        time.sleep(interval)
 
 
 @outbox_cli.command("status")

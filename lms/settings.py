@@ -98,8 +98,9 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         # Outbox (xAPI statements, LTI scores): back-off between tries, doubling from the base.
         "OUTBOX_RETRY_BASE_SECONDS": float(env.get("OUTBOX_RETRY_BASE_SECONDS", "30")),
         "OUTBOX_RETRY_MAX_SECONDS": float(env.get("OUTBOX_RETRY_MAX_SECONDS", "3600")),
-        "OUTBOX_DELIVER_AFTER_RESPONSE": _env_bool("OUTBOX_DELIVER_AFTER_RESPONSE", True),
-        "OUTBOX_AFTER_RESPONSE_LIMIT": int(env.get("OUTBOX_AFTER_RESPONSE_LIMIT", "20")),
+        # Hand each committed message to the task queue (off: only `flask outbox deliver` and
+        # the periodic sweep send them).
+        "OUTBOX_QUEUE_DELIVERY": _env_bool("OUTBOX_QUEUE_DELIVERY", True),
         # The task queue (lms/tasks.py): unset is SQLite in instance/tasks.sqlite3; redis://...
         "TASK_QUEUE_URL": env.get("TASK_QUEUE_URL", ""),
         "TASK_QUEUE_IMMEDIATE": _env_bool("TASK_QUEUE_IMMEDIATE", False),

@@ -151,6 +151,16 @@ def enqueue_after_commit(session: Session, name: str, *args: Any) -> None:
 _PENDING = "lms.tasks.pending"
 
 
+def collect_after_commit(session: Session, name: str, item: Any) -> None:
+    """Add `item` to the list that one task `name` receives once `session` commits: a
+    transaction that writes many messages hands the queue one task, not one per message."""
+    for pending_name, _task, args in session.info.get(_PENDING, []):
+        if pending_name == name and len(args) == 1 and isinstance(args[0], list):
+            args[0].append(item)
+            return
+    enqueue_after_commit(session, name, [item])
+
+
 def _send_pending(session: Session) -> None:
     pending, session.info[_PENDING] = session.info[_PENDING], []
     for name, task_of_app, args in pending:

@@ -1,6 +1,6 @@
 """Command-line interface of the xapi package: `flask xapi status` and `flask xapi retry-dead`.
 
-Delivery itself is the outbox's: `flask outbox deliver` (once) or `flask outbox work` (a service).
+Delivery itself is the outbox's, by the task worker (`flask outbox deliver` for a pass by hand).
 """
 
 from __future__ import annotations

@@ -142,3 +142,18 @@ def test_uploaded_roster_rows_are_emptied_after_90_days(app, db_session, make_co
     db_session.expire_all()
     assert db_session.get(RosterImport, old.id).rows == []
     assert len(db_session.get(RosterImport, recent.id).rows) == 1
+
+
+def test_the_task_worker_applies_the_policy_every_night(app, db_session, old_trainee, monkeypatch):
+    import cohorts.cli
+    from lms import tasks
+
+    nightly = app.extensions["lms.tasks"]["tasks"][cohorts.cli.RETENTION_TASK]
+    assert nightly.task_class().validate_datetime(datetime(2040, 6, 1, 2, 30))  # its schedule
+    assert not nightly.task_class().validate_datetime(datetime(2040, 6, 1, 3, 30))
+    monkeypatch.setattr(cohorts.cli, "utcnow", lambda: datetime(2040, 6, 1, 2, 30, tzinfo=UTC))
+    with app.app_context():
+        tasks.enqueue(cohorts.cli.RETENTION_TASK)  # as the scheduler does (run at once here)
+    trainee, _certificate = old_trainee
+    db_session.expire_all()
+    assert db_session.get(User, trainee.id).pseudonymised_at is not None

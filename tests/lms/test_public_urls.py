@@ -46,7 +46,7 @@ def app_config(request, tmp_path, monkeypatch):
         "PUBLIC_BASE_URL": request.param,
         # xAPI on, statements kept in the outbox (never delivered: the tests read them there).
         "XAPI_ENDPOINT": "http://127.0.0.1:9/xapi/",
-        "OUTBOX_DELIVER_AFTER_RESPONSE": False,
+        "OUTBOX_QUEUE_DELIVERY": False,
     }
 
 

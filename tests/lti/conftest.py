@@ -20,7 +20,7 @@ COURSE = "mini-course"
 def app_config() -> dict[str, Any]:
     # The tests deliver the outbox themselves, when they choose to. The tool's public address is
     # the one the test client (the browser) reaches it by, as in a deployment.
-    return {"OUTBOX_DELIVER_AFTER_RESPONSE": False, "PUBLIC_BASE_URL": "http://localhost"}
+    return {"OUTBOX_QUEUE_DELIVERY": False, "PUBLIC_BASE_URL": "http://localhost"}
 
 
 @pytest.fixture

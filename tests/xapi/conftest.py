@@ -30,7 +30,7 @@ def app_config(lrs: LearningRecordStore) -> dict[str, Any]:
         "XAPI_PASSWORD": PASSWORD,
         "XAPI_TIMEOUT": 1.0,
         "PUBLIC_BASE_URL": BASE,
-        "OUTBOX_DELIVER_AFTER_RESPONSE": False,
+        "OUTBOX_QUEUE_DELIVERY": False,
     }
 
 

@@ -225,7 +225,7 @@ def test_a_repeated_completion_is_one_statement(app, client, db_session, lrs, tr
 
 
 def test_statements_leave_right_after_the_response(app, client, db_session, lrs, trainee):
-    app.config["OUTBOX_DELIVER_AFTER_RESPONSE"] = True
+    app.config["OUTBOX_QUEUE_DELIVERY"] = True
     submit(client, COURSE, {}, action=f"{COURSE}/enrol").close()
     assert len(lrs.by_verb("launched")) == 1
     assert [m.status for m in xapi_messages(db_session)] == ["delivered"]

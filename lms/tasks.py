@@ -199,4 +199,6 @@ def worker_command(workers: int | None, threads: bool) -> None:
         db.session.commit()
     db.session.close()
     db.engine().dispose()
-    Consumer(huey, workers=count, worker_type=kind).run()
+    # Huey polls a SQLite queue with a growing delay while idle (10 s by default): at most half a
+    # second here, so that a job starts soon after the person asked for it (bench/jobs.py).
+    Consumer(huey, workers=count, worker_type=kind, initial_delay=0.05, max_delay=0.5).run()

@@ -99,6 +99,7 @@ def _worker(app: Any, log: Path) -> subprocess.Popen[bytes]:
         "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"],
         "SECRET_KEY": app.config["SECRET_KEY"],
         "JOB_RESULTS_FOLDER": app.config["JOB_RESULTS_FOLDER"],
+        "TASK_QUEUE_WORKER_TYPE": os.environ.get("TASK_QUEUE_WORKER_TYPE", "process"),
     }
     with log.open("ab") as out:
         return subprocess.Popen(

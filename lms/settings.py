@@ -104,8 +104,9 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         # The task queue (lms/tasks.py): unset is SQLite in instance/tasks.sqlite3; redis://...
         "TASK_QUEUE_URL": env.get("TASK_QUEUE_URL", ""),
         "TASK_QUEUE_IMMEDIATE": _env_bool("TASK_QUEUE_IMMEDIATE", False),
-        # Worker processes of `flask tasks worker` (one per core by default).
+        # Workers of `flask tasks worker` (one per core by default), threads or processes.
         "TASK_QUEUE_WORKERS": int(env.get("TASK_QUEUE_WORKERS", "0") or "0") or _usable_cpus(),
+        "TASK_QUEUE_WORKER_TYPE": env.get("TASK_QUEUE_WORKER_TYPE", "process"),
         # A running job marks itself alive this often; one silent for JOB_STALE_SECONDS (its
         # worker died) is queued again by the periodic rescue (lms/jobs.py).
         "JOB_HEARTBEAT_SECONDS": float(env.get("JOB_HEARTBEAT_SECONDS", "10")),

@@ -122,6 +122,9 @@ def completion_status(trainee: User, course: Course) -> CompletionStatus:
     )
 
 
+DAYS_PER_MONTH = 30.44
+
+
 def already_announced(enrolment: Enrolment | None, course: Course, now: datetime) -> bool:
     """Whether the course's completion was announced and has not expired since."""
     if enrolment is None or enrolment.completed_at is None:
@@ -129,19 +132,20 @@ def already_announced(enrolment: Enrolment | None, course: Course, now: datetime
     return (now - enrolment.completed_at).days <= course.validity_months * DAYS_PER_MONTH
 
 
-DAYS_PER_MONTH = 30.44
-
-
 def notify_if_complete(trainee: User, course: Course, enrolment: Enrolment | None = None) -> bool:
     """Whether the course is complete; emits `course_completed` the first time (see the module)."""
-    now = utcnow()
     enrolment = enrolment or enrolment_for(trainee, course)
-    if already_announced(enrolment, course, now):
-        return True
+    return already_announced(enrolment, course, utcnow()) or _announce_if_complete(
+        trainee, course, enrolment
+    )
+
+
+def _announce_if_complete(trainee: User, course: Course, enrolment: Enrolment | None) -> bool:
+    """Emit `course_completed` (and note it on the enrolment) if the course is complete."""
     if not completion_status(trainee, course).is_complete:
         return False
     if enrolment is not None:
-        enrolment.completed_at = now
+        enrolment.completed_at = utcnow()
     course_completed.send(sender(), trainee=trainee, course=course)
     return True
 
@@ -240,7 +244,6 @@ def notify_enrolled_courses(trainee_ids: list[int]) -> int:
     announced = 0
     with together():
         for trainee, enrolment in enrolled:
-            if already_announced(enrolment, enrolment.course, now):
-                continue
-            announced += notify_if_complete(trainee, enrolment.course, enrolment)
+            if not already_announced(enrolment, enrolment.course, now):
+                announced += _announce_if_complete(trainee, enrolment.course, enrolment)
     return announced

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import Centre, User
@@ -50,22 +50,19 @@ _SHOWN = (
 
 def transfers_to_decide() -> list[TransferRequest]:
     """The centre's pending requests between its cohorts, oldest first."""
-    return list(
-        db.session.scalars(
-            select(TransferRequest)
-            .where(TransferRequest.state == "pending", TransferRequest.to_cohort_id.is_not(None))
-            .order_by(TransferRequest.requested_at)
-            .options(*_SHOWN)
-        )
-    )
+    return _pending(TransferRequest.to_cohort_id.is_not(None))
 
 
 def outgoing_transfers() -> list[TransferRequest]:
     """The centre's pending requests to other centres (the other centre decides)."""
+    return _pending(TransferRequest.to_centre_id.is_not(None))
+
+
+def _pending(kind: ColumnElement[bool]) -> list[TransferRequest]:
     return list(
         db.session.scalars(
             select(TransferRequest)
-            .where(TransferRequest.state == "pending", TransferRequest.to_centre_id.is_not(None))
+            .where(TransferRequest.state == "pending", kind)
             .order_by(TransferRequest.requested_at)
             .options(*_SHOWN)
         )

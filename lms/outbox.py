@@ -82,7 +82,8 @@ class DeliveryReport:
     retrying: int = 0
     dead: int = 0
     skipped: int = 0
-    untried: list[int] = field(default_factory=list)  # left after a failure (stop_at_failure)
+    # With stop_at_failure: the message that failed and those left after it, to try again.
+    to_retry: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
@@ -146,7 +147,7 @@ def deliver_due(
         outcome = _deliver_one(message_id, now)
         setattr(report, outcome, getattr(report, outcome) + 1)
         if outcome == "retrying" and stop_at_failure:
-            report.untried = ids[position + 1 :]
+            report.to_retry = ids[position:]
             break
     return report
 
@@ -233,11 +234,10 @@ def deliver(ids: list[int]) -> None:
     after it are tried again, on the queue, when its back-off says."""
     report = deliver_due(limit=len(ids), only=ids, stop_at_failure=True)
     log.debug("outbox task: %s", report)
-    if report.retrying:
-        failed = [i for i in ids if i not in report.untried][-1]
-        message = db.session.get(OutboxMessage, failed)
-        if message is not None and message.status == PENDING:
-            tasks.enqueue_at(DELIVER_TASK, message.next_attempt_at, [failed, *report.untried])
+    if report.to_retry:
+        failed = db.session.get(OutboxMessage, report.to_retry[0])
+        if failed is not None and failed.status == PENDING:
+            tasks.enqueue_at(DELIVER_TASK, failed.next_attempt_at, report.to_retry)
 
 
 @tasks.task(SWEEP_TASK)

@@ -51,9 +51,9 @@ def sign_out(client: FlaskClient) -> TestResponse:
     return submit(client, "/home", {}, action="/sign-out")
 
 
-def count_queries(connection: Any, call: Any) -> int:
-    """How many SQL statements call() runs on the test connection (transaction control aside);
-    call() must answer 200."""
+def count_statements(connection: Any, call: Any) -> tuple[int, Any]:
+    """How many SQL statements call() runs on the test connection (transaction control aside),
+    and what call() returned."""
     statements: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -65,8 +65,30 @@ def count_queries(connection: Any, call: Any) -> int:
         response = call()
     finally:
         event.remove(connection, "before_cursor_execute", record)
+    return len(statements), response
+
+
+def count_queries(connection: Any, call: Any) -> int:
+    """How many SQL statements call() runs on the test connection; call() must answer 200."""
+    count, response = count_statements(connection, call)
     assert response.status_code == 200
-    return len(statements)
+    return count
+
+
+def complete_every_lesson(app: Any, trainer: Any, trainees: Any, course: Any) -> None:
+    """Enrol the trainees in the course (by the trainer) and mark every lesson of it done."""
+    from courses.services import complete_lesson, enrol
+    from lms.db import db
+
+    with app.test_request_context():
+        course = db.session.merge(course)
+        trainer = db.session.merge(trainer)
+        for trainee in trainees:
+            trainee = db.session.merge(trainee)
+            enrolment = enrol(trainee, course, by=trainer)
+            for lesson in course.current_lessons:
+                complete_lesson(trainee, enrolment, lesson, "en")
+        db.session.commit()
 
 
 def add_certificate(

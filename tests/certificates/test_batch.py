@@ -15,7 +15,7 @@ from lms.audit import AuditEvent
 from lms.db import utcnow
 from tests.certificates.samples import plain, read_roster
 from tests.conftest import TEST_SECRET
-from tests.helpers import poppler, sign_in, submit
+from tests.helpers import complete_every_lesson, poppler, sign_in, submit
 
 pytestmark = pytest.mark.skipif(
     not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed"
@@ -223,8 +223,6 @@ def test_a_paper_quiz_for_a_cohort_issues_its_certificates_together(
     # The trainer's cohort-wide form completes the course for everyone: a job (run inside the
     # request in the tests), whose parts issue their certificates together.
     import certificates.pdf
-    from courses.models import Lesson
-    from courses.services import complete_lesson, enrol
 
     trainer = make_user("trainer")
     trainees = [
@@ -233,16 +231,7 @@ def test_a_paper_quiz_for_a_cohort_issues_its_certificates_together(
         * ((INLINE_BELOW + 2) // 3)
     ]
     cohort = make_cohort(trainers=[trainer], members=trainees, courses=[course])
-    with app.test_request_context():
-        from lms.db import db
-
-        lessons = db.session.scalars(select(Lesson).where(Lesson.course_id == course.id)).all()
-        for trainee in trainees:
-            trainee = db.session.merge(trainee)
-            enrolment = enrol(trainee, db.session.merge(course), by=db.session.merge(trainer))
-            for lesson in lessons:
-                complete_lesson(trainee, enrolment, lesson, "en")
-        db.session.commit()
+    complete_every_lesson(app, trainer, trainees, course)
     batches = []
     real = certificates.pdf.render_certificates
 

@@ -28,7 +28,7 @@ from lms.audit import AuditEvent
 from lms.db import db, utcnow
 from lms.jobs import Job
 from tests.conftest import DEFAULT_CENTRE_ID, TEST_SECRET, base_config
-from tests.helpers import scratch_database, sign_in, submit
+from tests.helpers import complete_every_lesson, scratch_database, sign_in, submit
 
 TRAINEES = 4 * COMPLETIONS_PART
 STALE_SECONDS = 3
@@ -63,8 +63,7 @@ def _seed(app: Flask, tmp_path: Path) -> tuple[User, int, list[int]]:
     """The mini course, a trainer, and a cohort whose trainees have done every lesson."""
     from accounts.passwords import hash_secret
     from cohorts.models import Cohort
-    from courses.models import Course, Lesson
-    from courses.services import complete_lesson, enrol
+    from courses.models import Course
     from studio.sync import load_catalog
     from tests.courses.factories import write_package
 
@@ -92,13 +91,9 @@ def _seed(app: Flask, tmp_path: Path) -> tuple[User, int, list[int]]:
         cohort = Cohort(name="Crash", country="NPL", centre_id=DEFAULT_CENTRE_ID)
         cohort.trainers, cohort.members, cohort.courses = [trainer], trainees, [course]
         db.session.add(cohort)
-        lessons = db.session.scalars(select(Lesson).where(Lesson.course_id == course.id)).all()
-        for trainee in trainees:
-            enrolment = enrol(trainee, course, by=trainer)
-            for lesson in lessons:
-                complete_lesson(trainee, enrolment, lesson, "en")
         db.session.commit()
-        return trainer, cohort.id, [trainee.id for trainee in trainees]
+    complete_every_lesson(app, trainer, trainees, course)
+    return trainer, cohort.id, [trainee.id for trainee in trainees]
 
 
 def _worker(app: Flask, log: Path) -> subprocess.Popen[bytes]:

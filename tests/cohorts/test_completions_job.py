@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from accounts.models import User
 from certificates.models import Certificate
@@ -17,7 +17,7 @@ from lms import tasks
 from lms.db import utcnow
 from lms.jobs import Job, JobPart
 from tests.conftest import DEFAULT_CENTRE_ID
-from tests.helpers import csrf_token
+from tests.helpers import complete_every_lesson, count_statements, csrf_token
 
 TODAY = utcnow().date().isoformat()
 _numbers = itertools.count(1)
@@ -53,18 +53,7 @@ def _tourniquet_rows(trainees: list[User]) -> dict[str, str]:
 
 def _post_counting(client, connection, url: str, data: dict[str, str]) -> tuple[int, Any]:
     data = {**data, "csrf_token": csrf_token(client, url)}
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        response = client.post(url, data=data)
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
-    return len(statements), response
+    return count_statements(connection, lambda: client.post(url, data=data))
 
 
 class TestOnARealQueue:
@@ -107,21 +96,10 @@ class TestOnARealQueue:
 @pytest.fixture
 def completed_cohort(app, make_user, make_cohort, course, db_session):
     """A trainer and a cohort of trainees who have done every lesson of the mini course."""
-    from courses.models import Lesson
-    from courses.services import complete_lesson, enrol
-    from lms.db import db
-
     trainer = make_user("trainer")
     trainees = [make_user("trainee") for _ in range(COMPLETIONS_INLINE_UP_TO + 2)]
     cohort = make_cohort(trainers=[trainer], members=trainees, courses=[course])
-    with app.test_request_context():
-        lessons = db.session.scalars(select(Lesson).where(Lesson.course_id == course.id)).all()
-        for trainee in trainees:
-            trainee = db.session.merge(trainee)
-            enrolment = enrol(trainee, db.session.merge(course), by=db.session.merge(trainer))
-            for lesson in lessons:
-                complete_lesson(trainee, enrolment, lesson, "en")
-        db.session.commit()
+    complete_every_lesson(app, trainer, trainees, course)
     return trainer, cohort, trainees
 
 
@@ -182,7 +160,7 @@ def test_a_part_run_again_issues_nothing_twice(app, client, completed_cohort, db
         complete_courses(job_id, 0)  # its part row is there: nothing is done again
         db.session.execute(JobPart.__table__.delete().where(JobPart.job_id == job_id))
         db.session.commit()
-        complete_courses(job_id, 0)  # even without it: the certificates are held already
+        complete_courses(job_id, 0)  # even without it: the completions were announced already
         db.session.commit()
     assert db_session.scalar(select(func.count(Certificate.id))) == before == len(trainees)
 

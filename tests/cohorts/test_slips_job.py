@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lms import tasks
 from lms.jobs import Job
-from tests.helpers import csrf_token
+from tests.helpers import count_statements, csrf_token
 
 
 @pytest.fixture
@@ -20,18 +20,10 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
 
 def _queries_to_start(client, connection, cohort_id: int) -> tuple[int, Any]:
     token = csrf_token(client, f"/cohorts/{cohort_id}")
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        response = client.post(f"/cohorts/{cohort_id}/slips.pdf", data={"csrf_token": token})
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
-    return len(statements), response
+    return count_statements(
+        connection,
+        lambda: client.post(f"/cohorts/{cohort_id}/slips.pdf", data={"csrf_token": token}),
+    )
 
 
 def test_starting_the_slips_of_200_trainees_is_a_few_queries_and_a_redirect(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from lms import outbox
 from lms.db import db, utcnow
@@ -167,3 +168,31 @@ def test_a_delivery_task_stops_at_the_first_failure(app: Flask, receiver: Receiv
     with app.app_context():
         attempts = db.session.scalars(select(OutboxMessage.attempts).order_by(OutboxMessage.id))
         assert list(attempts) == [0, 1, 0, 0]
+
+
+def test_a_slow_pass_never_sends_a_message_whose_lease_has_run_out(
+    app: Flask, connection: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each send takes longer than a third of the lease: a lease counted from the start of the
+    # pass would have run out before the third message was sent, and another worker could take it.
+    monkeypatch.setattr(outbox, "LEASE", timedelta(seconds=0.6))
+    leases_left: list[float] = []
+
+    def slow(payload: dict[str, Any]) -> None:
+        claimed = connection.execute(
+            text("SELECT claimed_until FROM outbox_messages WHERE id = :id"), {"id": payload["id"]}
+        ).scalar_one()
+        claimed = claimed if isinstance(claimed, str) else claimed.isoformat()
+        until = datetime.fromisoformat(claimed).replace(tzinfo=utcnow().tzinfo)
+        leases_left.append((until - utcnow()).total_seconds())
+        time.sleep(0.25)
+
+    outbox.register_sender("slow-kind", slow)
+    with app.app_context():
+        for _ in range(4):
+            message = outbox.enqueue("slow-kind", {})
+            db.session.flush()
+            message.payload = {"id": message.id}
+        db.session.commit()
+        assert outbox.deliver_due().delivered == 4
+    assert len(leases_left) == 4 and min(leases_left) > 0.3, leases_left

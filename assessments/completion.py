@@ -227,6 +227,27 @@ def validity_by_standard() -> dict[str, int]:
     return validity
 
 
+def _unannounced(trainee_ids: list[int], now: datetime) -> list[tuple[User, Enrolment]]:
+    """The enrolments of these trainees whose completion has not been announced (or expired)."""
+    enrolled = db.session.execute(
+        select(User, Enrolment)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(User.id.in_(trainee_ids))
+        .order_by(User.id, Enrolment.id)
+    )
+    return [(t, e) for t, e in enrolled if not already_announced(e, e.course, now)]
+
+
+def pending_completions(trainee_ids: list[int]) -> list[tuple[User, Course]]:
+    """The courses these trainees have completed whose completion is still to be announced
+    (reads only: a job prepares their certificates before it writes anything)."""
+    return [
+        (trainee, enrolment.course)
+        for trainee, enrolment in _unannounced(trainee_ids, utcnow())
+        if completion_status(trainee, enrolment.course).is_complete
+    ]
+
+
 def notify_enrolled_courses(trainee_ids: list[int]) -> int:
     """After new evidence: check completion of every course these trainees are enrolled in and
     not completed yet; returns how many completions were announced.
@@ -234,16 +255,8 @@ def notify_enrolled_courses(trainee_ids: list[int]) -> int:
     A cohort's form may complete a course for many trainees: the completions are sent inside
     one `lms.events.together()` block, so that their certificates are rendered together.
     """
-    now = utcnow()
-    enrolled = db.session.execute(
-        select(User, Enrolment)
-        .join(Enrolment, Enrolment.user_id == User.id)
-        .where(User.id.in_(trainee_ids))
-        .order_by(User.id, Enrolment.id)
-    )
     announced = 0
     with together():
-        for trainee, enrolment in enrolled:
-            if not already_announced(enrolment, enrolment.course, now):
-                announced += _announce_if_complete(trainee, enrolment.course, enrolment)
+        for trainee, enrolment in _unannounced(trainee_ids, utcnow()):
+            announced += _announce_if_complete(trainee, enrolment.course, enrolment)
     return announced

@@ -13,6 +13,8 @@ import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import Any
 
@@ -91,9 +93,32 @@ def issue_certificates(
     context in, PDF bytes out) leaves this process, on CERTIFICATE_RENDER_PROCESSES workers (fewer
     than 20 render here); rows, serials, audit events and `certificate_issued` stay in the caller's
     transaction. Every PDF is rendered before anything is added: if one render fails, the error is
-    raised and the database is as it was. Returns the certificates issued, in the given order.
+    raised and the database is as it was. Certificates prepared and rendered beforehand (see
+    `prepare_certificates`) are used as they are when nothing has changed since. Returns the
+    certificates issued, in the given order.
     """
-    today = today or utcnow().date()
+    planned = _plan(completions, today or utcnow().date())
+    ready = _prerendered.get() or {}
+    to_render = []
+    for index, (certificate, trainee, course) in enumerate(planned):
+        done = ready.get((certificate.trainee_id, certificate.course_id))
+        if done is not None and _same_certificate(done, certificate):
+            planned[index] = (done, trainee, course)
+        else:
+            to_render.append(certificate)
+    _render(to_render)
+    issued = _add_all([certificate for certificate, _trainee, _course in planned])
+    for certificate, trainee, course in planned:
+        if certificate in issued:
+            _announce(certificate, trainee, course)
+    return [certificate for certificate, _, _ in planned if certificate in issued]
+
+
+def _plan(
+    completions: Iterable[tuple[User, Course]], today: date
+) -> list[tuple[Certificate, User, Course]]:
+    """The certificates these completions call for (rows not added, without their PDFs): none for
+    a pair that holds one that has not expired, one for a pair listed twice."""
     wanted: dict[tuple[int, int], tuple[User, Course]] = {}
     for trainee, course in completions:
         wanted.setdefault((trainee.id, course.id), (trainee, course))
@@ -110,30 +135,73 @@ def issue_certificates(
     }
     sequences = next_sequences(trainee_ids, course_ids)
     standards: dict[int, list[dict[str, Any]]] = {}
-    certificates = []
+    planned = []
     for key, (trainee, course) in wanted.items():
         if key in held:
             continue
         if course.id not in standards:
             standards[course.id] = current_standards(course)
-        certificates.append(
-            (
-                _new_certificate(trainee, course, today, sequences[key], standards[course.id]),
-                trainee,
-                course,
-            )
-        )
+        certificate = _new_certificate(trainee, course, today, sequences[key], standards[course.id])
+        planned.append((certificate, trainee, course))
+    return planned
+
+
+def _render(certificates: list[Certificate], contexts: list[dict[str, Any]] | None = None) -> None:
+    """Render and attach the PDFs of these certificates (from their contexts when given: then
+    without any database access)."""
+    if not certificates:
+        return
+    if contexts is None:
+        contexts = [certificate_context(certificate) for certificate in certificates]
     pdfs = certificate_pdf.render_certificates(
-        [certificate_context(certificate) for certificate, _, _ in certificates],
-        current_app.config["CERTIFICATE_RENDER_PROCESSES"],
+        contexts, current_app.config["CERTIFICATE_RENDER_PROCESSES"]
     )
-    for (certificate, _trainee, _course), pdf in zip(certificates, pdfs, strict=True):
+    for certificate, pdf in zip(certificates, pdfs, strict=True):
         _attach_pdf(certificate, pdf)
-    issued = _add_all([certificate for certificate, _trainee, _course in certificates])
-    for certificate, trainee, course in certificates:
-        if certificate in issued:
-            _announce(certificate, trainee, course)
-    return [certificate for certificate, _, _ in certificates if certificate in issued]
+
+
+class Prepared:
+    """Certificates planned in one transaction and rendered outside any, for `prerendered`."""
+
+    def __init__(self, certificates: list[Certificate]) -> None:
+        self.certificates = certificates
+        self.contexts = [certificate_context(certificate) for certificate in certificates]
+
+    def render(self) -> None:
+        """Render their PDFs: plain contexts in, bytes out; no database, no transaction."""
+        _render(self.certificates, self.contexts)
+
+
+def prepare_certificates(completions: Iterable[tuple[User, Course]]) -> Prepared:
+    """The certificates these completions would issue today, with what their PDFs need (reads
+    only; nothing is added). A job renders them after ending its transaction, so that a long
+    render holds no lock (SQLite's write lock is taken by a transaction's first read)."""
+    return Prepared([certificate for certificate, _, _ in _plan(completions, utcnow().date())])
+
+
+_prerendered: ContextVar[dict[tuple[int, int], Certificate] | None] = ContextVar(
+    "lms_prerendered_certificates", default=None
+)
+
+
+@contextmanager
+def prerendered(prepared: Prepared) -> Iterator[None]:
+    """Inside the block, issuing uses these rendered certificates where nothing has changed."""
+    token = _prerendered.set({(c.trainee_id, c.course_id): c for c in prepared.certificates})
+    try:
+        yield
+    finally:
+        _prerendered.reset(token)
+
+
+def _same_certificate(done: Certificate, planned: Certificate) -> bool:
+    """Whether a certificate rendered beforehand is the one planned now (same number, day,
+    course version, holder, standards and language)."""
+    fields = (
+        *("sequence", "issued_on", "course_version", "language", "holder_name", "rank"),
+        *("service_number", "country", "course_title", "standards", "centre"),
+    )
+    return bool(done.pdf) and all(getattr(done, f) == getattr(planned, f) for f in fields)
 
 
 def _add(certificate: Certificate) -> bool:

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.passwords import hash_secret, new_initial_pin
-from assessments.completion import notify_enrolled_courses
+from assessments.completion import notify_enrolled_courses, pending_completions
+from certificates.services import prepare_certificates, prerendered
 from cohorts import services
 from cohorts.models import Cohort, cohort_members
 from cohorts.slips import render_slips
@@ -71,12 +72,18 @@ def complete_courses(job_id: int, part: int) -> None:
 
 
 def _complete_courses(_job: jobs.Job, trainee_ids: list[int]) -> dict[str, int]:
+    # The certificates are planned in a read, rendered with no transaction open, then written in a
+    # short one: on SQLite a transaction holds the write lock from its first read, and a render
+    # inside it would make the parts of every worker wait for each other.
+    prepared = prepare_certificates(pending_completions(trainee_ids))
+    db.session.commit()  # nothing written: the read ends here
+    prepared.render()
     issued: list[Any] = []
 
     def count(_sender: Any, certificate: Any, **_: Any) -> None:
         issued.append(certificate)
 
-    with events.certificate_issued.connected_to(count):
+    with events.certificate_issued.connected_to(count), prerendered(prepared):
         completed = notify_enrolled_courses(trainee_ids)
     return {"trainees": len(trainee_ids), "completed": completed, "issued": len(issued)}
 

@@ -253,3 +253,40 @@ def test_a_paper_quiz_for_a_cohort_issues_its_certificates_together(
     assert f"{len(trainees)} trainees checked: {len(trainees)} course completions" in page
     holders = set(db_session.scalars(select(Certificate.trainee_id)))
     assert holders == {trainee.id for trainee in trainees}
+
+
+def test_certificates_rendered_beforehand_are_used_only_while_they_still_match(
+    app, make_user, course, db_session, monkeypatch
+) -> None:
+    # A job renders outside its transaction, then issues: what changed meanwhile (a holder's
+    # name) is rendered again, the rest is issued as rendered.
+    import certificates.pdf
+    from accounts.models import User
+    from certificates.services import issue_certificates, prepare_certificates, prerendered
+    from lms.db import db
+
+    trainees = [make_user("trainee", full_name=f"Trainee {n}") for n in range(3)]
+    rendered: list[str] = []
+    real = certificates.pdf.render_certificates
+
+    def render_and_note(contexts, processes):
+        rendered.extend(context["holder_name"] for context in contexts)
+        return real(contexts, processes)
+
+    monkeypatch.setattr(certificates.pdf, "render_certificates", render_and_note)
+    with app.test_request_context(base_url="http://localhost"):
+        pairs = [
+            (db.session.get(User, t.id), db.session.get(type(course), course.id)) for t in trainees
+        ]
+        prepared = prepare_certificates(pairs)
+        prepared.render()
+        assert rendered == ["Trainee 0", "Trainee 1", "Trainee 2"]
+        pairs[1][0].full_name = "Trainee One, renamed"
+        with prerendered(prepared):
+            issued = issue_certificates(pairs)
+        db.session.commit()
+    assert rendered[3:] == ["Trainee One, renamed"]  # only the one that changed
+    by_holder = {c.holder_name: c for c in issued}
+    assert by_holder["Trainee 0"] is prepared.certificates[0]
+    assert by_holder["Trainee One, renamed"].serial != prepared.certificates[1].serial
+    assert _count(db_session) == 3

@@ -19,7 +19,9 @@ reached the queue: a job whose heartbeat stopped, or that has waited too long to
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import socket
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -145,6 +147,7 @@ class JobPart(Base):
     part: Mapped[int] = mapped_column(primary_key=True)
     size: Mapped[int]
     outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    worker: Mapped[str] = mapped_column(String(120))  # host:process that did it
     finished_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -295,7 +298,11 @@ def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, 
     with _heartbeat(job_id):
         try:
             outcome = work(job, items)
-            session.add(JobPart(job_id=job_id, part=part, size=len(items), outcome=outcome))
+            session.add(
+                JobPart(
+                    job_id=job_id, part=part, size=len(items), outcome=outcome, worker=worker_name()
+                )
+            )
             session.commit()
         except IntegrityError:
             # Another delivery of this part committed first: its writes stand, these are undone.
@@ -313,6 +320,11 @@ def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, 
             fail(job_id, "error")
             return
     _tally(job_id)
+
+
+def worker_name() -> str:
+    """Which machine and process is doing the work (kept on each part it finishes)."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
 
 def _tally(job_id: int) -> None:

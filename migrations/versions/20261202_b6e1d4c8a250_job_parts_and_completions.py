@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("part", sa.Integer(), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("outcome", sa.JSON(), nullable=False),
+        sa.Column("worker", sa.String(length=120), nullable=False),
         sa.Column("finished_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["job_id"], ["jobs.id"], name=op.f("fk_job_parts_job_id_jobs"), ondelete="CASCADE"

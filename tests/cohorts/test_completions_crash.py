@@ -26,7 +26,7 @@ from cohorts.tasks import COMPLETIONS_PART
 from lms import migrate
 from lms.audit import AuditEvent
 from lms.db import db, utcnow
-from lms.jobs import Job
+from lms.jobs import Job, JobPart
 from tests.conftest import DEFAULT_CENTRE_ID, TEST_SECRET, base_config
 from tests.helpers import complete_every_lesson, scratch_database, sign_in, submit
 
@@ -96,12 +96,12 @@ def _seed(app: Flask, tmp_path: Path) -> tuple[User, int, list[int]]:
     return trainer, cohort.id, [trainee.id for trainee in trainees]
 
 
-def _worker(app: Flask, log: Path) -> subprocess.Popen[bytes]:
+def _worker(app: Flask, log: Path, processes: int = 2) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:  # the child has its own copy of the descriptor
-        return _start_worker(app, out)
+        return _start_worker(app, out, processes)
 
 
-def _start_worker(app: Flask, out: Any) -> subprocess.Popen[bytes]:
+def _start_worker(app: Flask, out: Any, processes: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "FLASK_APP": "app",
@@ -115,7 +115,7 @@ def _start_worker(app: Flask, out: Any) -> subprocess.Popen[bytes]:
         "JOB_HEARTBEAT_SECONDS": "0.5",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "flask", "tasks", "worker", "--workers", "2"],
+        [sys.executable, "-m", "flask", "tasks", "worker", "--workers", str(processes)],
         cwd=ROOT,
         env=env,
         stdout=out,
@@ -134,11 +134,32 @@ def _wait_for(check: Callable[[], Any], seconds: float, what: str, log: Path) ->
     raise AssertionError(f"{what} within {seconds} s; worker log:\n{log.read_text()[-4000:]}")
 
 
-def test_a_worker_killed_mid_batch_leaves_a_job_that_completes_after_a_restart(
-    own_app: Flask, tmp_path: Path
-) -> None:
-    trainer, cohort_id, trainee_ids = _seed(own_app, tmp_path)
-    client = own_app.test_client()
+class Watcher:
+    """Reads the app's database on an engine of plain (deferred) transactions: the app's SQLite
+    transactions begin IMMEDIATE, and would wait for the workers' writes instead of watching."""
+
+    def __init__(self, app: Flask) -> None:
+        self.engine = create_engine(app.config["DATABASE_URL"])
+
+    def count(self, model: Any = Certificate, *where: Any) -> int:
+        with Session(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    def job(self, job_id: int) -> Job:
+        with Session(self.engine, expire_on_commit=False) as session:
+            found = session.get(Job, job_id)
+            assert found is not None
+            return found
+
+    def parts(self, job_id: int) -> list[JobPart]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(JobPart).where(JobPart.job_id == job_id)))
+
+
+def _paper_quiz_for_everyone(app: Flask, tmp_path: Path) -> tuple[int, list[int]]:
+    """Seed, then the trainer's paper-quiz form for the whole cohort: the job's id, the trainees."""
+    trainer, cohort_id, trainee_ids = _seed(app, tmp_path)
+    client = app.test_client()
     assert sign_in(client, trainer.sign_in_name, TEST_SECRET).status_code == 302
     data = {"observed_on": utcnow().date().isoformat()}
     for trainee_id in trainee_ids:
@@ -146,51 +167,74 @@ def test_a_worker_killed_mid_batch_leaves_a_job_that_completes_after_a_restart(
         data |= {f"pct-{trainee_id}-SEA-1": "90", f"pct-{trainee_id}-SEA-2": "85"}
     started = submit(client, f"/evaluations/cohorts/{cohort_id}/paper/mini-course", data)
     assert started.status_code == 303
-    job_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    return int(started.headers["Location"].rsplit("/", 1)[1]), trainee_ids
 
-    # Read on an engine of plain (deferred) transactions: the app's SQLite transactions begin
-    # IMMEDIATE, and would wait for the workers' writes instead of watching them.
-    watcher = create_engine(own_app.config["DATABASE_URL"])
 
-    def count(model: Any = Certificate, *where: Any) -> int:
-        with Session(watcher) as session:
-            return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    worker.send_signal(signal.SIGINT)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
-    def job() -> Job:
-        with Session(watcher, expire_on_commit=False) as session:
-            found = session.get(Job, job_id)
-            assert found is not None
-            return found
 
+def _every_certificate_once(app: Flask, watch: Watcher, job: Job, trainee_ids: list[int]) -> None:
+    assert job.state == "done" and job.done == job.total == TRAINEES
+    assert watch.count() == TRAINEES
+    with app.app_context():
+        holders = db.session.scalars(select(Certificate.trainee_id)).all()
+        sequences = set(db.session.scalars(select(Certificate.sequence)))
+    assert sorted(holders) == sorted(trainee_ids) and sequences == {1}
+    assert watch.count(AuditEvent, AuditEvent.action == "certificate.issued") == TRAINEES
+    assert job.outcome == {"trainees": TRAINEES, "completed": TRAINEES, "issued": TRAINEES}
+
+
+def test_a_worker_killed_mid_batch_leaves_a_job_that_completes_after_a_restart(
+    own_app: Flask, tmp_path: Path
+) -> None:
+    job_id, trainee_ids = _paper_quiz_for_everyone(own_app, tmp_path)
+    watch = Watcher(own_app)
     log = tmp_path / "worker.log"
     first = _worker(own_app, log)
     try:
-        _wait_for(lambda: count() >= COMPLETIONS_PART, 120, "a first part issued", log)
+        _wait_for(lambda: watch.count() >= COMPLETIONS_PART, 120, "a first part issued", log)
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
-    at_the_kill = count()
+    at_the_kill = watch.count()
     assert COMPLETIONS_PART <= at_the_kill < TRAINEES, at_the_kill  # mid-batch
-    assert job().state == "running"
+    assert watch.job(job_id).state == "running"
 
     time.sleep(STALE_SECONDS + 0.5)  # its heartbeat stops: the next worker queues it again
     second = _worker(own_app, log)
     try:
-        finished = _wait_for(lambda: job().is_finished and job(), 180, "the job done", log)
+        finished = _wait_for(
+            lambda: watch.job(job_id).is_finished and watch.job(job_id), 180, "the job done", log
+        )
     finally:
-        second.send_signal(signal.SIGINT)
-        try:
-            second.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(second.pid, signal.SIGKILL)
-            second.wait()
+        _stop(second)
+    _every_certificate_once(own_app, watch, finished, trainee_ids)  # exactly once, none lost
+    watch.engine.dispose()
 
-    assert finished.state == "done" and finished.done == finished.total == TRAINEES
-    assert count() == TRAINEES  # every certificate, exactly once
-    with own_app.app_context():
-        holders = db.session.scalars(select(Certificate.trainee_id)).all()
-        sequences = set(db.session.scalars(select(Certificate.sequence)))
-    assert sorted(holders) == sorted(trainee_ids) and sequences == {1}
-    assert count(AuditEvent, AuditEvent.action == "certificate.issued") == TRAINEES
-    assert finished.outcome == {"trainees": TRAINEES, "completed": TRAINEES, "issued": TRAINEES}
-    watcher.dispose()
+
+@pytest.mark.parametrize("queue_url", ["redis"], indirect=True)
+def test_two_workers_share_one_batch_on_redis(own_app: Flask, tmp_path: Path) -> None:
+    log = tmp_path / "worker.log"
+    workers = [_worker(own_app, log, processes=1) for _ in range(2)]
+    try:
+        watch = Watcher(own_app)
+        _wait_for(lambda: log.read_text().count("Task worker:") == 2, 60, "both workers up", log)
+        job_id, trainee_ids = _paper_quiz_for_everyone(own_app, tmp_path)
+        finished = _wait_for(
+            lambda: watch.job(job_id).is_finished and watch.job(job_id), 180, "the job done", log
+        )
+    finally:
+        for worker in workers:
+            _stop(worker)
+    _every_certificate_once(own_app, watch, finished, trainee_ids)  # no duplicate, no gap
+    parts = watch.parts(job_id)
+    assert sorted(part.part for part in parts) == list(range(TRAINEES // COMPLETIONS_PART))
+    # Each worker runs one process; the part rows name the process that did each part.
+    assert len({part.worker for part in parts}) == 2, [part.worker for part in parts]  # both used
+    watch.engine.dispose()

@@ -61,7 +61,7 @@ class CoursePackage:
     standards: tuple[str, ...]
     pass_mark: int
     validity_months: int
-    quiz: dict[str, int]
+    quiz: dict[str, int]  # questions_per_standard, standard_threshold, time limit, attempts
     practicals: tuple[str, ...]
     is_open: bool
     lessons: tuple[LessonSpec, ...]
@@ -142,6 +142,7 @@ def _read_manifest(reader: _Reader, data: dict[str, Any]) -> CoursePackage:
     quiz_settings = (
         {
             "questions_per_standard": reader.integer(quiz, "questions_per_standard", 1, 20),
+            "standard_threshold": reader.integer(quiz, "standard_threshold", 1, 100),
             "time_limit_minutes": reader.integer(quiz, "time_limit_minutes", 1, 600),
             "max_attempts": reader.integer(quiz, "max_attempts", 1, 100),
             "cooldown_hours": reader.integer(quiz, "cooldown_hours", 0, 24 * 90),

@@ -49,6 +49,7 @@ def manifest(slug: str = "mini-course", version: str = "1.0") -> dict:
         "validity_months": 12,
         "quiz": {
             "questions_per_standard": 2,
+            "standard_threshold": 80,
             "time_limit_minutes": 10,
             "max_attempts": 2,
             "cooldown_hours": 1,

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from cachetools import LRUCache
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -121,14 +121,15 @@ def start_attempt(
         course_version=course.version,
         language=language,
         pass_mark=course.pass_mark,
-        thresholds={code: s.mastery_threshold for code, s in standards.items()},
+        thresholds=quiz_thresholds(course, standards),
         standard_versions={code: s.version for code, s in standards.items()},
         started_at=now,
         deadline_at=now + timedelta(minutes=course.quiz["time_limit_minutes"]),
     )
     db.session.add(attempt)
     db.session.flush()
-    for position, question in enumerate(draw_questions(course, rng), start=1):
+    seen = questions_seen(user, course)
+    for position, question in enumerate(draw_questions(course, rng, seen), start=1):
         db.session.add(serve_item(attempt, position, question, language, rng))
     db.session.flush()
     log.info("user %s started attempt %s of %s", user.id, attempt.number, course.slug)
@@ -140,17 +141,48 @@ def current_standards(codes: list[str]) -> dict[str, Standard]:
     return {row.code: row for row in rows}
 
 
-def draw_questions(course: Course, rng: random.Random) -> list[Question]:
-    """Draw the course's number of questions at random for each standard, in a random order."""
+def quiz_thresholds(course: Course, standards: dict[str, Standard]) -> dict[str, float]:
+    """The share of each standard's questions an attempt needs: the course's quiz rule (a sample of
+    a few questions per standard), or the standard's mastery threshold for a course without one."""
+    rule = course.quiz.get("standard_threshold")
+    return {code: rule or standard.mastery_threshold for code, standard in standards.items()}
+
+
+def questions_seen(user: User, course: Course) -> dict[str, datetime]:
+    """Each question (by its id in the bank) the trainee was shown in this course, and when last."""
+    rows = db.session.execute(
+        select(Question.qid, func.max(QuizAttempt.started_at))
+        .join(AttemptItem, AttemptItem.question_id == Question.id)
+        .join(QuizAttempt, QuizAttempt.id == AttemptItem.attempt_id)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id)
+        .group_by(Question.qid)
+    )
+    return {qid: last for qid, last in rows}
+
+
+def draw_questions(
+    course: Course, rng: random.Random, seen: dict[str, datetime] | None = None
+) -> list[Question]:
+    """Draw the course's number of questions for each standard, in a random order: questions the
+    trainee has not been shown first, then, once the pool runs out, those shown longest ago."""
+    seen = seen or {}
     current = db.session.scalars(
         select(Question)
         .where(Question.course_id == course.id, Question.is_current)
         .order_by(Question.qid)
     ).all()
+    wanted = course.quiz["questions_per_standard"]
     drawn: list[Question] = []
     for code in course.standards:
         pool = [q for q in current if q.standard_code == code]
-        drawn.extend(rng.sample(pool, min(course.quiz["questions_per_standard"], len(pool))))
+        fresh = [q for q in pool if q.qid not in seen]
+        picked = rng.sample(fresh, min(wanted, len(fresh)))
+        if len(picked) < wanted:
+            shown = [q for q in pool if q.qid in seen]
+            rng.shuffle(shown)  # random among equals, then the oldest first
+            shown.sort(key=lambda q: seen[q.qid])
+            picked += shown[: wanted - len(picked)]
+        drawn.extend(picked)
     rng.shuffle(drawn)
     return drawn
 

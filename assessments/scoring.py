@@ -12,6 +12,7 @@ Rules (shown on the quiz page):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -37,6 +38,11 @@ class Score:
     by_standard: dict[str, float]
     passed: bool
     weak_standards: tuple[str, ...]
+
+
+def needed(count: int, percent: float) -> int:
+    """How many right answers out of `count` reach `percent` (the smallest k with k/count >= percent)."""
+    return math.ceil(count * percent / 100 - 1e-9)
 
 
 def _percent(correct: int, total: int) -> float:

@@ -21,6 +21,7 @@ from assessments import quiz as quizzes
 from assessments import services
 from assessments.forms import QuizActionForm
 from assessments.models import QuizAttempt
+from assessments.scoring import needed
 from courses import services as courses
 from courses.models import Course
 from lms.access import role_required
@@ -91,12 +92,15 @@ def quiz(slug: str) -> str | tuple[str, int]:
     if locked:
         return locked
     status = quizzes.quiz_status(current_user, course)
-    questions = course.quiz["questions_per_standard"] * len(course.standards)
+    per_standard = course.quiz["questions_per_standard"]
+    threshold = course.quiz.get("standard_threshold")
     return render_template(
         "assessments/quiz.html",
         course=course,
         status=status,
-        questions=questions,
+        questions=per_standard * len(course.standards),
+        per_standard=per_standard,
+        per_standard_needed=needed(per_standard, threshold) if threshold else None,
         form=QuizActionForm(),
     )
 
@@ -162,6 +166,8 @@ def _save_and_move(
     except quizzes.QuizError as error:
         return render_error(error.status, str(error))
     go = request.form.get("go", "next")
+    if go.isdigit() and 1 <= int(go) <= len(sheet.items):  # a question number: go there
+        return redirect(url_for("assessments.question", attempt_id=sheet.id, position=int(go)))
     if go == "prev" and position > 1:
         return redirect(url_for("assessments.question", attempt_id=sheet.id, position=position - 1))
     if go == "review" or position == len(sheet.items):

@@ -39,6 +39,7 @@ class Term:
     concept: str
     use: str
     avoid: tuple[str, ...]
+    allow: tuple[str, ...] = ()  # exact phrases that may keep a variant (an official title)
 
 
 def load_glossaries(directory: Path = GLOSSARY_DIR) -> dict[str, tuple[Term, ...]]:
@@ -47,7 +48,12 @@ def load_glossaries(directory: Path = GLOSSARY_DIR) -> dict[str, tuple[Term, ...
     for path in sorted(directory.glob("*.yaml")):
         data = read_yaml(path)
         glossaries[str(data["language"])] = tuple(
-            Term(str(entry["concept"]), str(entry["use"]), tuple(map(str, entry.get("avoid", []))))
+            Term(
+                str(entry["concept"]),
+                str(entry["use"]),
+                tuple(map(str, entry.get("avoid", []))),
+                tuple(map(str, entry.get("allow", []))),
+            )
             for entry in data["terms"]
         )
     return glossaries
@@ -81,8 +87,9 @@ def glossary_findings(
             texts = {language: list(texts_in(data, language)) for language in glossaries}
         for language, found in texts.items():
             for term in glossaries.get(language, ()):
+                kept = [_without(text, term.allow) for text in found]
                 for variant in term.avoid:
-                    if any(variant.casefold() in text.casefold() for text in found):
+                    if any(_pattern(variant).search(text) for text in kept):
                         problems.append(
                             FileProblem(
                                 path,
@@ -91,6 +98,20 @@ def glossary_findings(
                             )
                         )
     return problems
+
+
+def _pattern(variant: str) -> re.Pattern[str]:
+    """A variant as a case-blind pattern. A Latin variant starts a word ("IED" is not in "à pied";
+    "abus sexuel" still finds "abus sexuels"); a Chinese or Arabic one may sit inside a longer word
+    (attached particles and articles)."""
+    start = r"(?<![A-Za-zÀ-ÿ])" if re.match(r"[A-Za-zÀ-ÿ]", variant) else ""
+    return re.compile(start + re.escape(variant), re.IGNORECASE)
+
+
+def _without(text: str, phrases: tuple[str, ...]) -> str:
+    for phrase in phrases:
+        text = re.sub(re.escape(phrase), " ", text, flags=re.IGNORECASE)
+    return text
 
 
 def lessons_without_scenario(package: CoursePackage) -> list[str]:

@@ -12,6 +12,7 @@ from assessments.catalog import RubricSpec, StandardSpec, check_texts, load_rubr
 from courses.rendering import lint_markdown, split_title, word_count
 from lms.settings import LANGUAGES
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
+from studio.content_checks import quality_problems
 from studio.questions import QuestionSpec, read_questions
 
 # The bundled course packages stay with the courses domain whose content they are.
@@ -120,6 +121,8 @@ def read_package(
     if not isinstance(data, dict):
         raise PackageError([FileProblem(reader.manifest_path, 1, "course.yaml must be a mapping")])
     package = _read_manifest(reader, data)
+    if not reader.problems:  # the content checks need a package whose shape is right
+        reader.problems.extend(quality_problems(package))
     if reader.problems:
         raise PackageError(reader.problems)
     return package

@@ -15,17 +15,14 @@ pay for itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil, comb
+from math import comb
+
+from assessments.scoring import needed
 
 MASTER = 0.9  # a trainee who knows 90% of the material...
 MASTER_PASSES = 0.9  # ...passes an attempt at least this often
 NOVICE = 0.6  # a trainee who knows 60%...
 NOVICE_FAILS = 0.9  # ...fails an attempt at least this often
-
-
-def needed(count: int, percent: float) -> int:
-    """How many right answers out of `count` reach `percent` (scoring compares rounded shares)."""
-    return ceil(count * percent / 100 - 1e-9)
 
 
 def pass_probability(

@@ -35,7 +35,7 @@ def _forms(cohort, trainee):
     practical = {
         f"include-{trainee.id}": "1",
         f"seconds-{trainee.id}": "45",
-        **{f"met-{trainee.id}-c{n}": "1" for n in range(1, 6)},
+        **{f"met-{trainee.id}-c{n}": "1" for n in range(1, 13)},  # every SAF-P1 criterion
     }
     paper = {
         f"include-{trainee.id}": "1",

@@ -20,7 +20,11 @@ def _count(db_session, **where):
     return db_session.scalar(query)
 
 
-def _tourniquet_row(trainee, met=("c1", "c2", "c3", "c4", "c5"), seconds="45", include=True):
+SAF_P1 = tuple(f"c{n}" for n in range(1, 13))  # the tourniquet rubric's criteria (c1-c9 required)
+SEA_P1 = tuple(f"c{n}" for n in range(1, 17))
+
+
+def _tourniquet_row(trainee, met=SAF_P1, seconds="45", include=True):
     row = {f"met-{trainee.id}-{cid}": "1" for cid in met}
     row[f"seconds-{trainee.id}"] = seconds
     if include:
@@ -144,7 +148,7 @@ def test_a_correction_is_a_new_record_and_the_original_is_kept(
     assert not original.passed
     url = f"/evaluations/{original.id}/correct"
     no_reason = submit(
-        client, url, {"seconds": "55", **{f"met-c{i}": "1" for i in range(1, 6)}, "reason": ""}
+        client, url, {"seconds": "55", **{f"met-{c}": "1" for c in SAF_P1}, "reason": ""}
     )
     assert no_reason.status_code == 400 and _count(db_session) == 1
     fixed = submit(
@@ -152,7 +156,7 @@ def test_a_correction_is_a_new_record_and_the_original_is_kept(
         url,
         {
             "seconds": "55",
-            **{f"met-c{i}": "1" for i in range(1, 6)},
+            **{f"met-{c}": "1" for c in SAF_P1},
             "reason": "Stopwatch read wrongly; video shows 55 s",
         },
     )
@@ -215,7 +219,7 @@ def test_required_practical_completes_the_course(
         )
         edit_yaml(
             path / "questions.yaml",
-            lambda d: d["questions"].extend([question("q5", "SEA-3"), question("q6", "SEA-3")]),
+            lambda d: d["questions"].extend(question(f"p{i}", "SEA-3") for i in range(16)),
         )
 
     load_course(change=require_practical)
@@ -234,7 +238,7 @@ def test_required_practical_completes_the_course(
     received = []
     course_completed.connect(lambda sender, trainee, course: received.append(trainee.id))
     sign_in(client, trainer.sign_in_name, TEST_SECRET)
-    rows = {f"met-{trainee.id}-c{i}": "1" for i in range(1, 8)} | {f"include-{trainee.id}": "1"}
+    rows = {f"met-{trainee.id}-{c}": "1" for c in SEA_P1} | {f"include-{trainee.id}": "1"}
     submit(
         client,
         f"/evaluations/cohorts/{cohort.id}/practical/SEA-P1",
@@ -267,7 +271,7 @@ def test_mastery_follows_the_latest_effective_evidence(
     submit(
         client,
         f"/evaluations/{original.id}/correct",
-        {"seconds": "50", **{f"met-c{i}": "1" for i in range(1, 6)}, "reason": "timing error"},
+        {"seconds": "50", **{f"met-{c}": "1" for c in SAF_P1}, "reason": "timing error"},
     )
     with app.app_context():
         state = mastery_for([trainee.id])[trainee.id]["SAF-3"]

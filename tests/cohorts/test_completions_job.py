@@ -47,7 +47,7 @@ def _tourniquet_rows(trainees: list[User]) -> dict[str, str]:
     for trainee in trainees:
         data[f"include-{trainee.id}"] = "1"
         data[f"seconds-{trainee.id}"] = "40"
-        data |= {f"met-{trainee.id}-c{n}": "1" for n in range(1, 6)}
+        data |= {f"met-{trainee.id}-c{n}": "1" for n in range(1, 13)}  # every SAF-P1 criterion
     return data
 
 

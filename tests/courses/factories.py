@@ -20,6 +20,9 @@ This is lesson {n} of the test course. It explains one idea in plain words.
 """
 
 
+PER_STANDARD = 8
+
+
 def _texts(text: str, languages=("en", "fr")) -> dict[str, str]:
     return {code: f"{text} ({code})" for code in languages}
 
@@ -48,8 +51,8 @@ def manifest(slug: str = "mini-course", version: str = "1.0") -> dict:
         "pass_mark": 80,
         "validity_months": 12,
         "quiz": {
-            "questions_per_standard": 2,
-            "standard_threshold": 80,
+            "questions_per_standard": PER_STANDARD,
+            "standard_threshold": 60,
             "time_limit_minutes": 10,
             "max_attempts": 2,
             "cooldown_hours": 1,
@@ -77,7 +80,12 @@ def write_package(
             (path / "lessons" / f"{n:02d}-{lesson}.{language}.md").write_text(
                 text, encoding="utf-8"
             )
-    questions = [question(f"q{i}", "SEA-1" if i <= 2 else "SEA-2") for i in range(1, 5)]
+    # 16 questions per standard: a quiz of 8 per standard is the smallest that tells a trainee at
+    # 90% from one at 60% for two standards (studio.pass_rule), and two attempts never repeat one.
+    questions = [
+        question(f"q{i}", "SEA-1" if i <= PER_STANDARD * 2 else "SEA-2")
+        for i in range(1, PER_STANDARD * 4 + 1)
+    ]
     (path / "questions.yaml").write_text(
         yaml.safe_dump({"questions": questions}, allow_unicode=True), encoding="utf-8"
     )

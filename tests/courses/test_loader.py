@@ -124,7 +124,7 @@ def test_too_few_questions_for_the_quiz(tmp_path):
         lambda data: data.update(questions=[question("q1", "SEA-1"), question("q2", "SEA-1")]),
     )
     problems = _refusal(tmp_path)
-    assert any("standard SEA-2 has 0 questions; the quiz draws 2" in p for p in problems)
+    assert any("standard SEA-2 has 0 questions; the quiz draws 8" in p for p in problems)
 
 
 def test_cli_refuses_a_broken_package_and_writes_nothing(app, tmp_path, db_session):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import logging
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -421,6 +422,23 @@ def certificates_visible_to(user: User) -> list[Certificate]:
     return list(db.session.scalars(query.limit(500)))
 
 
+def valid_certificates(user: User, today: date | None = None) -> dict[int, Certificate]:
+    """The trainee's certificate in force for each course (by course id): not expired, not
+    revoked; the latest where there are several."""
+    today = today or utcnow().date()
+    rows = db.session.scalars(
+        select(Certificate)
+        .outerjoin(CertificateRevocation)
+        .where(
+            Certificate.trainee_id == user.id,
+            Certificate.expires_on >= today,
+            CertificateRevocation.id.is_(None),
+        )
+        .order_by(Certificate.issued_at)
+    )
+    return {row.course_id: row for row in rows}
+
+
 def expiring_soon(user: User, today: date | None = None) -> list[Certificate]:
     """The trainee's valid certificates that expire within 60 days."""
     today = today or utcnow().date()
@@ -493,10 +511,10 @@ def stream_zip(certificate_ids: list[int], batch: int = 50) -> Iterator[bytes]:
 
 def zip_name(holder: str, serial: str) -> str:
     """A file name inside the ZIP: the holder's name (any script) and the serial."""
-    safe = (
-        "".join(ch for ch in holder if ch.isalnum() or ch in " -_'").strip().replace(" ", "_")
-        or "certificate"
-    )
+    # Letters, marks and digits of any script: isalnum() drops combining marks, and with them
+    # vowel signs of Khmer, Sinhala, Tamil or Thai names.
+    kept = "".join(ch for ch in holder if unicodedata.category(ch)[0] in "LMN" or ch in " -_'")
+    safe = kept.strip().replace(" ", "_") or "certificate"
     return f"{safe[:60]}-{serial}.pdf"
 
 

@@ -7,7 +7,8 @@ point, and each domain's `setup.init_app` registers its answer for the app. Regi
 app (several apps may live in one process, as in the tests).
 
 - `home:<role>` (user) -> dict: template variables of that role's home page, merged.
-- `course_page` (user, course) -> dict: more template variables of the course page, merged.
+- `course_page` (user, progress) -> dict: more template variables of the course page, merged.
+- `quiz_result` (user, course) -> dict: more template variables of a quiz result page, merged.
 - `may_manage_trainee` (user, trainee) -> bool: any True lets a trainer act for the trainee.
 - `language_chosen` (user, language): the signed-in person chose an interface language.
 - `personal_record` (user) -> dict: each domain's sections of a person's own record, merged.

@@ -68,6 +68,32 @@ def test_passing_the_quiz_issues_the_certificate_once(client, login_as, course, 
     )
 
 
+def test_after_passing_every_page_points_to_the_certificate(client, login_as, course, db_session):
+    from tests.assessments.quiz_steps import answer_all, start, submit_attempt
+
+    trainee = login_as("trainee")
+    submit(client, "/courses/mini-course", {}, action="/courses/mini-course/enrol")
+    for lesson in ("first-steps", "second-steps"):
+        url = f"/courses/mini-course/lessons/{lesson}"
+        submit(client, url, {}, action=f"{url}/complete")
+    home = client.get("/home").get_data(as_text=True)
+    assert "Go to the quiz" in home and "See your certificate" not in home
+    attempt_id = start(client)
+    answer_all(client, db_session, attempt_id)
+    submit_attempt(client, attempt_id)
+    serial = db_session.scalar(
+        select(Certificate.serial).where(Certificate.trainee_id == trainee.id)
+    )
+    link = f'href="/certificates/{serial}"'
+    result = client.get(f"/assessments/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "See your certificate" in result and link in result
+    course_page = client.get("/courses/mini-course").get_data(as_text=True)
+    assert link in course_page and "Certified until" in course_page
+    assert "Go to the quiz" not in course_page
+    home = client.get("/home").get_data(as_text=True)
+    assert link in home and "Certified until" in home and "Go to the quiz" not in home
+
+
 def test_double_issuance_in_one_period_issues_once(issue, make_user, course, db_session):
     trainee = make_user("trainee")
     first = issue(trainee, course)

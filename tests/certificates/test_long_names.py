@@ -155,3 +155,25 @@ def test_names_that_fit_are_laid_out_as_without_wrapping():
     for seed, row in enumerate(read_roster()):
         context = roster_context(row, seed)
         assert boxes(_layout(context)) == boxes(_layout(context, without)), row["full_name"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "សុខ សុភាព",  # Khmer: vowel signs are combining marks
+        "කුමාරි පෙරේරා",  # Sinhala
+        "கார்த்திகா சுப்பிரமணியம்",  # Tamil
+        "สมศักดิ์ ใจดี",  # Thai
+        "Nguyễn Thị Hương",  # Vietnamese, decomposed below
+    ],
+)
+def test_zip_entry_names_keep_every_letter_and_mark(name):
+    import unicodedata
+
+    from certificates.services import zip_name
+
+    for form in ("NFC", "NFD"):
+        written = unicodedata.normalize(form, name)
+        entry = zip_name(written, "PK-2026-000001")
+        assert entry == written.replace(" ", "_") + "-PK-2026-000001.pdf"
+    assert zip_name("Ana / ../ María", "X-1") == "Ana___María-X-1.pdf"  # no slash, no dot

@@ -210,7 +210,11 @@ def test_upload_tells_whether_the_pdf_is_exactly_the_issued_file(
         data={"csrf_token": token, "document": (io.BytesIO(tampered), "c.pdf")},
         content_type="multipart/form-data",
     )
-    assert "not the issued file" in other.get_data(as_text=True)
+    page = other.get_data(as_text=True)
+    assert "not the issued file" in page
+    # One verdict: the register's green "Valid" banner does not sit above the red finding.
+    assert page.count('class="notice') == 1 and "notice notice-error verdict" in page
+    assert hashlib.sha256(tampered).hexdigest() in page
 
 
 def test_the_qr_code_gives_the_verification_address(issue, make_user, course, db_session, tmp_path):

@@ -10,6 +10,34 @@ from playwright.sync_api import expect
 from tests.e2e.test_quiz_journey import COURSE, _take_quiz
 
 
+def _record_role_play(live_app, create_account, service_number):
+    """The course's observed role-play (SC-P1), passed and recorded by a trainer beforehand."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from accounts.models import User
+    from assessments import practicals
+    from courses.models import Course
+    from lms.db import db
+
+    trainer_id = create_account(
+        "trainer", "Trainer Tesfaye", "Trainer-pass-2026", email=f"t-{service_number}@example.org"
+    )
+    with live_app.app_context():
+        trainee = db.session.scalars(
+            select(User).where(User.service_number == service_number)
+        ).one()
+        rubric = practicals.rubric_by_code("SC-P1")
+        course = db.session.scalars(select(Course).where(Course.slug == COURSE)).one()
+        met = {criterion["id"]: True for criterion in rubric.criteria}
+        row = practicals.RowInput(trainee=trainee, included=True, met=met)
+        practicals.record_practicals(
+            rubric, [row], date.today(), db.session.get(User, trainer_id), course
+        )
+        db.session.commit()
+
+
 def test_pass_download_and_verify_through_the_qr_code(
     page, live_server, live_app, create_account, screenshot, tmp_path
 ):
@@ -29,8 +57,9 @@ def test_pass_download_and_verify_through_the_qr_code(
     page.goto(f"{live_server}/courses/{COURSE}")
     page.locator(f"form[action$='/{COURSE}/enrol'] button").click()
     page.locator("main a.button").first.click()
-    for _ in range(5):
+    while page.locator("form[action$='/complete'] button").count():
         page.locator("form[action$='/complete'] button").click()
+    _record_role_play(live_app, create_account, service_number)
     _take_quiz(page, live_server, live_app)
     expect(page.locator(".notice-success")).to_contain_text("Passed")
 
@@ -66,6 +95,19 @@ def test_pass_download_and_verify_through_the_qr_code(
             "certificate-verify-page", "certificate-verify-public"
         ),
         full_page=True,
+    )
+    tampered = tmp_path / "changed.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    tampered.write_bytes(bytes(data))
+    public_page.locator("#document").set_input_files(str(tampered))
+    public_page.locator("form[action$='/file'] button").click()
+    expect(public_page.locator(".verdict")).to_contain_text("Not the issued file")
+    expect(public_page.locator(".notice")).to_have_count(1)  # one verdict, no green banner
+    width = public_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page is {width} px wide on a 360 px phone"
+    public_page.screenshot(
+        path="test-artifacts/certificate-verify-tampered-360.png", full_page=True
     )
     visitor.close()
     subprocess.run(

@@ -272,13 +272,41 @@ def user_detail(user_id: int) -> str:
     )
 
 
+@admin_bp.get("/users/<int:user_id>/reset")
+@role_required("admin")
+def confirm_reset(user_id: int) -> str:
+    """Ask before resetting: the current PIN or password stops working at once."""
+    user = _user_or_404(user_id)
+    return render_template(
+        "admin/confirm_reset.html", user=user, form=ConfirmForm(), state=user.session_version
+    )
+
+
 @admin_bp.post("/users/<int:user_id>/reset")
 @role_required("admin")
-def reset_credential(user_id: int) -> str | Response:
-    """Give the user a new temporary PIN or password."""
+def reset_credential(user_id: int) -> str | Response | tuple[str, int]:
+    """Give the user a new temporary PIN or password, once per confirmation: the form carries the
+    credential's state when it was shown, so a reload of the result page (the same form sent
+    again) or a second administrator's reset changes nothing."""
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if request.form.get("state") != str(user.session_version):
+        message = (
+            _("This PIN was already reset. Nothing was changed; the new PIN was shown only once.")
+            if user.uses_pin
+            else _(
+                "This password was already reset. Nothing was changed; the new password was"
+                " shown only once."
+            )
+        )
+        return render_template(
+            "admin/user.html",
+            user=user,
+            form=ConfirmForm(),
+            error=message,
+            other_centres=centre_choices_for(current_user) if user.role == "trainee" else [],
+        ), 409
     return show_secret_once(user, services.reset_credential(user, current_user))
 
 

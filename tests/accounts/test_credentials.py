@@ -138,10 +138,18 @@ def test_admin_resets_a_pin_which_signs_the_trainee_out_everywhere(
     sign_in(trainee_client, trainee.sign_in_name, TEST_SECRET)
     assert trainee_client.get("/home").status_code == 200
     login_as("admin")
-    response = submit(
-        client, f"/admin/users/{trainee.id}", {}, action=f"/admin/users/{trainee.id}/reset"
-    )
+    confirm = f"/admin/users/{trainee.id}/reset"
+    assert f'href="{confirm}"' in client.get(f"/admin/users/{trainee.id}").get_data(as_text=True)
+    page = client.get(confirm).get_data(as_text=True)
+    assert "stops working at once" in page  # asked first: a GET changes nothing
+    state = re.search(r'name="state" value="(\d+)"', page).group(1)
+    response = submit(client, confirm, {"state": state})
+    assert response.headers["Cache-Control"] == "no-store"
     pin = re.search(r"<code>(\d{6})</code>", response.get_data(as_text=True)).group(1)
+    # Reloading the result page sends the same form again: refused, the PIN given stays valid.
+    again = submit(client, confirm, {"state": state})
+    assert again.status_code == 409 and "already reset" in again.get_data(as_text=True)
+    assert "<code>" not in again.get_data(as_text=True)
     assert trainee_client.get("/home").status_code == 302
     assert (
         sign_in(trainee_client, trainee.sign_in_name, pin).headers["Location"]

@@ -203,3 +203,15 @@ def test_heat_map_follows_the_one_mastery_rule_with_its_validity(
     assert board.mastery[(fresh.id, "SEA-1")] is True
     assert board.mastery[(stale.id, "SEA-1")] is False
     assert board.mastery_share()["SEA-1"] == (1, 2)
+
+
+def test_the_trainer_home_links_each_cohort_and_offers_a_new_one(
+    client, login_as, make_user, make_cohort, db_session
+):
+    trainer = login_as("trainer")
+    mine = make_cohort(trainers=[trainer], members=[make_user("trainee")])
+    other = make_cohort(trainers=[make_user("trainer")], members=[])
+    page = client.get("/home").get_data(as_text=True)
+    assert f'href="/cohorts/{mine.id}"' in page and f'href="/cohorts/{mine.id}/dashboard"' in page
+    assert f"/cohorts/{other.id}" not in page  # another trainer's cohort is not listed
+    assert 'href="/cohorts/new"' in page

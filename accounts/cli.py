@@ -10,6 +10,7 @@ from accounts.centres import CentreError, all_centres, find_centre, save_centre
 from accounts.models import Role
 from lms import scope
 from lms.db import db
+from lms.settings import LANGUAGES
 
 users_cli = AppGroup("users", help="Create and manage accounts.")
 centres_cli = AppGroup("centres", help="Training centres.")
@@ -42,7 +43,7 @@ def create_centre(
                 "certificate_name": certificate_name,
                 "public_base_url": public_base_url,
                 "retention_years": retention_years,
-                "languages": list(languages) or ["en", "fr", "zh", "ar"],
+                "languages": list(languages) or list(LANGUAGES),
             },
             None,
         )
@@ -71,7 +72,7 @@ def list_centres() -> None:
 @click.option("--gender", type=click.Choice(["F", "M", "X"]))
 @click.option("--nationality", help="ISO 3166-1 alpha-3 code, e.g. NPL.")
 @click.option("--unit")
-@click.option("--language", default="en", type=click.Choice(["en", "fr", "zh", "ar"]))
+@click.option("--language", default="en", type=click.Choice(LANGUAGES))
 @click.option(
     "--centre", "centre_ref", help="The account's centre (id or name); needed if there are several."
 )

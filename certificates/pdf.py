@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import segno
 
 from lms import pdf
+from lms.settings import LANGUAGES
 
 TEMPLATE_NAME = "certificates/pdf/certificate.html"
 # certificate-fonts.css, not pdf-fonts.css: the same stacks set once on <html>, and Chinese from the
@@ -26,7 +27,6 @@ STYLESHEETS = ("certificate-fonts.css", "certificate.css")
 # In place of WeasyPrint's HTML5 user-agent stylesheet (see that file).
 UA_STYLESHEET = "certificate-ua.css"
 
-LANGUAGES = ("en", "fr", "zh", "ar")
 DIRECTIONS = ("ltr", "rtl")
 TEXT_KEYS = (
     "holder_name",

@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from cohorts.xlsx import MAX_EXPANDED_BYTES, UnreadableWorkbook, WorkbookTooLarge, first_sheet_rows
+from lms.settings import LANGUAGES
 
 COLUMNS = (
     "service_number",
@@ -33,7 +34,6 @@ COLUMNS = (
 )
 REQUIRED_COLUMNS = ("service_number", "full_name")
 GENDERS = {"F", "M", "X"}
-LANGUAGES = {"en", "fr", "zh", "ar"}
 MAX_ROWS = 10_000
 # Physical lines or sheet rows read at most, blank ones included.
 MAX_LINES = 4 * MAX_ROWS
@@ -245,8 +245,9 @@ def _validate(row: RosterRow) -> None:
     if v["language"] not in LANGUAGES:
         row.errors.append(
             _l(
-                "The language “%(value)s” is not available: use en, fr, zh or ar.",
+                "The language “%(value)s” is not available: use one of %(choices)s.",
                 value=v["language"],
+                choices=", ".join(LANGUAGES),
             )
         )
 

@@ -16,7 +16,7 @@ from tests.helpers import submit
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "lms" / "translations"
-LANGUAGES = ("fr", "zh", "ar")
+LANGUAGES = ("fr", "zh", "ar", "es", "ru")
 
 
 def _catalog(language: str) -> polib.POFile:

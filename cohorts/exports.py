@@ -95,11 +95,11 @@ def readiness_table(board: Dashboard, language: str) -> tuple[list[str], list[li
     return header, rows
 
 
-def render_readiness_report(board: Dashboard, context: dict[str, Any]) -> bytes:
-    """The one-page readiness report of a cohort (for the unit commander)."""
+def readiness_html(board: Dashboard, context: dict[str, Any]) -> str:
+    """The one-page readiness report of a cohort (for the unit commander), as HTML to render."""
     titles = _titles(board, context["language"])
     blocked = [r for r in board.rows if not r.ready]
-    html = pdf_template("cohorts/pdf/readiness.html").render(
+    return pdf_template("cohorts/pdf/readiness.html").render(
         **context,
         board=board,
         gender=board.breakdown("gender"),
@@ -111,8 +111,12 @@ def render_readiness_report(board: Dashboard, context: dict[str, Any]) -> bytes:
             (titles[c.slug], board.status_counts()[c.slug]["certified"]) for c in board.courses
         ],
     )
+
+
+def render_readiness_report(board: Dashboard, context: dict[str, Any]) -> bytes:
+    """The one-page readiness report of a cohort as a PDF."""
     return render_pdf(
-        html,
+        readiness_html(board, context),
         [css("pdf-fonts.css"), css("report.css")],
         {
             "title": context["labels"]["title"],

@@ -4,6 +4,7 @@ so the certificates) that a cohort's evaluation form brings about."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from flask_babel import force_locale
@@ -15,11 +16,11 @@ from accounts.models import User
 from accounts.passwords import hash_secret, new_initial_pin
 from assessments.completion import notify_enrolled_courses, pending_completions
 from certificates.services import prepare_certificates, prerendered
-from cohorts import services
+from cohorts import reports, services
 from cohorts.models import Cohort, cohort_members
 from cohorts.slips import render_slips
 from lms import audit, events, jobs, tasks
-from lms.db import db
+from lms.db import db, utcnow
 from lms.i18n import is_rtl
 from lms.urls import public_url
 
@@ -175,3 +176,37 @@ def _slips_context(cohort: Cohort, entries: list[Any], language: str) -> dict[st
         "language": language,
         "direction": "rtl" if is_rtl(language) else "ltr",
     }
+
+
+REPORT_KIND = "cohort_report"
+REPORT_TASK = "cohorts.report"
+
+jobs.declare_kind(REPORT_KIND, _l("Cohort report or export"))
+
+
+def start_report(cohort: Cohort, report: str, actor: User, language: str, size: int) -> jobs.Job:
+    """Queue a report or export of a large cohort, as of today, in the asker's language."""
+    arguments = {
+        "cohort_id": cohort.id,
+        "report": report,
+        "language": language,
+        "on": utcnow().date().isoformat(),
+    }
+    return jobs.start(REPORT_KIND, REPORT_TASK, actor.id, arguments, total=size)
+
+
+@tasks.task(REPORT_TASK)
+def make_report(job_id: int) -> None:
+    """The task: the same file the request gives for a small cohort, kept for its owner."""
+    jobs.run(job_id, _make_report)
+
+
+def _make_report(job: jobs.Job) -> None:
+    actor = db.session.get(User, job.started_by_id)
+    cohort = services.cohort_for(actor, job.arguments["cohort_id"]) if actor else None
+    if cohort is None:  # deleted, or no longer run by the person who asked
+        raise jobs.JobFailed("not_found")
+    on = date.fromisoformat(job.arguments["on"])
+    prepared = reports.prepare(cohort, job.arguments["report"], job.arguments["language"], on)
+    db.session.commit()  # nothing written: end the read before the render
+    jobs.finish(job, prepared.render(), prepared.filename, prepared.mimetype)

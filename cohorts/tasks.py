@@ -7,6 +7,7 @@ import logging
 from datetime import date
 from typing import Any
 
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,7 @@ from assessments.completion import notify_enrolled_courses, pending_completions
 from certificates.services import prepare_certificates, prerendered
 from cohorts import reports, services
 from cohorts.models import Cohort, cohort_members
+from cohorts.roster import RosterFileError, parse_roster
 from cohorts.slips import render_slips
 from lms import audit, events, jobs, tasks
 from lms.db import db, utcnow
@@ -210,3 +212,66 @@ def _make_report(job: jobs.Job) -> None:
     prepared = reports.prepare(cohort, job.arguments["report"], job.arguments["language"], on)
     db.session.commit()  # nothing written: end the read before the render
     jobs.finish(job, prepared.render(), prepared.filename, prepared.mimetype)
+
+
+ROSTER_KIND = "roster_check"
+ROSTER_TASK = "cohorts.check_roster"
+
+
+def _roster_summary(outcome: dict[str, Any]) -> str:
+    return _(
+        "%(rows)d rows checked, %(errors)d with problems. Nothing is imported until you confirm.",
+        rows=outcome.get("rows", 0),
+        errors=outcome.get("errors", 0),
+    )
+
+
+def _roster_follow_up(outcome: dict[str, Any]) -> tuple[str, str]:
+    address = url_for(
+        "cohorts.roster_preview", cohort_id=outcome["cohort_id"], import_id=outcome["import_id"]
+    )
+    return address, _("Review the roster")
+
+
+jobs.declare_kind(ROSTER_KIND, _l("Roster check"), _roster_summary, _roster_follow_up)
+
+
+def start_roster_check(
+    cohort: Cohort, content: bytes, filename: str, actor: User, language: str, rows: int
+) -> jobs.Job:
+    """Queue the check of a large roster file (kept until the job has read it)."""
+    arguments = {
+        "cohort_id": cohort.id,
+        "file": jobs.keep_input(content),
+        "filename": filename,
+        "language": language,
+    }
+    return jobs.start(ROSTER_KIND, ROSTER_TASK, actor.id, arguments, total=rows)
+
+
+@tasks.task(ROSTER_TASK)
+def check_roster(job_id: int) -> None:
+    """The task: read and validate the roster as the request does for a small one, and keep it
+    for review (nothing is imported before the trainer confirms)."""
+    jobs.run(job_id, _check_roster)
+
+
+def _check_roster(job: jobs.Job) -> None:
+    name = job.arguments["file"]
+    try:
+        actor = db.session.get(User, job.started_by_id)
+        cohort = services.cohort_for(actor, job.arguments["cohort_id"]) if actor else None
+        path = jobs.input_file(name)
+        if cohort is None or actor is None or not path.is_file():
+            raise jobs.JobFailed("not_found")
+        with force_locale(job.arguments["language"]):
+            try:
+                rows = parse_roster(path.read_bytes(), job.arguments["filename"])
+            except RosterFileError as error:
+                raise jobs.JobFailed("invalid_file", str(error)) from None
+            staged = services.stage_roster(cohort, rows, job.arguments["filename"], actor)
+        job.total = len(rows)
+        outcome = {"cohort_id": cohort.id, "import_id": staged.id, "rows": len(rows)}
+        jobs.complete(job, {**outcome, "errors": staged.error_count})
+    finally:
+        jobs.drop_input(name)  # it holds personal data; a retry asks for the file again

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -29,8 +30,8 @@ from cohorts.forms import (
     TransferRequestForm,
 )
 from cohorts.models import Cohort, RosterImport, TransferRequest
-from cohorts.roster import RosterFileError, clean_filename, parse_roster
-from cohorts.tasks import start_login_slips, start_report
+from cohorts.roster import RosterFileError, clean_filename, estimated_rows, parse_roster
+from cohorts.tasks import start_login_slips, start_report, start_roster_check
 from courses.forms import EmptyForm
 from courses.services import all_courses
 from lms import audit
@@ -122,8 +123,13 @@ def upload_roster(cohort_id: int) -> str | Response | tuple[str, int]:
         ), 400
     upload = form.roster.data
     filename = clean_filename(upload.filename)
+    content = upload.read()
+    size = estimated_rows(content, filename)
+    if size > current_app.config["JOB_THRESHOLD_ROSTER_ROWS"]:
+        job = start_roster_check(cohort, content, filename, current_user, current_language(), size)
+        return redirect(url_for("jobs.show", job_id=job.id), 303)
     try:
-        rows = parse_roster(upload.read(), filename)
+        rows = parse_roster(content, filename)
     except RosterFileError as error:
         form.roster.errors = [str(error)]
         return render_template(

@@ -51,6 +51,7 @@ FAILURE_REASONS = {
     ),
     "input_changed": _l("What the job was started for has changed meanwhile. Try again."),
     "not_found": _l("What the job was started for no longer exists."),
+    "invalid_file": _l("The file could not be read. Correct it and upload it again."),
 }
 
 
@@ -58,16 +59,23 @@ FAILURE_REASONS = {
 # domain that starts it.
 _KIND_LABELS: dict[str, Any] = {}
 _KIND_SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {}
+_KIND_FOLLOW_UPS: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {}
 
 
 def declare_kind(
-    kind: str, label: Any, summary: Callable[[dict[str, Any]], str] | None = None
+    kind: str,
+    label: Any,
+    summary: Callable[[dict[str, Any]], str] | None = None,
+    follow_up: Callable[[dict[str, Any]], tuple[str, str]] | None = None,
 ) -> None:
-    """Name a kind of job (a lazy translated string) for the Jobs pages, and how to tell its
-    outcome (the summed counts of its parts) when it has no result file."""
+    """Name a kind of job (a lazy translated string) for the Jobs pages, how to tell its
+    outcome (the summed counts of its parts) when it has no result file, and where to go on
+    from it once done (outcome -> address, link text)."""
     _KIND_LABELS[kind] = label
     if summary is not None:
         _KIND_SUMMARIES[kind] = summary
+    if follow_up is not None:
+        _KIND_FOLLOW_UPS[kind] = follow_up
 
 
 def kind_label(kind: str) -> str:
@@ -78,9 +86,10 @@ def kind_label(kind: str) -> str:
 class JobFailed(Exception):  # noqa: N818 - a refusal with a reason code, not a programming error
     """Raised by a task to end its job with one of FAILURE_REASONS."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, problem: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.problem = problem  # what exactly, already in the person's language
 
 
 class Job(scope.CentreOwned, Base):
@@ -129,13 +138,20 @@ class Job(scope.CentreOwned, Base):
         return kind_label(self.kind)
 
     def failure_reason(self) -> str:
-        """The translated reason of a failed job."""
+        """The translated reason of a failed job (the task's own words when it gave them)."""
+        if self.outcome and self.outcome.get("problem"):
+            return str(self.outcome["problem"])
         return str(FAILURE_REASONS.get(self.error or "", FAILURE_REASONS["error"]))
 
     def summary(self) -> str | None:
         """What a finished job did, translated (for jobs without a result file)."""
         tell = _KIND_SUMMARIES.get(self.kind)
         return tell(self.outcome or {}) if tell is not None and self.state == DONE else None
+
+    def follow_up(self) -> tuple[str, str] | None:
+        """Where to go on from a finished job, and the link's text (for kinds that say)."""
+        make = _KIND_FOLLOW_UPS.get(self.kind)
+        return make(self.outcome or {}) if make is not None and self.state == DONE else None
 
 
 class JobPart(Base):
@@ -206,6 +222,7 @@ def retry(job: Job) -> None:
     """Queue a failed job again (the caller has checked that it failed): parts already done
     stay done."""
     job.state, job.error = QUEUED, None
+    job.outcome = None if not job.parts else job.outcome
     job.started_at = job.finished_at = None
     job.done = 0 if not job.parts else job.done
     db.session.flush()
@@ -255,14 +272,22 @@ def finish(job: Job, content: bytes, filename: str, mimetype: str) -> None:
     log.info("job %s done: %s", job.id, filename)
 
 
-def fail(job_id: int, reason: str) -> None:
-    """Mark the job failed with a reason code, in a transaction of its own."""
+def complete(job: Job, outcome: dict[str, Any]) -> None:
+    """In a task: mark a job without a result file done, with what it did."""
+    job.state, job.finished_at, job.done, job.outcome = DONE, utcnow(), job.total, outcome
+    log.info("job %s done: %s", job.id, outcome)
+
+
+def fail(job_id: int, reason: str, problem: str | None = None) -> None:
+    """Mark the job failed with a reason code (and the task's own words, translated), in a
+    transaction of its own."""
     session = db.session
     session.rollback()
     with scope.unscoped(session):
         job = session.get(Job, job_id)
         if job is not None:
             job.state, job.error, job.finished_at = FAILED, reason, utcnow()
+            job.outcome = {"problem": problem} if problem else None
             session.commit()
     log.warning("job %s failed: %s", job_id, reason)
 
@@ -276,7 +301,7 @@ def run(job_id: int, work: Callable[[Job], None]) -> None:
         try:
             work(job)
         except JobFailed as refusal:
-            fail(job_id, refusal.reason)
+            fail(job_id, refusal.reason, refusal.problem)
         except Exception:
             log.exception("job %s failed", job_id)
             fail(job_id, "error")
@@ -313,7 +338,7 @@ def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, 
                 return
             log.info("job %s part %s was done by another worker", job_id, part)
         except JobFailed as refusal:
-            fail(job_id, refusal.reason)
+            fail(job_id, refusal.reason, refusal.problem)
             return
         except Exception:
             log.exception("job %s part %s failed", job_id, part)
@@ -434,10 +459,19 @@ def clean_results() -> int:
             job.result_path = None
             removed += 1
         session.commit()
-    for leftover in _orphans(now):
+    for leftover in _orphans(now) + _old_inputs(now):
         leftover.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+def _old_inputs(now: datetime) -> list[Path]:
+    """Input files left by a job that never ran to its end."""
+    folder = inputs_folder()
+    if not folder.is_dir():
+        return []
+    cutoff = (now - timedelta(hours=RESULT_KEPT_HOURS)).timestamp()
+    return [path for path in folder.iterdir() if path.stat().st_mtime < cutoff]
 
 
 def _orphans(now: datetime) -> list[Path]:
@@ -457,6 +491,33 @@ def results_folder() -> Path:
     """Where result files are kept: instance/job-results/ (JOB_RESULTS_FOLDER to change it)."""
     configured = current_app.config.get("JOB_RESULTS_FOLDER")
     return Path(configured) if configured else Path(current_app.instance_path) / "job-results"
+
+
+def keep_input(content: bytes) -> str:
+    """Keep a file a job will read (an upload) under instance/job-inputs/; returns its name.
+    The job deletes it when done with it (`drop_input`); leftovers go after RESULT_KEPT_HOURS."""
+    folder = inputs_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16)
+    (folder / name).write_bytes(content)
+    return name
+
+
+def input_file(name: str) -> Path:
+    """The path of a kept input file (names are ours: hex only)."""
+    if not name.isalnum():
+        raise ValueError(f"not an input file name: {name!r}")
+    return inputs_folder() / name
+
+
+def drop_input(name: str) -> None:
+    """Delete a kept input file (it may hold personal data)."""
+    input_file(name).unlink(missing_ok=True)
+
+
+def inputs_folder() -> Path:
+    """Where input files wait for their job: next to the result files, in job-inputs/."""
+    return results_folder().parent / "job-inputs"
 
 
 def result_file(job: Job) -> Path:

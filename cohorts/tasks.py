@@ -3,7 +3,10 @@ so the certificates) that a cohort's evaluation form brings about."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import secrets
 from datetime import date
 from typing import Any
 
@@ -29,7 +32,10 @@ from lms.urls import public_url
 log = logging.getLogger(__name__)
 
 SLIPS_KIND = "login_slips"
-SLIPS_TASK = "cohorts.login_slips"
+SLIPS_TASK = "cohorts.login_slips"  # one task: the jobs queued before slips ran in parts
+SLIPS_PART_TASK = "cohorts.login_slips_part"
+SLIPS_FINAL_TASK = "cohorts.login_slips_final"
+SLIPS_PART = 25  # members per part: PINs hashed on every worker
 PROGRESS_EVERY = 10  # members between two progress updates (each one a small transaction)
 
 jobs.declare_kind(SLIPS_KIND, _l("Login slips"))
@@ -92,22 +98,94 @@ def _complete_courses(_job: jobs.Job, trainee_ids: list[int]) -> dict[str, int]:
 
 
 def start_login_slips(cohort: Cohort, actor: User, language: str) -> jobs.Job:
-    """Queue the login slips of a cohort; the job runs after the request commits."""
-    arguments = {"cohort_id": cohort.id, "language": language}
-    return jobs.start(SLIPS_KIND, SLIPS_TASK, actor.id, arguments, total=0)
+    """Queue the login slips of a cohort, in parts (new PINs hashed on every worker), then one
+    step that renders them; the job runs after the request commits."""
+    member_ids = db.session.scalars(
+        select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort.id)
+    ).all()
+    return jobs.start_in_parts(
+        SLIPS_KIND,
+        SLIPS_PART_TASK,
+        actor.id,
+        {"cohort_id": cohort.id, "language": language},
+        sorted(member_ids),
+        SLIPS_PART,
+        final_task=SLIPS_FINAL_TASK,
+    )
 
 
-@tasks.task(SLIPS_TASK)
-def print_login_slips(job_id: int) -> None:
-    """The task: new initial PINs for members who have not chosen their own, and their slips."""
-    jobs.run(job_id, _print_login_slips)
+@tasks.task(SLIPS_PART_TASK)
+def login_slips_part(job_id: int, part: int) -> None:
+    """A part of the slips: new initial PINs for its members (kept, with their hashes, in a file
+    of the part until the final step uses them; nothing changes in the database yet)."""
+    jobs.run_part(job_id, part, _new_pins)
 
 
-def _print_login_slips(job: jobs.Job) -> None:
+def _new_pins(job: jobs.Job, member_ids: list[int]) -> dict[str, Any]:
+    _cohort_of(job)
+    members = db.session.scalars(select(User).where(User.id.in_(member_ids))).all()
+    db.session.commit()  # nothing written: the read ends before the hashing (SQLite's lock)
+    new_hashes: dict[int, str] = {}
+    entries = {member.id: _slip_entry(member, new_hashes) for member in members}
+    name = f"{job.id}-slips-part-{secrets.token_hex(8)}"  # a part run twice keeps the first's
+    path = jobs.results_folder() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        json.dump({"entries": entries, "hashes": new_hashes}, out)
+    return {"trainees": len(members), "pins": len(new_hashes), "file": name}
+
+
+@tasks.task(SLIPS_FINAL_TASK)
+def login_slips_final(job_id: int) -> None:
+    """The slips' final step: render every part's slips in one PDF and, only if the cohort is
+    unchanged, write the new PINs' hashes with it."""
+    jobs.run_final(job_id, _assemble_slips)
+
+
+def _assemble_slips(job: jobs.Job) -> dict[str, Any]:
+    cohort = _cohort_of(job)
+    outcomes = db.session.scalars(
+        select(jobs.JobPart.outcome).where(
+            jobs.JobPart.job_id == job.id, jobs.JobPart.part != jobs.FINAL
+        )
+    )
+    files = [outcome["file"] for outcome in outcomes]
+    entries: list[dict[str, Any]] = []
+    new_hashes: dict[int, str] = {}
+    for name in files:
+        kept = json.loads((jobs.results_folder() / name).read_text())
+        entries += kept["entries"].values()
+        new_hashes |= {int(user_id): value for user_id, value in kept["hashes"].items()}
+    entries.sort(key=lambda entry: entry["name"])
+    context = _slips_context(cohort, entries, job.arguments["language"])
+    db.session.commit()  # nothing written yet: end the read before the long render
+    pdf = render_slips(context)
+    if _member_ids(cohort.id) != set(job.arguments["items"]):
+        raise jobs.JobFailed("input_changed")  # the slips would not match: no PIN changes
+    _replace_pins(cohort.id, new_hashes, job.started_by_id)
+    jobs.finish(job, pdf, f"login-slips-cohort-{cohort.id}.pdf", "application/pdf")
+    for name in files:  # they hold PINs in clear; the result file is kept for its owner
+        (jobs.results_folder() / name).unlink(missing_ok=True)
+    return {"trainees": len(entries), "pins": len(new_hashes)}
+
+
+def _cohort_of(job: jobs.Job) -> Cohort:
     actor = db.session.get(User, job.started_by_id)
     cohort = services.cohort_for(actor, job.arguments["cohort_id"]) if actor else None
     if cohort is None:  # deleted, or no longer run by the person who asked
         raise jobs.JobFailed("not_found")
+    return cohort
+
+
+@tasks.task(SLIPS_TASK)
+def print_login_slips(job_id: int) -> None:
+    """The slips as one task, for the jobs queued before they ran in parts: new initial PINs for
+    members who have not chosen their own, and their slips."""
+    jobs.run(job_id, _print_login_slips)
+
+
+def _print_login_slips(job: jobs.Job) -> None:
+    cohort = _cohort_of(job)
     members = sorted(cohort.members, key=lambda m: m.full_name)
     jobs.progress(job, 0, len(members))
     new_hashes: dict[int, str] = {}

@@ -187,14 +187,22 @@ def start_in_parts(
     arguments: dict[str, Any],
     items: list[Any],
     part_size: int,
+    final_task: str | None = None,
 ) -> Job:
     """Create a queued job over `items`, done `part_size` items at a time by `part_task(job_id,
-    part)`, each part on whichever worker takes it (see `run_part`)."""
+    part)`, each part on whichever worker takes it (see `run_part`); then, if given,
+    `final_task(job_id)` once every part is done (see `run_final`)."""
     job = start(
         kind,
         PLAN_TASK,
         started_by_id,
-        {**arguments, "items": items, "part_size": part_size, "part_task": part_task},
+        {
+            **arguments,
+            "items": items,
+            "part_size": part_size,
+            "part_task": part_task,
+            "final_task": final_task,
+        },
         total=len(items),
     )
     job.parts = -(-len(items) // part_size)
@@ -307,7 +315,7 @@ def run(job_id: int, work: Callable[[Job], None]) -> None:
             fail(job_id, "error")
 
 
-def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, int]]) -> None:
+def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, Any]]) -> None:
     """In a part's task: call work(job, items of the part) -> counts, and commit its writes with
     the part's row; a part already done (or a job no longer running) is left alone."""
     session = db.session
@@ -319,7 +327,7 @@ def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, 
         return
     scope.enter(session, job.centre_id)
     size = job.arguments["part_size"]
-    items = job.arguments["items"][part * size : (part + 1) * size]
+    items = [] if part == FINAL else job.arguments["items"][part * size : (part + 1) * size]
     with _heartbeat(job_id):
         try:
             outcome = work(job, items)
@@ -347,27 +355,44 @@ def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, 
     _tally(job_id)
 
 
+FINAL = -1  # the job_parts row of a job's final step
+
+
+def run_final(job_id: int, work: Callable[[Job], dict[str, Any]]) -> None:
+    """In the final task of a job in parts (queued once every part is done): call work(job),
+    which ends the job (`finish`), and commit its writes with a row of its own, so that it too
+    is done once however often it is delivered."""
+    run_part(job_id, FINAL, lambda job, _items: work(job))
+
+
 def worker_name() -> str:
     """Which machine and process is doing the work (kept on each part it finishes)."""
     return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
 
 def _tally(job_id: int) -> None:
-    """Count the job's finished parts; the last one ends the job, with their summed outcome."""
+    """Count the job's finished parts; the last one ends the job, with their summed outcome (the
+    whole numbers of their outcomes), or queues its final step."""
     session = db.session
     with scope.unscoped(session):
         rows = session.execute(
-            select(JobPart.size, JobPart.outcome).where(JobPart.job_id == job_id)
+            select(JobPart.part, JobPart.size, JobPart.outcome).where(JobPart.job_id == job_id)
         ).all()
         job = session.get(Job, job_id, populate_existing=True)
         if job is None or job.state != RUNNING:
             session.commit()
             return
-        job.done, job.heartbeat_at = sum(size for size, _ in rows), utcnow()
-        if len(rows) >= job.parts:
+        job.done, job.heartbeat_at = sum(size for _, size, _ in rows), utcnow()
+        parts_done = sum(1 for part, _, _ in rows if part != FINAL)
+        final_task = job.arguments.get("final_task")
+        if parts_done >= job.parts and final_task:
+            session.commit()
+            tasks.enqueue(final_task, job_id)  # it ends the job; a second delivery does nothing
+            return
+        if parts_done >= job.parts:
             total: Counter[str] = Counter()
-            for _, outcome in rows:
-                total.update(outcome)
+            for _, _, outcome in rows:
+                total.update({k: v for k, v in outcome.items() if isinstance(v, int)})
             job.state, job.finished_at, job.outcome = DONE, utcnow(), dict(total)
             log.info("job %s done: %s", job_id, dict(total))
         session.commit()

@@ -47,11 +47,15 @@ COMPLETIONS_INLINE_UP_TO = 10  # fewer trainees are checked (and certified) insi
 
 
 def _completions_summary(outcome: dict[str, int]) -> str:
+    counts = {name: outcome.get(name, 0) for name in ("trainees", "completed", "issued", "skipped")}
+    if counts["skipped"]:
+        return _(
+            "%(trainees)d trainees checked: %(completed)d course completions, %(issued)d certificates issued. Skipped, no longer in the cohort: %(skipped)d.",
+            **counts,
+        )
     return _(
         "%(trainees)d trainees checked: %(completed)d course completions, %(issued)d certificates issued.",
-        trainees=outcome.get("trainees", 0),
-        completed=outcome.get("completed", 0),
-        issued=outcome.get("issued", 0),
+        **counts,
     )
 
 
@@ -80,7 +84,14 @@ def complete_courses(job_id: int, part: int) -> None:
     jobs.run_part(job_id, part, _complete_courses)
 
 
-def _complete_courses(_job: jobs.Job, trainee_ids: list[int]) -> dict[str, int]:
+def _complete_courses(job: jobs.Job, part_of: list[int]) -> dict[str, int]:
+    # A trainee removed from the cohort since the form was sent is skipped (and counted): the
+    # evidence stays recorded, and their next evidence completes what they have done.
+    members = _member_ids(job.arguments["cohort_id"])
+    trainee_ids = [trainee_id for trainee_id in part_of if trainee_id in members]
+    skipped = len(part_of) - len(trainee_ids)
+    if skipped:
+        log.info("job %s: %d trainees no longer in the cohort skipped", job.id, skipped)
     # The certificates are planned in a read, rendered with no transaction open, then written in a
     # short one: on SQLite a transaction holds the write lock from its first read, and a render
     # inside it would make the parts of every worker wait for each other.
@@ -94,7 +105,8 @@ def _complete_courses(_job: jobs.Job, trainee_ids: list[int]) -> dict[str, int]:
 
     with events.certificate_issued.connected_to(count), prerendered(prepared):
         completed = notify_enrolled_courses(trainee_ids)
-    return {"trainees": len(trainee_ids), "completed": completed, "issued": len(issued)}
+    counts = {"trainees": len(trainee_ids), "completed": completed, "issued": len(issued)}
+    return {**counts, "skipped": skipped}
 
 
 def start_login_slips(cohort: Cohort, actor: User, language: str) -> jobs.Job:

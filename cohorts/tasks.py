@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 from datetime import date
 from typing import Any
@@ -142,8 +141,7 @@ def _new_pins(job: jobs.Job, member_ids: list[int]) -> dict[str, Any]:
     name = f"{job.id}-slips-part-{secrets.token_hex(8)}"  # a part run twice keeps the first's
     path = jobs.results_folder() / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-        json.dump({"entries": entries, "hashes": new_hashes}, out)
+    jobs.write_private(path, json.dumps({"entries": entries, "hashes": new_hashes}).encode())
     return {"trainees": len(members), "pins": len(new_hashes), "file": name}
 
 

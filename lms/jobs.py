@@ -272,7 +272,7 @@ def finish(job: Job, content: bytes, filename: str, mimetype: str) -> None:
     folder = results_folder()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{job.id}-{secrets.token_hex(8)}"
-    path.write_bytes(content)
+    write_private(path, content)
     now = utcnow()
     job.result_path, job.result_filename, job.result_mimetype = path.name, filename, mimetype
     job.result_expires_at = now + timedelta(hours=RESULT_KEPT_HOURS)
@@ -518,13 +518,20 @@ def results_folder() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "job-results"
 
 
+def write_private(path: Path, content: bytes) -> None:
+    """Write a new file only the service's user can read (results and inputs may carry PINs and
+    personal data)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(content)
+
+
 def keep_input(content: bytes) -> str:
     """Keep a file a job will read (an upload) under instance/job-inputs/; returns its name.
     The job deletes it when done with it (`drop_input`); leftovers go after RESULT_KEPT_HOURS."""
     folder = inputs_folder()
     folder.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(16)
-    (folder / name).write_bytes(content)
+    write_private(folder / name, content)
     return name
 
 

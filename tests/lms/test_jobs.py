@@ -24,11 +24,13 @@ def _slips_job(client, login_as, make_user, make_cohort, db_session):
 
 
 def test_a_finished_job_is_listed_with_its_download(
-    client, login_as, make_user, make_cohort, db_session
+    app, client, login_as, make_user, make_cohort, db_session
 ):
     _, cohort, job = _slips_job(client, login_as, make_user, make_cohort, db_session)
     assert (job.state, job.done, job.total) == ("done", 1, 1)
     assert job.result_expires_at > utcnow() + timedelta(hours=23)
+    with app.app_context():  # it carries PINs: the service's user only
+        assert jobs.result_file(job).stat().st_mode & 0o777 == 0o600
     page = client.get("/jobs/").get_data(as_text=True)
     assert "Login slips" in page and f'href="/jobs/{job.id}/result"' in page
     assert f"login-slips-cohort-{cohort.id}.pdf" in page

@@ -80,14 +80,20 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
 
 def estimated_rows(data: bytes, filename: str) -> int:
     """About how many rows a roster file holds, without reading its cells (to decide where it is
-    checked): a CSV file's line breaks, an XLSX workbook's uncompressed size."""
+    checked): a CSV file's line breaks, an XLSX workbook's uncompressed size. A file too large on
+    its face is refused here (RosterFileError), as parse_roster would refuse it."""
     if not (filename.lower().endswith(".xlsx") or data[:2] == b"PK"):
-        return data.count(b"\n")
+        lines = data.count(b"\n")
+        if lines > MAX_LINES:
+            raise _too_many_rows()
+        return lines
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             expanded = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, ValueError):
         return 0  # unreadable: parse_roster says so, at once
+    if expanded > MAX_EXPANDED_BYTES:
+        raise _workbook_too_large()
     return expanded // XLSX_BYTES_PER_ROW
 
 
@@ -150,14 +156,18 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except UnreadableWorkbook:
         raise RosterFileError(_l("The file could not be read as an XLSX workbook.")) from None
     except WorkbookTooLarge:
-        raise RosterFileError(
-            _l(
-                "The workbook is too large once uncompressed (more than %(mb)d MB). Keep only the "
-                "roster's columns and at most %(n)d rows, or split it into several files.",
-                mb=MAX_EXPANDED_BYTES // 2**20,
-                n=MAX_ROWS,
-            )
-        ) from None
+        raise _workbook_too_large() from None
+
+
+def _workbook_too_large() -> RosterFileError:
+    return RosterFileError(
+        _l(
+            "The workbook is too large once uncompressed (more than %(mb)d MB). Keep only the "
+            "roster's columns and at most %(n)d rows, or split it into several files.",
+            mb=MAX_EXPANDED_BYTES // 2**20,
+            n=MAX_ROWS,
+        )
+    )
 
 
 def parse_roster(data: bytes, filename: str) -> list[RosterRow]:

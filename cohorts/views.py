@@ -124,11 +124,12 @@ def upload_roster(cohort_id: int) -> str | Response | tuple[str, int]:
     upload = form.roster.data
     filename = clean_filename(upload.filename)
     content = upload.read()
-    size = estimated_rows(content, filename)
-    if size > current_app.config["JOB_THRESHOLD_ROSTER_ROWS"]:
-        job = start_roster_check(cohort, content, filename, current_user, current_language(), size)
-        return redirect(url_for("jobs.show", job_id=job.id), 303)
     try:
+        size = estimated_rows(content, filename)
+        if size > current_app.config["JOB_THRESHOLD_ROSTER_ROWS"]:
+            language = current_language()
+            job = start_roster_check(cohort, content, filename, current_user, language, size)
+            return redirect(url_for("jobs.show", job_id=job.id), 303)
         rows = parse_roster(content, filename)
     except RosterFileError as error:
         form.roster.errors = [str(error)]

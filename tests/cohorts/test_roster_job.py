@@ -117,3 +117,23 @@ def test_the_rows_of_a_file_are_estimated_without_reading_its_cells():
     assert 500 <= estimated_rows(buffer.getvalue(), "r.xlsx") <= 2000  # within a factor of two
     assert estimated_rows(b"a,b\n1,2\n3,4\n", "r.csv") == 3
     assert estimated_rows(b"PK not a zip", "r.xlsx") == 0  # parse_roster says so, at once
+
+
+def test_a_roster_over_the_row_limit_is_refused_by_its_job_as_in_the_request(
+    app, client, cohort, db_session
+):
+    from cohorts.roster import MAX_ROWS
+
+    app.config["JOB_THRESHOLD_ROSTER_ROWS"] = 3
+    lines = "".join(f"SN-{n},Trainee {n}\n" for n in range(MAX_ROWS + 1))
+    response = upload(client, cohort, ("service_number,full_name\n" + lines).encode(), "r.csv")
+    job = db_session.get(Job, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert (job.state, job.error) == ("failed", "invalid_file")
+    assert f"The file has more than {MAX_ROWS} rows." in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
+    assert db_session.scalar(select(func.count(RosterImport.id))) == 0
+    huge = b"service_number,full_name\n" + b"\n" * 50_000  # too many lines on its face
+    refused = upload(client, cohort, huge, "r.csv")
+    assert refused.status_code == 400 and "more than" in refused.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(Job.id))) == 1  # no job for that one

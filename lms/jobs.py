@@ -484,24 +484,16 @@ def clean_results() -> int:
             job.result_path = None
             removed += 1
         session.commit()
-    for leftover in _orphans(now) + _old_inputs(now):
+    for leftover in _orphans(now):
         leftover.unlink(missing_ok=True)
         removed += 1
     return removed
 
 
-def _old_inputs(now: datetime) -> list[Path]:
-    """Input files left by a job that never ran to its end."""
-    folder = inputs_folder()
-    if not folder.is_dir():
-        return []
-    cutoff = (now - timedelta(hours=RESULT_KEPT_HOURS)).timestamp()
-    return [path for path in folder.iterdir() if path.stat().st_mtime < cutoff]
-
-
 def _orphans(now: datetime) -> list[Path]:
     """Result files no job points to, older than the time results are kept (a job whose
-    transaction failed after writing its file)."""
+    transaction failed after writing its file; the inputs and part files of a job that never
+    ended)."""
     folder = results_folder()
     if not folder.is_dir():
         return []
@@ -526,30 +518,26 @@ def write_private(path: Path, content: bytes) -> None:
 
 
 def keep_input(content: bytes) -> str:
-    """Keep a file a job will read (an upload) under instance/job-inputs/; returns its name.
-    The job deletes it when done with it (`drop_input`); leftovers go after RESULT_KEPT_HOURS."""
-    folder = inputs_folder()
+    """Keep a file a job will read (an upload) next to the results, where every worker finds
+    it; returns its name. The job deletes it when done with it (`drop_input`); a leftover goes
+    with the orphaned results, after RESULT_KEPT_HOURS."""
+    folder = results_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(16)
+    name = f"input-{secrets.token_hex(16)}"
     write_private(folder / name, content)
     return name
 
 
 def input_file(name: str) -> Path:
-    """The path of a kept input file (names are ours: hex only)."""
-    if not name.isalnum():
+    """The path of a kept input file (names are ours: "input-" and hex digits)."""
+    if not (name.startswith("input-") and name.removeprefix("input-").isalnum()):
         raise ValueError(f"not an input file name: {name!r}")
-    return inputs_folder() / name
+    return results_folder() / name
 
 
 def drop_input(name: str) -> None:
     """Delete a kept input file (it may hold personal data)."""
     input_file(name).unlink(missing_ok=True)
-
-
-def inputs_folder() -> Path:
-    """Where input files wait for their job: next to the result files, in job-inputs/."""
-    return results_folder().parent / "job-inputs"
 
 
 def result_file(job: Job) -> Path:

@@ -31,8 +31,8 @@ def _trainees(db_session) -> int:
 
 def _kept_inputs(app) -> list[Path]:
     with app.app_context():
-        folder = jobs.inputs_folder()
-    return list(folder.iterdir()) if folder.is_dir() else []
+        folder = jobs.results_folder()
+    return list(folder.glob("input-*"))
 
 
 def test_a_large_roster_gets_the_same_report_from_a_job(app, client, cohort, db_session):

@@ -172,3 +172,25 @@ def test_slips_of_a_cohort_the_trainer_no_longer_runs_fail(
     client.post(f"/jobs/{job.id}/retry", data={"csrf_token": token})
     db_session.expire_all()
     assert db_session.get(Job, job.id).error == "not_found"
+
+
+def test_expired_results_and_old_leftovers_are_deleted_but_kept_results_stay(
+    app, client, login_as, make_user, make_cohort, db_session
+):
+    import os
+
+    _, _, job = _slips_job(client, login_as, make_user, make_cohort, db_session)
+    with app.app_context():
+        kept = jobs.result_file(job)
+        folder = jobs.results_folder()
+        leftover = folder / jobs.keep_input(b"a roster whose job never ran")
+        fresh = folder / jobs.keep_input(b"an upload waiting for its job")
+        day_ago = utcnow().timestamp() - (jobs.RESULT_KEPT_HOURS + 1) * 3600
+        os.utime(leftover, (day_ago, day_ago))
+        os.utime(kept, (day_ago, day_ago))  # old, but its job still offers it
+        assert jobs.clean_results() == 1
+        assert kept.is_file() and fresh.is_file() and not leftover.exists()
+    job.result_expires_at = utcnow() - timedelta(minutes=1)
+    db_session.commit()
+    with app.app_context():
+        assert jobs.clean_results() == 1 and not kept.exists()

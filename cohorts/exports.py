@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_babel import gettext as _
 
 from cohorts.dashboard import STATUSES, Blocker, Dashboard
-from lms.pdf import css, pdf_template, render_pdf
+from lms.pdf import pdf_template
 
 REPORT_LIST_LIMIT = 30
 
@@ -127,17 +127,4 @@ def readiness_html(board: Dashboard, context: dict[str, Any]) -> str:
         course_rows=[
             (titles[c.slug], board.status_counts()[c.slug]["certified"]) for c in board.courses
         ],
-    )
-
-
-def render_readiness_report(board: Dashboard, context: dict[str, Any]) -> bytes:
-    """The one-page readiness report of a cohort as a PDF."""
-    return render_pdf(
-        readiness_html(board, context),
-        [css("pdf-fonts.css"), css("report.css")],
-        {
-            "title": context["labels"]["title"],
-            "author": context["centre"],
-            "subject": board.cohort.name,
-        },
     )

@@ -231,6 +231,8 @@ def main() -> None:
                 "SECRET_KEY": "bench",
                 "RATELIMIT_ENABLED": False,
                 "PUBLIC_BASE_URL": "http://127.0.0.1:5000",  # the app refuses to start without one
+                # The exports and report rendered in the request (as jobs: bench/reports.py).
+                "JOB_THRESHOLD_TRAINEES": TRAINEES,
             }
         )
         with app.app_context():

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,8 @@ MAX_ROWS = 10_000
 MAX_LINES = 4 * MAX_ROWS
 # Columns read from a sheet (a roster has 8): a row stated as 16,384 cells wide is cut here.
 MAX_COLUMNS = 64
+# What a roster row takes in a workbook once uncompressed (10,000 rows: about 5 MB).
+XLSX_BYTES_PER_ROW = 500
 SERVICE_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9/._-]{0,31}$")
 FORBIDDEN_IN_NAMES = set("<>{}[]\\|`")
 # Marks that change the direction of the text around them: a name holding them can display as
@@ -73,6 +76,25 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
         return _read_xlsx(data)
     return _read_csv(data)
+
+
+def estimated_rows(data: bytes, filename: str) -> int:
+    """About how many rows a roster file holds, without reading its cells (to decide where it is
+    checked): a CSV file's line breaks, an XLSX workbook's uncompressed size. A file too large on
+    its face is refused here (RosterFileError), as parse_roster would refuse it."""
+    if not (filename.lower().endswith(".xlsx") or data[:2] == b"PK"):
+        lines = data.count(b"\n")
+        if lines > MAX_LINES:
+            raise _too_many_rows()
+        return lines
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        return 0  # unreadable: parse_roster says so, at once
+    if expanded > MAX_EXPANDED_BYTES:
+        raise _workbook_too_large()
+    return expanded // XLSX_BYTES_PER_ROW
 
 
 def _too_many_rows() -> RosterFileError:
@@ -134,14 +156,18 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except UnreadableWorkbook:
         raise RosterFileError(_l("The file could not be read as an XLSX workbook.")) from None
     except WorkbookTooLarge:
-        raise RosterFileError(
-            _l(
-                "The workbook is too large once uncompressed (more than %(mb)d MB). Keep only the "
-                "roster's columns and at most %(n)d rows, or split it into several files.",
-                mb=MAX_EXPANDED_BYTES // 2**20,
-                n=MAX_ROWS,
-            )
-        ) from None
+        raise _workbook_too_large() from None
+
+
+def _workbook_too_large() -> RosterFileError:
+    return RosterFileError(
+        _l(
+            "The workbook is too large once uncompressed (more than %(mb)d MB). Keep only the "
+            "roster's columns and at most %(n)d rows, or split it into several files.",
+            mb=MAX_EXPANDED_BYTES // 2**20,
+            n=MAX_ROWS,
+        )
+    )
 
 
 def parse_roster(data: bytes, filename: str) -> list[RosterRow]:

@@ -11,7 +11,9 @@ from lms.pdf import css, pdf_template, render_pdf
 
 def render_slips(context: dict[str, Any]) -> bytes:
     """The slips PDF from plain values: cohort, sign_in_url, labels, entries [{name, service_number, pin}]."""
-    qr = segno.make(context["sign_in_url"], error="m").svg_data_uri(scale=4, border=2)
+    # One PNG, drawn crisp (slips.css): an SVG QR code was drawn again on every slip, a quarter
+    # of the render of a cohort's slips (docs/benchmarks.md).
+    qr = segno.make(context["sign_in_url"], error="m").png_data_uri(scale=8, border=2)
     html = pdf_template("cohorts/pdf/slips.html").render(**context, qr=qr)
     return render_pdf(
         html,

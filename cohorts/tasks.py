@@ -3,9 +3,13 @@ so the certificates) that a cohort's evaluation form brings about."""
 
 from __future__ import annotations
 
+import json
 import logging
+import secrets
+from datetime import date
 from typing import Any
 
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,18 +19,22 @@ from accounts.models import User
 from accounts.passwords import hash_secret, new_initial_pin
 from assessments.completion import notify_enrolled_courses, pending_completions
 from certificates.services import prepare_certificates, prerendered
-from cohorts import services
+from cohorts import reports, services
 from cohorts.models import Cohort, cohort_members
+from cohorts.roster import RosterFileError, parse_roster
 from cohorts.slips import render_slips
 from lms import audit, events, jobs, tasks
-from lms.db import db
+from lms.db import db, utcnow
 from lms.i18n import is_rtl
 from lms.urls import public_url
 
 log = logging.getLogger(__name__)
 
 SLIPS_KIND = "login_slips"
-SLIPS_TASK = "cohorts.login_slips"
+SLIPS_TASK = "cohorts.login_slips"  # one task: the jobs queued before slips ran in parts
+SLIPS_PART_TASK = "cohorts.login_slips_part"
+SLIPS_FINAL_TASK = "cohorts.login_slips_final"
+SLIPS_PART = 25  # members per part: PINs hashed on every worker
 PROGRESS_EVERY = 10  # members between two progress updates (each one a small transaction)
 
 jobs.declare_kind(SLIPS_KIND, _l("Login slips"))
@@ -38,11 +46,15 @@ COMPLETIONS_INLINE_UP_TO = 10  # fewer trainees are checked (and certified) insi
 
 
 def _completions_summary(outcome: dict[str, int]) -> str:
+    counts = {name: outcome.get(name, 0) for name in ("trainees", "completed", "issued", "skipped")}
+    if counts["skipped"]:
+        return _(
+            "%(trainees)d trainees checked: %(completed)d course completions, %(issued)d certificates issued. Skipped, no longer in the cohort: %(skipped)d.",
+            **counts,
+        )
     return _(
         "%(trainees)d trainees checked: %(completed)d course completions, %(issued)d certificates issued.",
-        trainees=outcome.get("trainees", 0),
-        completed=outcome.get("completed", 0),
-        issued=outcome.get("issued", 0),
+        **counts,
     )
 
 
@@ -71,7 +83,14 @@ def complete_courses(job_id: int, part: int) -> None:
     jobs.run_part(job_id, part, _complete_courses)
 
 
-def _complete_courses(_job: jobs.Job, trainee_ids: list[int]) -> dict[str, int]:
+def _complete_courses(job: jobs.Job, part_of: list[int]) -> dict[str, int]:
+    # A trainee removed from the cohort since the form was sent is skipped (and counted): the
+    # evidence stays recorded, and their next evidence completes what they have done.
+    members = _member_ids(job.arguments["cohort_id"])
+    trainee_ids = [trainee_id for trainee_id in part_of if trainee_id in members]
+    skipped = len(part_of) - len(trainee_ids)
+    if skipped:
+        log.info("job %s: %d trainees no longer in the cohort skipped", job.id, skipped)
     # The certificates are planned in a read, rendered with no transaction open, then written in a
     # short one: on SQLite a transaction holds the write lock from its first read, and a render
     # inside it would make the parts of every worker wait for each other.
@@ -85,26 +104,98 @@ def _complete_courses(_job: jobs.Job, trainee_ids: list[int]) -> dict[str, int]:
 
     with events.certificate_issued.connected_to(count), prerendered(prepared):
         completed = notify_enrolled_courses(trainee_ids)
-    return {"trainees": len(trainee_ids), "completed": completed, "issued": len(issued)}
+    counts = {"trainees": len(trainee_ids), "completed": completed, "issued": len(issued)}
+    return {**counts, "skipped": skipped}
 
 
 def start_login_slips(cohort: Cohort, actor: User, language: str) -> jobs.Job:
-    """Queue the login slips of a cohort; the job runs after the request commits."""
-    arguments = {"cohort_id": cohort.id, "language": language}
-    return jobs.start(SLIPS_KIND, SLIPS_TASK, actor.id, arguments, total=0)
+    """Queue the login slips of a cohort, in parts (new PINs hashed on every worker), then one
+    step that renders them; the job runs after the request commits."""
+    member_ids = db.session.scalars(
+        select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort.id)
+    ).all()
+    return jobs.start_in_parts(
+        SLIPS_KIND,
+        SLIPS_PART_TASK,
+        actor.id,
+        {"cohort_id": cohort.id, "language": language},
+        sorted(member_ids),
+        SLIPS_PART,
+        final_task=SLIPS_FINAL_TASK,
+    )
 
 
-@tasks.task(SLIPS_TASK)
-def print_login_slips(job_id: int) -> None:
-    """The task: new initial PINs for members who have not chosen their own, and their slips."""
-    jobs.run(job_id, _print_login_slips)
+@tasks.task(SLIPS_PART_TASK)
+def login_slips_part(job_id: int, part: int) -> None:
+    """A part of the slips: new initial PINs for its members (kept, with their hashes, in a file
+    of the part until the final step uses them; nothing changes in the database yet)."""
+    jobs.run_part(job_id, part, _new_pins)
 
 
-def _print_login_slips(job: jobs.Job) -> None:
+def _new_pins(job: jobs.Job, member_ids: list[int]) -> dict[str, Any]:
+    _cohort_of(job)
+    members = db.session.scalars(select(User).where(User.id.in_(member_ids))).all()
+    db.session.commit()  # nothing written: the read ends before the hashing (SQLite's lock)
+    new_hashes: dict[int, str] = {}
+    entries = {member.id: _slip_entry(member, new_hashes) for member in members}
+    name = f"{job.id}-slips-part-{secrets.token_hex(8)}"  # a part run twice keeps the first's
+    path = jobs.results_folder() / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    jobs.write_private(path, json.dumps({"entries": entries, "hashes": new_hashes}).encode())
+    return {"trainees": len(members), "pins": len(new_hashes), "file": name}
+
+
+@tasks.task(SLIPS_FINAL_TASK)
+def login_slips_final(job_id: int) -> None:
+    """The slips' final step: render every part's slips in one PDF and, only if the cohort is
+    unchanged, write the new PINs' hashes with it."""
+    jobs.run_final(job_id, _assemble_slips)
+
+
+def _assemble_slips(job: jobs.Job) -> dict[str, Any]:
+    cohort = _cohort_of(job)
+    outcomes = db.session.scalars(
+        select(jobs.JobPart.outcome).where(
+            jobs.JobPart.job_id == job.id, jobs.JobPart.part != jobs.FINAL
+        )
+    )
+    files = [outcome["file"] for outcome in outcomes]
+    entries: list[dict[str, Any]] = []
+    new_hashes: dict[int, str] = {}
+    for name in files:
+        kept = json.loads((jobs.results_folder() / name).read_text())
+        entries += kept["entries"].values()
+        new_hashes |= {int(user_id): value for user_id, value in kept["hashes"].items()}
+    entries.sort(key=lambda entry: entry["name"])
+    context = _slips_context(cohort, entries, job.arguments["language"])
+    db.session.commit()  # nothing written yet: end the read before the long render
+    pdf = render_slips(context)
+    if _member_ids(cohort.id) != set(job.arguments["items"]):
+        raise jobs.JobFailed("input_changed")  # the slips would not match: no PIN changes
+    _replace_pins(cohort.id, new_hashes, job.started_by_id)
+    jobs.finish(job, pdf, f"login-slips-cohort-{cohort.id}.pdf", "application/pdf")
+    for name in files:  # they hold PINs in clear; the result file is kept for its owner
+        (jobs.results_folder() / name).unlink(missing_ok=True)
+    return {"trainees": len(entries), "pins": len(new_hashes)}
+
+
+def _cohort_of(job: jobs.Job) -> Cohort:
     actor = db.session.get(User, job.started_by_id)
     cohort = services.cohort_for(actor, job.arguments["cohort_id"]) if actor else None
     if cohort is None:  # deleted, or no longer run by the person who asked
         raise jobs.JobFailed("not_found")
+    return cohort
+
+
+@tasks.task(SLIPS_TASK)
+def print_login_slips(job_id: int) -> None:
+    """The slips as one task, for the jobs queued before they ran in parts: new initial PINs for
+    members who have not chosen their own, and their slips."""
+    jobs.run(job_id, _print_login_slips)
+
+
+def _print_login_slips(job: jobs.Job) -> None:
+    cohort = _cohort_of(job)
     members = sorted(cohort.members, key=lambda m: m.full_name)
     jobs.progress(job, 0, len(members))
     new_hashes: dict[int, str] = {}
@@ -175,3 +266,100 @@ def _slips_context(cohort: Cohort, entries: list[Any], language: str) -> dict[st
         "language": language,
         "direction": "rtl" if is_rtl(language) else "ltr",
     }
+
+
+REPORT_KIND = "cohort_report"
+REPORT_TASK = "cohorts.report"
+
+jobs.declare_kind(REPORT_KIND, _l("Cohort report or export"))
+
+
+def start_report(cohort: Cohort, report: str, actor: User, language: str, size: int) -> jobs.Job:
+    """Queue a report or export of a large cohort, as of today, in the asker's language."""
+    arguments = {
+        "cohort_id": cohort.id,
+        "report": report,
+        "language": language,
+        "on": utcnow().date().isoformat(),
+    }
+    return jobs.start(REPORT_KIND, REPORT_TASK, actor.id, arguments, total=size)
+
+
+@tasks.task(REPORT_TASK)
+def make_report(job_id: int) -> None:
+    """The task: the same file the request gives for a small cohort, kept for its owner."""
+    jobs.run(job_id, _make_report)
+
+
+def _make_report(job: jobs.Job) -> None:
+    actor = db.session.get(User, job.started_by_id)
+    cohort = services.cohort_for(actor, job.arguments["cohort_id"]) if actor else None
+    if cohort is None:  # deleted, or no longer run by the person who asked
+        raise jobs.JobFailed("not_found")
+    on = date.fromisoformat(job.arguments["on"])
+    prepared = reports.prepare(cohort, job.arguments["report"], job.arguments["language"], on)
+    db.session.commit()  # nothing written: end the read before the render
+    jobs.finish(job, prepared.render(), prepared.filename, prepared.mimetype)
+
+
+ROSTER_KIND = "roster_check"
+ROSTER_TASK = "cohorts.check_roster"
+
+
+def _roster_summary(outcome: dict[str, Any]) -> str:
+    return _(
+        "%(rows)d rows checked, %(errors)d with problems. Nothing is imported until you confirm.",
+        rows=outcome.get("rows", 0),
+        errors=outcome.get("errors", 0),
+    )
+
+
+def _roster_follow_up(outcome: dict[str, Any]) -> tuple[str, str]:
+    address = url_for(
+        "cohorts.roster_preview", cohort_id=outcome["cohort_id"], import_id=outcome["import_id"]
+    )
+    return address, _("Review the roster")
+
+
+jobs.declare_kind(ROSTER_KIND, _l("Roster check"), _roster_summary, _roster_follow_up)
+
+
+def start_roster_check(
+    cohort: Cohort, content: bytes, filename: str, actor: User, language: str, rows: int
+) -> jobs.Job:
+    """Queue the check of a large roster file (kept until the job has read it)."""
+    arguments = {
+        "cohort_id": cohort.id,
+        "file": jobs.keep_input(content),
+        "filename": filename,
+        "language": language,
+    }
+    return jobs.start(ROSTER_KIND, ROSTER_TASK, actor.id, arguments, total=rows)
+
+
+@tasks.task(ROSTER_TASK)
+def check_roster(job_id: int) -> None:
+    """The task: read and validate the roster as the request does for a small one, and keep it
+    for review (nothing is imported before the trainer confirms)."""
+    jobs.run(job_id, _check_roster)
+
+
+def _check_roster(job: jobs.Job) -> None:
+    name = job.arguments["file"]
+    try:
+        actor = db.session.get(User, job.started_by_id)
+        cohort = services.cohort_for(actor, job.arguments["cohort_id"]) if actor else None
+        path = jobs.input_file(name)
+        if cohort is None or actor is None or not path.is_file():
+            raise jobs.JobFailed("not_found")
+        with force_locale(job.arguments["language"]):
+            try:
+                rows = parse_roster(path.read_bytes(), job.arguments["filename"])
+            except RosterFileError as error:
+                raise jobs.JobFailed("invalid_file", str(error)) from None
+            staged = services.stage_roster(cohort, rows, job.arguments["filename"], actor)
+        job.total = len(rows)
+        outcome = {"cohort_id": cohort.id, "import_id": staged.id, "rows": len(rows)}
+        jobs.complete(job, {**outcome, "errors": staged.error_count})
+    finally:
+        jobs.drop_input(name)  # it holds personal data; a retry asks for the file again

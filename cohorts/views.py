@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -18,10 +19,9 @@ from werkzeug.wrappers import Response
 
 from accounts.centres import centre_choices_for
 from accounts.models import Centre, User
-from cohorts import services
+from cohorts import reports, services
 from cohorts import transfers as transfer_service
 from cohorts.dashboard import STATUSES, build_dashboard
-from cohorts.exports import matrix_table, readiness_table, render_readiness_report
 from cohorts.forms import (
     CentreTransferForm,
     CohortForm,
@@ -30,16 +30,15 @@ from cohorts.forms import (
     TransferRequestForm,
 )
 from cohorts.models import Cohort, RosterImport, TransferRequest
-from cohorts.roster import RosterFileError, clean_filename, parse_roster
-from cohorts.tasks import start_login_slips
+from cohorts.roster import RosterFileError, clean_filename, estimated_rows, parse_roster
+from cohorts.tasks import start_login_slips, start_report, start_roster_check
 from courses.forms import EmptyForm
 from courses.services import all_courses
 from lms import audit
 from lms.access import role_required
 from lms.converters import page_number
 from lms.db import db, utcnow
-from lms.exports import to_csv, to_xlsx
-from lms.i18n import current_language, is_rtl
+from lms.i18n import current_language
 
 bp = Blueprint("cohorts", __name__)
 
@@ -124,8 +123,14 @@ def upload_roster(cohort_id: int) -> str | Response | tuple[str, int]:
         ), 400
     upload = form.roster.data
     filename = clean_filename(upload.filename)
+    content = upload.read()
     try:
-        rows = parse_roster(upload.read(), filename)
+        size = estimated_rows(content, filename)
+        if size > current_app.config["JOB_THRESHOLD_ROSTER_ROWS"]:
+            language = current_language()
+            job = start_roster_check(cohort, content, filename, current_user, language, size)
+            return redirect(url_for("jobs.show", job_id=job.id), 303)
+        rows = parse_roster(content, filename)
     except RosterFileError as error:
         form.roster.errors = [str(error)]
         return render_template(
@@ -235,87 +240,47 @@ def dashboard(cohort_id: int) -> str:
         statuses=STATUSES,
         filters=filters,
         course_chart=course_chart,
+        large=reports.is_large(len(board.rows)),
+        form=EmptyForm(),
     )
 
 
-@bp.get("/<int:cohort_id>/export/<what>.<fmt>")
+@bp.route("/<int:cohort_id>/export/<what>.<fmt>", methods=["GET", "POST"])
 @role_required("trainer", "admin")
-def export(cohort_id: int, what: str, fmt: str) -> Response:
-    """The matrix or the readiness list as CSV or XLSX (cells guarded against formulas)."""
-
+def export(cohort_id: int, what: str, fmt: str) -> str | Response:
+    """The matrix or the readiness list as CSV or XLSX (cells guarded against formulas); a
+    large cohort's as a job."""
     cohort = _cohort_or_404(cohort_id)
     if what not in {"matrix", "readiness"} or fmt not in {"csv", "xlsx"}:
         abort(404)
-    audit.record_view(current_user, "cohort", cohort.id, f"export {what}.{fmt}")
-    board = build_dashboard(cohort, utcnow().date())
-    header, rows = (matrix_table if what == "matrix" else readiness_table)(
-        board, current_language()
-    )
-    data = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows, title=what)
-    response = make_response(data)
-    response.mimetype = (
-        "text/csv"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="cohort-{cohort.id}-{what}.{fmt}"'
-    )
-    return response
+    return _report(cohort, f"{what}.{fmt}")
 
 
-@bp.get("/<int:cohort_id>/readiness.pdf")
+@bp.route("/<int:cohort_id>/readiness.pdf", methods=["GET", "POST"])
 @role_required("trainer", "admin")
-def readiness_report(cohort_id: int) -> Response:
-    """The one-page readiness report for the unit commander."""
+def readiness_report(cohort_id: int) -> str | Response:
+    """The one-page readiness report for the unit commander; a large cohort's as a job."""
+    return _report(_cohort_or_404(cohort_id), reports.READINESS_REPORT)
 
-    cohort = _cohort_or_404(cohort_id)
-    audit.record_view(current_user, "cohort", cohort.id, "readiness report")
-    board = build_dashboard(cohort, utcnow().date())
-    language = current_language()
-    blocked = len(board.rows) - board.ready_count
-    labels = {
-        "title": _("Readiness report"),
-        "country": _("Contributing country"),
-        "mission": _("Mission"),
-        "deployment": _("Deployment date"),
-        "generated": _("Generated on"),
-        "gender": _("Gender"),
-        "trainees": _("Trainees"),
-        "ready": _("Ready"),
-        "course": _("Course"),
-        "certified": _("Certified"),
-        "blocked": _("Trainees not ready"),
-        "date": _("Date"),
-        "signature": _("Signature"),
-        "ready_summary": _(
-            "%(ready)d of %(total)d trainees ready for deployment on %(date)s.",
-            ready=board.ready_count,
-            total=len(board.rows),
-            date=board.target_date.isoformat(),
-        ),
-        "more": _(
-            "… and %(n)d more: see the readiness export for the full list.", n=max(0, blocked - 30)
-        ),
-        "rule": _(
-            "Ready: holds every required certificate, not revoked, valid through the deployment date."
-        ),
-    }
-    pdf = render_readiness_report(
-        board,
-        {
-            "labels": labels,
-            "language": language,
-            "direction": "rtl" if is_rtl(language) else "ltr",
-            "centre": cohort.centre.issuer_name,
-            "generated_on": utcnow().date().isoformat(),
-        },
-    )
-    response = make_response(pdf)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="readiness-cohort-{cohort.id}.pdf"'
-    )
+
+def _report(cohort: Cohort, report: str) -> str | Response:
+    """A small cohort's report at once; a large cohort's from a job (started by the form that
+    a GET shows, so that no link or prefetch starts one)."""
+    if request.method == "POST" and not EmptyForm().validate_on_submit():
+        abort(400)
+    size = reports.member_count(cohort)
+    if reports.is_large(size) and request.method == "GET":
+        return render_template(
+            "cohorts/prepare_report.html", cohort=cohort, size=size, form=EmptyForm()
+        )
+    audit.record_view(current_user, "cohort", cohort.id, reports.audit_note(report))
+    if reports.is_large(size):
+        job = start_report(cohort, report, current_user, current_language(), size)
+        return redirect(url_for("jobs.show", job_id=job.id), 303)
+    prepared = reports.prepare(cohort, report, current_language(), utcnow().date())
+    response = make_response(prepared.render())
+    response.mimetype = prepared.mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'
     return response
 
 

@@ -124,6 +124,22 @@ class CourseMedia(Base):
     sha256: Mapped[str] = mapped_column(String(64))
 
 
+class CoursePack(Base):
+    """A course's offline pack PDF in one language, rendered once for each content of the course
+    (a cache every app server shares: rendered again whenever the course changes)."""
+
+    __tablename__ = "course_packs"
+    __table_args__ = (UniqueConstraint("course_id", "package_hash", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    package_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Enrolment(Base):
     """A trainee enrolled in a course, by themself or by a trainer."""
 

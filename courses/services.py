@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -9,12 +10,11 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
-from courses.models import Course, Enrolment, Lesson, LessonProgress
-from courses.pack import render_course_pack
+from courses.models import Course, CoursePack, Enrolment, Lesson, LessonProgress
 from lms import audit
 from lms.db import db, utcnow
 from lms.events import course_launched, sender
@@ -208,18 +208,38 @@ def lesson_view(course: Course, lesson: Lesson, language: str) -> dict[str, Any]
     }
 
 
-_PACK_CACHE: dict[tuple[str, str, str], bytes] = {}
-_PACK_CACHE_SIZE = 12
+def stored_pack(course: Course, language: str) -> CoursePack | None:
+    """The course's pack PDF in a language, if rendered already for its current content."""
+    return db.session.scalars(
+        select(CoursePack).where(
+            CoursePack.course_id == course.id,
+            CoursePack.package_hash == course.package_hash,
+            CoursePack.language == language,
+        )
+    ).one_or_none()
 
 
-def course_pack_pdf(course: Course, language: str) -> bytes:
-    """The offline course pack PDF, rendered once per course content and language."""
-    key = (course.slug, course.package_hash, language)
-    if key not in _PACK_CACHE:
-        if len(_PACK_CACHE) >= _PACK_CACHE_SIZE:
-            _PACK_CACHE.pop(next(iter(_PACK_CACHE)))
-        _PACK_CACHE[key] = render_course_pack(course_pack_context(course, language))
-    return _PACK_CACHE[key]
+def store_pack(course: Course, package_hash: str, language: str, pdf: bytes) -> None:
+    """Keep a rendered pack for the content it was rendered from (the course's earlier packs in
+    that language go); a pack another job stored meanwhile stands."""
+    if course.package_hash != package_hash:
+        return  # the course changed while it rendered: its new content gets its own
+    db.session.execute(
+        delete(CoursePack).where(
+            CoursePack.course_id == course.id,
+            CoursePack.language == language,
+            CoursePack.package_hash != package_hash,
+        )
+    )
+    pack = CoursePack(course_id=course.id, package_hash=package_hash, language=language, pdf=pdf)
+    pack.sha256 = hashlib.sha256(pdf).hexdigest()
+    try:
+        with db.session.begin_nested():
+            db.session.add(pack)
+    except IntegrityError:
+        log.info("course pack %s/%s was stored by another job", course.slug, language)
+        return
+    log.info("course pack %s %s/%s stored", course.slug, course.version, language)
 
 
 def course_pack_context(course: Course, language: str) -> dict[str, Any]:

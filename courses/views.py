@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from courses import services
 from courses.forms import EmptyForm, PackForm
 from courses.models import Course, CourseMedia, Lesson
+from courses.tasks import pack_job, start_pack
 from lms import hooks
 from lms.access import role_required, signed_in
 from lms.db import db
@@ -190,17 +191,25 @@ def media(slug: str, name: str) -> Response:
 
 @bp.get("/<slug>/pack.pdf")
 @signed_in
-def pack(slug: str) -> Response | tuple[str, int]:
-    """The whole course as one PDF in a chosen language, for a classroom without a connection."""
+def pack(slug: str) -> Response | str | tuple[str, int]:
+    """The whole course as one PDF in a chosen language, for a classroom without a connection:
+    rendered by a job on the first request for each content and language, then stored."""
     course = _course_or_404(slug)
     form = PackForm(request.args)
     if not form.validate():
         return render_error(400, _("This language is not available."))
-    data = services.course_pack_pdf(course, form.lang.data)
-    response = make_response(data)
+    language = form.lang.data
+    stored = services.stored_pack(course, language)
+    if stored is None:
+        # One render per pack: a second click (or someone else's) finds the job under way.
+        job = pack_job(course, language) or start_pack(course, language, current_user)
+        if job.started_by_id == current_user.id:
+            return redirect(url_for("jobs.show", job_id=job.id), 303)
+        return render_template("courses/pack_waiting.html", course=course), 202
+    response = make_response(stored.pdf)
     response.mimetype = "application/pdf"
-    filename = f"{course.slug}-{course.version}-{form.lang.data}.pdf"
+    filename = f"{course.slug}-{course.version}-{language}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.set_etag(hashlib.sha256(data).hexdigest())
+    response.set_etag(stored.sha256)
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response.make_conditional(request)

@@ -51,6 +51,7 @@ FAILURE_REASONS = {
     ),
     "input_changed": _l("What the job was started for has changed meanwhile. Try again."),
     "not_found": _l("What the job was started for no longer exists."),
+    "invalid_file": _l("The file could not be read. Correct it and upload it again."),
 }
 
 
@@ -58,16 +59,23 @@ FAILURE_REASONS = {
 # domain that starts it.
 _KIND_LABELS: dict[str, Any] = {}
 _KIND_SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {}
+_KIND_FOLLOW_UPS: dict[str, Callable[[dict[str, Any]], tuple[str, str]]] = {}
 
 
 def declare_kind(
-    kind: str, label: Any, summary: Callable[[dict[str, Any]], str] | None = None
+    kind: str,
+    label: Any,
+    summary: Callable[[dict[str, Any]], str] | None = None,
+    follow_up: Callable[[dict[str, Any]], tuple[str, str]] | None = None,
 ) -> None:
-    """Name a kind of job (a lazy translated string) for the Jobs pages, and how to tell its
-    outcome (the summed counts of its parts) when it has no result file."""
+    """Name a kind of job (a lazy translated string) for the Jobs pages, how to tell its
+    outcome (the summed counts of its parts) when it has no result file, and where to go on
+    from it once done (outcome -> address, link text)."""
     _KIND_LABELS[kind] = label
     if summary is not None:
         _KIND_SUMMARIES[kind] = summary
+    if follow_up is not None:
+        _KIND_FOLLOW_UPS[kind] = follow_up
 
 
 def kind_label(kind: str) -> str:
@@ -78,9 +86,10 @@ def kind_label(kind: str) -> str:
 class JobFailed(Exception):  # noqa: N818 - a refusal with a reason code, not a programming error
     """Raised by a task to end its job with one of FAILURE_REASONS."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, problem: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.problem = problem  # what exactly, already in the person's language
 
 
 class Job(scope.CentreOwned, Base):
@@ -129,13 +138,20 @@ class Job(scope.CentreOwned, Base):
         return kind_label(self.kind)
 
     def failure_reason(self) -> str:
-        """The translated reason of a failed job."""
+        """The translated reason of a failed job (the task's own words when it gave them)."""
+        if self.outcome and self.outcome.get("problem"):
+            return str(self.outcome["problem"])
         return str(FAILURE_REASONS.get(self.error or "", FAILURE_REASONS["error"]))
 
     def summary(self) -> str | None:
         """What a finished job did, translated (for jobs without a result file)."""
         tell = _KIND_SUMMARIES.get(self.kind)
         return tell(self.outcome or {}) if tell is not None and self.state == DONE else None
+
+    def follow_up(self) -> tuple[str, str] | None:
+        """Where to go on from a finished job, and the link's text (for kinds that say)."""
+        make = _KIND_FOLLOW_UPS.get(self.kind)
+        return make(self.outcome or {}) if make is not None and self.state == DONE else None
 
 
 class JobPart(Base):
@@ -171,14 +187,22 @@ def start_in_parts(
     arguments: dict[str, Any],
     items: list[Any],
     part_size: int,
+    final_task: str | None = None,
 ) -> Job:
     """Create a queued job over `items`, done `part_size` items at a time by `part_task(job_id,
-    part)`, each part on whichever worker takes it (see `run_part`)."""
+    part)`, each part on whichever worker takes it (see `run_part`); then, if given,
+    `final_task(job_id)` once every part is done (see `run_final`)."""
     job = start(
         kind,
         PLAN_TASK,
         started_by_id,
-        {**arguments, "items": items, "part_size": part_size, "part_task": part_task},
+        {
+            **arguments,
+            "items": items,
+            "part_size": part_size,
+            "part_task": part_task,
+            "final_task": final_task,
+        },
         total=len(items),
     )
     job.parts = -(-len(items) // part_size)
@@ -206,6 +230,7 @@ def retry(job: Job) -> None:
     """Queue a failed job again (the caller has checked that it failed): parts already done
     stay done."""
     job.state, job.error = QUEUED, None
+    job.outcome = None if not job.parts else job.outcome
     job.started_at = job.finished_at = None
     job.done = 0 if not job.parts else job.done
     db.session.flush()
@@ -247,7 +272,7 @@ def finish(job: Job, content: bytes, filename: str, mimetype: str) -> None:
     folder = results_folder()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{job.id}-{secrets.token_hex(8)}"
-    path.write_bytes(content)
+    write_private(path, content)
     now = utcnow()
     job.result_path, job.result_filename, job.result_mimetype = path.name, filename, mimetype
     job.result_expires_at = now + timedelta(hours=RESULT_KEPT_HOURS)
@@ -255,14 +280,22 @@ def finish(job: Job, content: bytes, filename: str, mimetype: str) -> None:
     log.info("job %s done: %s", job.id, filename)
 
 
-def fail(job_id: int, reason: str) -> None:
-    """Mark the job failed with a reason code, in a transaction of its own."""
+def complete(job: Job, outcome: dict[str, Any]) -> None:
+    """In a task: mark a job without a result file done, with what it did."""
+    job.state, job.finished_at, job.done, job.outcome = DONE, utcnow(), job.total, outcome
+    log.info("job %s done: %s", job.id, outcome)
+
+
+def fail(job_id: int, reason: str, problem: str | None = None) -> None:
+    """Mark the job failed with a reason code (and the task's own words, translated), in a
+    transaction of its own."""
     session = db.session
     session.rollback()
     with scope.unscoped(session):
         job = session.get(Job, job_id)
         if job is not None:
             job.state, job.error, job.finished_at = FAILED, reason, utcnow()
+            job.outcome = {"problem": problem} if problem else None
             session.commit()
     log.warning("job %s failed: %s", job_id, reason)
 
@@ -276,13 +309,13 @@ def run(job_id: int, work: Callable[[Job], None]) -> None:
         try:
             work(job)
         except JobFailed as refusal:
-            fail(job_id, refusal.reason)
+            fail(job_id, refusal.reason, refusal.problem)
         except Exception:
             log.exception("job %s failed", job_id)
             fail(job_id, "error")
 
 
-def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, int]]) -> None:
+def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, Any]]) -> None:
     """In a part's task: call work(job, items of the part) -> counts, and commit its writes with
     the part's row; a part already done (or a job no longer running) is left alone."""
     session = db.session
@@ -294,7 +327,7 @@ def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, 
         return
     scope.enter(session, job.centre_id)
     size = job.arguments["part_size"]
-    items = job.arguments["items"][part * size : (part + 1) * size]
+    items = [] if part == FINAL else job.arguments["items"][part * size : (part + 1) * size]
     with _heartbeat(job_id):
         try:
             outcome = work(job, items)
@@ -313,7 +346,7 @@ def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, 
                 return
             log.info("job %s part %s was done by another worker", job_id, part)
         except JobFailed as refusal:
-            fail(job_id, refusal.reason)
+            fail(job_id, refusal.reason, refusal.problem)
             return
         except Exception:
             log.exception("job %s part %s failed", job_id, part)
@@ -322,27 +355,44 @@ def run_part(job_id: int, part: int, work: Callable[[Job, list[Any]], dict[str, 
     _tally(job_id)
 
 
+FINAL = -1  # the job_parts row of a job's final step
+
+
+def run_final(job_id: int, work: Callable[[Job], dict[str, Any]]) -> None:
+    """In the final task of a job in parts (queued once every part is done): call work(job),
+    which ends the job (`finish`), and commit its writes with a row of its own, so that it too
+    is done once however often it is delivered."""
+    run_part(job_id, FINAL, lambda job, _items: work(job))
+
+
 def worker_name() -> str:
     """Which machine and process is doing the work (kept on each part it finishes)."""
     return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
 
 def _tally(job_id: int) -> None:
-    """Count the job's finished parts; the last one ends the job, with their summed outcome."""
+    """Count the job's finished parts; the last one ends the job, with their summed outcome (the
+    whole numbers of their outcomes), or queues its final step."""
     session = db.session
     with scope.unscoped(session):
         rows = session.execute(
-            select(JobPart.size, JobPart.outcome).where(JobPart.job_id == job_id)
+            select(JobPart.part, JobPart.size, JobPart.outcome).where(JobPart.job_id == job_id)
         ).all()
         job = session.get(Job, job_id, populate_existing=True)
         if job is None or job.state != RUNNING:
             session.commit()
             return
-        job.done, job.heartbeat_at = sum(size for size, _ in rows), utcnow()
-        if len(rows) >= job.parts:
+        job.done, job.heartbeat_at = sum(size for _, size, _ in rows), utcnow()
+        parts_done = sum(1 for part, _, _ in rows if part != FINAL)
+        final_task = job.arguments.get("final_task")
+        if parts_done >= job.parts and final_task:
+            session.commit()
+            tasks.enqueue(final_task, job_id)  # it ends the job; a second delivery does nothing
+            return
+        if parts_done >= job.parts:
             total: Counter[str] = Counter()
-            for _, outcome in rows:
-                total.update(outcome)
+            for _, _, outcome in rows:
+                total.update({k: v for k, v in outcome.items() if isinstance(v, int)})
             job.state, job.finished_at, job.outcome = DONE, utcnow(), dict(total)
             log.info("job %s done: %s", job_id, dict(total))
         session.commit()
@@ -442,7 +492,8 @@ def clean_results() -> int:
 
 def _orphans(now: datetime) -> list[Path]:
     """Result files no job points to, older than the time results are kept (a job whose
-    transaction failed after writing its file)."""
+    transaction failed after writing its file; the inputs and part files of a job that never
+    ended)."""
     folder = results_folder()
     if not folder.is_dir():
         return []
@@ -457,6 +508,36 @@ def results_folder() -> Path:
     """Where result files are kept: instance/job-results/ (JOB_RESULTS_FOLDER to change it)."""
     configured = current_app.config.get("JOB_RESULTS_FOLDER")
     return Path(configured) if configured else Path(current_app.instance_path) / "job-results"
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write a new file only the service's user can read (results and inputs may carry PINs and
+    personal data)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(content)
+
+
+def keep_input(content: bytes) -> str:
+    """Keep a file a job will read (an upload) next to the results, where every worker finds
+    it; returns its name. The job deletes it when done with it (`drop_input`); a leftover goes
+    with the orphaned results, after RESULT_KEPT_HOURS."""
+    folder = results_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"input-{secrets.token_hex(16)}"
+    write_private(folder / name, content)
+    return name
+
+
+def input_file(name: str) -> Path:
+    """The path of a kept input file (names are ours: "input-" and hex digits)."""
+    if not (name.startswith("input-") and name.removeprefix("input-").isalnum()):
+        raise ValueError(f"not an input file name: {name!r}")
+    return results_folder() / name
+
+
+def drop_input(name: str) -> None:
+    """Delete a kept input file (it may hold personal data)."""
+    input_file(name).unlink(missing_ok=True)
 
 
 def result_file(job: Job) -> Path:

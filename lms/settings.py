@@ -111,6 +111,12 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         # worker died) is queued again by the periodic rescue (lms/jobs.py).
         "JOB_HEARTBEAT_SECONDS": float(env.get("JOB_HEARTBEAT_SECONDS", "10")),
         "JOB_STALE_SECONDS": float(env.get("JOB_STALE_SECONDS", "60")),
+        # Where result files are kept (unset: instance/job-results/); web and workers must share it.
+        "JOB_RESULTS_FOLDER": env.get("JOB_RESULTS_FOLDER", ""),
+        # A cohort larger than this gets its readiness report and exports as a job (the request
+        # answers at once); a roster with more rows than this is checked as a job.
+        "JOB_THRESHOLD_TRAINEES": int(env.get("JOB_THRESHOLD_TRAINEES", "200")),
+        "JOB_THRESHOLD_ROSTER_ROWS": int(env.get("JOB_THRESHOLD_ROSTER_ROWS", "500")),
         "TRAINING_CENTRE_NAME": env.get(
             "TRAINING_CENTRE_NAME", "National Peacekeeping Training Centre"
         ),

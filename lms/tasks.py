@@ -192,7 +192,9 @@ def worker_command(workers: int | None, threads: bool) -> None:
     """Consume the queue: run the enqueued tasks until interrupted (run as a service)."""
     huey = huey_of()
     count = workers or int(current_app.config["TASK_QUEUE_WORKERS"])
-    kind = "thread" if threads else "process"
+    kind = "thread" if threads else str(current_app.config["TASK_QUEUE_WORKER_TYPE"])
+    if kind not in ("process", "thread"):
+        raise click.BadParameter(f"TASK_QUEUE_WORKER_TYPE must be process or thread, not {kind!r}")
     click.echo(f"Task worker: {count} × {kind} on {type(huey.storage).__name__}.")
     if RESCUE in _DECLARED:  # what a worker that died left behind, before anything else
         _DECLARED[RESCUE]()

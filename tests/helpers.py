@@ -251,3 +251,27 @@ def streamed_xlsx(rows: int, row_xml: Any = lambda n: b"<row/>") -> bytes:
                     )
                 sheet.write(b"</sheetData></worksheet>")
     return out.getvalue()
+
+
+_bulk_numbers = iter(range(1, 10**9))
+
+
+def add_trainees(session: Any, count: int) -> list[Any]:
+    """Many trainees of the default centre at once (a bulk insert, not a user at a time)."""
+    from accounts.models import User
+
+    people = [
+        User(
+            role="trainee",
+            full_name=f"Trainee {n:04d}",
+            service_number=f"BULK-{next(_bulk_numbers)}",
+            credential_hash="not-a-hash",
+            centre_id=1,
+            nationality="NPL",
+            preferred_language="en",
+        )
+        for n in range(count)
+    ]
+    session.add_all(people)
+    session.commit()
+    return people

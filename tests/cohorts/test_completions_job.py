@@ -92,6 +92,53 @@ class TestOnARealQueue:
         page = client.get(large.headers["Location"]).get_data(as_text=True)
         assert "You can leave this page" in page and "<progress" in page
 
+    def test_a_trainee_removed_from_the_cohort_meanwhile_is_skipped_and_said_so(
+        self, app, client, completed_cohort, db_session
+    ):
+        from cohorts.models import cohort_members
+        from cohorts.tasks import complete_courses
+        from lms.db import db
+        from lms.jobs import plan
+        from tests.conftest import TEST_SECRET
+        from tests.helpers import sign_in, submit
+
+        trainer, cohort, trainees = completed_cohort
+        sign_in(client, trainer.sign_in_name, TEST_SECRET)
+        url = f"/evaluations/cohorts/{cohort.id}/paper/mini-course"
+        response = submit(client, url, _paper_form(trainees))
+        job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        leaver = trainees[3]
+        db_session.execute(
+            cohort_members.delete().where(
+                cohort_members.c.cohort_id == cohort.id, cohort_members.c.user_id == leaver.id
+            )
+        )
+        db_session.commit()  # removed after the form was sent, before a worker took the job
+        with app.app_context():
+            for step in (lambda: plan(job_id), lambda: complete_courses(job_id, 0)):
+                step()
+                db.session.commit()
+        db_session.expire_all()
+        job = db_session.get(Job, job_id)
+        assert job.state == "done"
+        assert job.outcome == {
+            "trainees": len(trainees) - 1,
+            "completed": len(trainees) - 1,
+            "issued": len(trainees) - 1,
+            "skipped": 1,
+        }
+        holders = set(db_session.scalars(select(Certificate.trainee_id)))
+        assert holders == {t.id for t in trainees} - {leaver.id}
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Skipped, no longer in the cohort: 1." in page
+        with app.app_context():  # the part delivered again: nothing more, nothing twice
+            job = db.session.get(Job, job_id)
+            job.state = "running"
+            db.session.commit()
+            complete_courses(job_id, 0)
+            db.session.commit()
+        assert db_session.scalar(select(func.count(Certificate.id))) == len(trainees) - 1
+
 
 @pytest.fixture
 def completed_cohort(app, make_user, make_cohort, course, db_session):
@@ -135,8 +182,9 @@ def test_a_completion_is_announced_once_however_many_forms_follow(
     assert db_session.scalar(select(func.count(Certificate.id))) == len(trainees)
     outcomes = [job.outcome for job in db_session.scalars(select(Job).order_by(Job.id))]
     assert outcomes == [
-        {"trainees": len(trainees), "completed": len(trainees), "issued": len(trainees)},
-        {"trainees": len(trainees), "completed": 0, "issued": 0},
+        {"trainees": len(trainees), "completed": len(trainees), "issued": len(trainees)}
+        | {"skipped": 0},
+        {"trainees": len(trainees), "completed": 0, "issued": 0, "skipped": 0},
     ]
 
 

@@ -25,6 +25,13 @@ def csv_rows(rows: int) -> bytes:
     return ("service_number,full_name\n" + "".join(lines)).encode()
 
 
+@pytest.fixture(autouse=True)
+def checked_in_the_request(app):
+    """The reader's limits, in the request (a large file's job refuses with the same message:
+    tests/cohorts/test_roster_job.py)."""
+    app.config["JOB_THRESHOLD_ROSTER_ROWS"] = 10 * MAX_ROWS
+
+
 @pytest.fixture
 def cohort(make_cohort, login_as, course):
     trainer = login_as("trainer", preferred_language="fr")

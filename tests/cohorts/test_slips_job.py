@@ -83,3 +83,68 @@ def test_the_slips_go_through_a_real_consumer_and_their_pins_work(
     pin = re.search(rf"{trainee.service_number}.*?(\d{{6}})", text, flags=re.S)
     assert pin
     assert sign_in(app.test_client(), trainee.service_number, pin.group(1)).status_code == 302
+
+
+def test_slips_in_parts_give_one_pin_per_trainee_however_often_a_part_runs(
+    app, client, login_as, make_user, make_cohort, db_session
+):
+    import re
+    import subprocess
+
+    from accounts.models import User
+    from accounts.passwords import verify_secret
+    from cohorts.tasks import SLIPS_PART, login_slips_final, login_slips_part
+    from lms import jobs
+    from lms.db import db
+    from lms.jobs import JobPart
+
+    trainer = login_as("trainer")
+    trainees = [make_user("trainee", temporary=True) for _ in range(SLIPS_PART + 3)]
+    cohort = make_cohort(trainers=[trainer], members=trainees)
+    _, response = _queries_to_start(client, db_session.connection(), cohort.id)
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert db_session.get(Job, job_id).parts == 2
+
+    def run(task, *args):  # as a worker would: the task's writes committed at its end
+        with app.app_context():
+            task(*args)
+            db.session.commit()
+
+    def part_files() -> list[str]:
+        with app.app_context():
+            folder = jobs.results_folder()
+        return sorted(path.name for path in folder.glob(f"{job_id}-slips-part-*"))
+
+    run(jobs.plan, job_id)  # the job runs; its parts wait on the queue
+    run(login_slips_part, job_id, 0)
+    first = db_session.get(JobPart, (job_id, 0)).outcome
+    run(login_slips_part, job_id, 0)  # delivered again: done already, no new PINs
+    db_session.expire_all()
+    assert db_session.get(JobPart, (job_id, 0)).outcome == first
+    assert first["trainees"] == first["pins"] == SLIPS_PART and len(part_files()) == 1
+    unchanged = {t.id: t.credential_hash for t in trainees}
+    run(login_slips_part, job_id, 1)
+    assert len(part_files()) == 2
+    for trainee in trainees:  # nothing written before the final step
+        assert db_session.get(User, trainee.id).credential_hash == unchanged[trainee.id]
+    run(login_slips_final, job_id)
+    db_session.expire_all()
+    job = db_session.get(Job, job_id)
+    assert (job.state, job.done, job.total) == ("done", len(trainees), len(trainees))
+    assert part_files() == []  # the PINs in clear are only in the result now
+    hashes = {t.id: db_session.get(User, t.id).credential_hash for t in trainees}
+    run(login_slips_final, job_id)  # delivered again: nothing changes
+    run(login_slips_part, job_id, 1)
+    db_session.expire_all()
+    assert {t.id: db_session.get(User, t.id).credential_hash for t in trainees} == hashes
+    text = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=client.get(f"/jobs/{job_id}/result").data,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    pins = re.findall(r"\b\d{6}\b", text)  # the slips sit side by side: match by hash
+    assert len(pins) == len(trainees)
+    with app.app_context():
+        for trainee in trainees:
+            assert sum(verify_secret(hashes[trainee.id], pin) for pin in pins) == 1

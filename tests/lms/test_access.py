@@ -58,6 +58,8 @@ EXCEPTIONS = {
     **{("badges.status", role): 404 for role in ROLES},
     # The sample job does not exist (someone else's job is not revealed either).
     **{(f"jobs.{view}", role): 404 for view in ("show", "status", "result") for role in ROLES[1:]},
+    # The first request for a course pack starts the job that renders it, and goes to its page.
+    **{("courses.pack", role): 303 for role in ROLES[1:]},
     # Only the issuer's own key is published; any other key name is unknown.
     **{("badges.key", role): 404 for role in ROLES},
     # Trainers reach only their own cohorts (the sample cohort has no trainer); admins reach all.

@@ -24,11 +24,13 @@ def _slips_job(client, login_as, make_user, make_cohort, db_session):
 
 
 def test_a_finished_job_is_listed_with_its_download(
-    client, login_as, make_user, make_cohort, db_session
+    app, client, login_as, make_user, make_cohort, db_session
 ):
     _, cohort, job = _slips_job(client, login_as, make_user, make_cohort, db_session)
     assert (job.state, job.done, job.total) == ("done", 1, 1)
     assert job.result_expires_at > utcnow() + timedelta(hours=23)
+    with app.app_context():  # it carries PINs: the service's user only
+        assert jobs.result_file(job).stat().st_mode & 0o777 == 0o600
     page = client.get("/jobs/").get_data(as_text=True)
     assert "Login slips" in page and f'href="/jobs/{job.id}/result"' in page
     assert f"login-slips-cohort-{cohort.id}.pdf" in page
@@ -170,3 +172,25 @@ def test_slips_of_a_cohort_the_trainer_no_longer_runs_fail(
     client.post(f"/jobs/{job.id}/retry", data={"csrf_token": token})
     db_session.expire_all()
     assert db_session.get(Job, job.id).error == "not_found"
+
+
+def test_expired_results_and_old_leftovers_are_deleted_but_kept_results_stay(
+    app, client, login_as, make_user, make_cohort, db_session
+):
+    import os
+
+    _, _, job = _slips_job(client, login_as, make_user, make_cohort, db_session)
+    with app.app_context():
+        kept = jobs.result_file(job)
+        folder = jobs.results_folder()
+        leftover = folder / jobs.keep_input(b"a roster whose job never ran")
+        fresh = folder / jobs.keep_input(b"an upload waiting for its job")
+        day_ago = utcnow().timestamp() - (jobs.RESULT_KEPT_HOURS + 1) * 3600
+        os.utime(leftover, (day_ago, day_ago))
+        os.utime(kept, (day_ago, day_ago))  # old, but its job still offers it
+        assert jobs.clean_results() == 1
+        assert kept.is_file() and fresh.is_file() and not leftover.exists()
+    job.result_expires_at = utcnow() - timedelta(minutes=1)
+    db_session.commit()
+    with app.app_context():
+        assert jobs.clean_results() == 1 and not kept.exists()

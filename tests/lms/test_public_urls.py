@@ -165,6 +165,7 @@ def test_login_slips_printed_under_another_host_name_the_public_sign_in(
     printed = "".join(pdf_text(pdf.data, tmp_path).split())
     # (pdftotext joins "sign-" and "in" of a wrapped line into "signin")
     assert f"{base.split('//')[1]}/sign" in printed and EVIL_HOST not in printed
+    assert qr_of(pdf.data, tmp_path) == f"{base}/sign-in"  # the printed QR code reads too
 
 
 def test_the_lti_page_under_another_host_gives_the_public_tool_addresses(client, login_as, base):

@@ -95,7 +95,11 @@ def test_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/lms")
     monkeypatch.setenv("SECRET_KEY", "from-env")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://localhost:6379/0")
+    monkeypatch.setenv("JOB_RESULTS_FOLDER", "/srv/lms/results")
+    monkeypatch.setenv("JOB_THRESHOLD_TRAINEES", "300")
     settings = load_settings(str(tmp_path))
+    assert settings["JOB_RESULTS_FOLDER"] == "/srv/lms/results"
+    assert settings["JOB_THRESHOLD_TRAINEES"] == 300
     assert settings["DATABASE_URL"] == "postgresql+psycopg://u@db/lms"
     assert settings["SECRET_KEY"] == "from-env"
     assert settings["RATELIMIT_STORAGE_URI"] == "redis://localhost:6379/0"

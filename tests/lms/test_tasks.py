@@ -90,3 +90,24 @@ def test_tasks_run_at_once_in_the_test_configuration(app: Flask, tmp_path: Path)
     # The conftest's default (this module overrides it): a task runs inside the request.
     huey = tasks.make_huey({"TASK_QUEUE_IMMEDIATE": True}, str(tmp_path))
     assert huey.immediate
+
+
+def test_the_worker_runs_the_kind_of_workers_the_settings_name(app, monkeypatch):
+    import lms.tasks
+
+    started: list[tuple[int, str]] = []
+
+    class Recorder:
+        def __init__(self, _huey, workers, worker_type, **_):  # type: ignore[no-untyped-def]
+            started.append((workers, worker_type))
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(lms.tasks, "Consumer", Recorder)
+    app.config["TASK_QUEUE_WORKER_TYPE"] = "thread"
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tasks", "worker", "--workers", "3"]).exit_code == 0
+    app.config["TASK_QUEUE_WORKER_TYPE"] = "process"
+    assert runner.invoke(args=["tasks", "worker", "--workers", "2", "--threads"]).exit_code == 0
+    assert started == [(3, "thread"), (2, "thread")]

@@ -272,23 +272,18 @@ def user_detail(user_id: int) -> str:
     )
 
 
-@admin_bp.get("/users/<int:user_id>/reset")
-@role_required("admin")
-def confirm_reset(user_id: int) -> str:
-    """Ask before resetting: the current PIN or password stops working at once."""
-    user = _user_or_404(user_id)
-    return render_template(
-        "admin/confirm_reset.html", user=user, form=ConfirmForm(), state=user.session_version
-    )
-
-
-@admin_bp.post("/users/<int:user_id>/reset")
+@admin_bp.route("/users/<int:user_id>/reset", methods=["GET", "POST"])
 @role_required("admin")
 def reset_credential(user_id: int) -> str | Response | tuple[str, int]:
-    """Give the user a new temporary PIN or password, once per confirmation: the form carries the
-    credential's state when it was shown, so a reload of the result page (the same form sent
-    again) or a second administrator's reset changes nothing."""
+    """GET asks first (the current PIN or password stops working at once); POST gives the user a
+    new temporary one, once per confirmation: the form carries the credential's state when it was
+    shown, so a reload of the result page (the same form sent again) or a second administrator's
+    reset changes nothing."""
     user = _user_or_404(user_id)
+    if request.method == "GET":
+        return render_template(
+            "admin/confirm_reset.html", user=user, form=ConfirmForm(), state=user.session_version
+        )
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if request.form.get("state") != str(user.session_version):

@@ -18,6 +18,32 @@ CODE_RE = re.compile(r"^[A-Z]{2,4}-[0-9]{1,2}$")
 RUBRIC_CODE_RE = re.compile(r"^[A-Z]{2,4}-P[0-9]{1,2}$")
 
 
+def standard_hash(
+    domain: str, threshold: int, title: dict[str, str], description: dict[str, str]
+) -> str:
+    """The meaning of a standard: domain, threshold and the English title and description."""
+    payload = [domain, threshold, title["en"], description["en"]]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def rubric_hash(
+    standard: str,
+    title: dict[str, str],
+    instructions: dict[str, str],
+    time_limit_seconds: int | None,
+    criteria: list[dict[str, Any]],
+) -> str:
+    """The meaning of a rubric: its standard, timing and the English texts of it and its criteria."""
+    payload = [
+        standard,
+        title["en"],
+        instructions["en"],
+        time_limit_seconds,
+        [[c["id"], c["text"]["en"], c["required"]] for c in criteria],
+    ]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class StandardSpec:
     """One standard as its file defines it."""
@@ -31,9 +57,9 @@ class StandardSpec:
 
     @property
     def content_hash(self) -> str:
-        """A fingerprint of everything that gives the standard its meaning."""
-        payload = [self.domain, self.mastery_threshold, self.title, self.description]
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        """A fingerprint of what gives the standard its meaning: the reference (English) text and
+        the threshold. A new or corrected translation is not a new version (as for lessons)."""
+        return standard_hash(self.domain, self.mastery_threshold, self.title, self.description)
 
 
 @dataclass(frozen=True)

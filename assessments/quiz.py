@@ -215,6 +215,8 @@ def serve_item(
         if is_correct:
             correct.append(key)
     served = {
+        # The language the question is shown in: English where it is not yet translated.
+        "language": language if content["text"].get(language) else "en",
         "text": _text(content["text"], language),
         "case": _text(content.get("case"), language),
         "explanation": _text(content["explanation"], language),

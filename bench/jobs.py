@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +40,13 @@ from lms import migrate  # noqa: E402
 from lms.db import db  # noqa: E402
 
 SECRET = "bench-secret-42"
-COURSE = "strategic-communication"  # no practical: a paper quiz completes it
+COURSE = "strategic-communication"  # its role-play recorded at seeding: a paper quiz completes it
 
 
 def _seed(app: Any, size: int) -> tuple[str, int, int, list[int], list[str]]:
     from accounts.models import User
     from accounts.passwords import hash_secret
+    from assessments import practicals
     from cohorts.models import Cohort
     from courses.services import complete_lesson, enrol, get_course
     from studio.sync import load_catalog
@@ -86,6 +88,13 @@ def _seed(app: Any, size: int) -> tuple[str, int, int, list[int], list[str]]:
             enrolment = enrol(trainee, course, by=trainer)
             for lesson in course.current_lessons:
                 complete_lesson(trainee, enrolment, lesson, "en")
+        # The course's observed practicals, passed before the measured paper-quiz form.
+        for code in course.practicals:
+            rubric = practicals.rubric_by_code(code)
+            assert rubric is not None
+            met = {criterion["id"]: True for criterion in rubric.criteria}
+            rows = [practicals.RowInput(trainee=t, included=True, met=met) for t in trainees]
+            practicals.record_practicals(rubric, rows, date.today(), trainer, course)
         db.session.commit()
         return trainer.email, cohort.id, small.id, [t.id for t in trainees], list(course.standards)
 

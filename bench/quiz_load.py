@@ -471,7 +471,7 @@ def question_context(app: Any, user_id: int, attempt_id: int) -> dict[str, Any]:
             "translations": app.config["BABEL_TRANSLATION_DIRECTORIES"],
             "language": language,
             "lang": language,
-            "html_lang": HTML_LANG[language],
+            "html_lang": HTML_LANG.get(language, language),
             "text_dir": "rtl" if is_rtl(language) else "ltr",
             "language_names": LANGUAGE_NAMES,
             "languages": list(app.config["LANGUAGES"]),

@@ -17,9 +17,17 @@ from lms.settings import LANGUAGES, RTL_LANGUAGES
 babel = Babel()
 
 # Each language named in itself, for the switcher.
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "zh": "中文", "ar": "العربية"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "zh": "中文",
+    "ar": "العربية",
+    "es": "Español",
+    "ru": "Русский",
+}
 # BCP 47 tags for <html lang>; Chinese here is simplified Chinese.
-HTML_LANG = {"en": "en", "fr": "fr", "zh": "zh-Hans", "ar": "ar"}
+# The lang attribute of a page: the language code, but Chinese names its script.
+HTML_LANG = {"zh": "zh-Hans"}
 
 
 def select_locale() -> str:
@@ -51,7 +59,7 @@ def accepted_language(supported: tuple[str, ...] | list[str]) -> str:
 
 
 def current_language() -> str:
-    """The language code of the current request (en, fr, zh or ar)."""
+    """The language code of the current request (one of settings.LANGUAGES)."""
     locale = get_locale()
     return locale.language if locale is not None else "en"
 
@@ -96,7 +104,7 @@ def init_i18n(app: Flask) -> None:
         lang = current_language()
         return {
             "lang": lang,
-            "html_lang": HTML_LANG[lang],
+            "html_lang": HTML_LANG.get(lang, lang),
             "text_dir": "rtl" if is_rtl(lang) else "ltr",
             "language_names": LANGUAGE_NAMES,
             "languages": current_app.config["LANGUAGES"],

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-LANGUAGES = ("en", "fr", "zh", "ar")
+LANGUAGES = ("en", "fr", "zh", "ar", "es", "ru")  # the six official languages of the UN
 RTL_LANGUAGES = frozenset({"ar"})
 
 

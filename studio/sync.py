@@ -19,6 +19,7 @@ from assessments.catalog import (
     StandardSpec,
     load_rubrics,
     load_standards,
+    rubric_hash,
 )
 from assessments.models import Question, Rubric, Standard
 from courses.models import Course, CourseMedia, CourseVersion, Lesson, LessonText
@@ -92,7 +93,8 @@ _VersionedRow = TypeVar("_VersionedRow", Standard, Rubric)
 
 def _sync_versioned(model: type[_VersionedRow], items: list[_Versioned]) -> list[str]:
     """Add new codes and new versions (the older version stops being current); refuse an entry whose
-    content changed while its version stayed the same. Returns what was added ("CODE vN")."""
+    meaning (content hash: the English text) changed while its version stayed the same; take new or
+    corrected translations of an unchanged version in place. Returns what was added ("CODE vN")."""
     existing = {(row.code, row.version): row for row in db.session.scalars(select(model))}
     problems, added = [], []
     for item in items:
@@ -101,6 +103,10 @@ def _sync_versioned(model: type[_VersionedRow], items: list[_Versioned]) -> list
             if row.content_hash != item.content_hash:
                 message = f"{item.kind} {item.code} changed but its version is still {item.version}; raise it"
                 problems.append(FileProblem(item.source, None, message))
+            else:
+                for name, value in item.fields.items():
+                    if getattr(row, name) != value:  # translations only: the meaning is the same
+                        setattr(row, name, value)
             continue
         for other in existing.values():
             if other.code == item.code:
@@ -142,8 +148,9 @@ def sync_rubrics(specs: dict[str, RubricSpec]) -> None:
     items = []
     for spec in specs.values():
         criteria = [{"id": c.id, "text": c.text, "required": c.required} for c in spec.criteria]
-        payload = [spec.standard, spec.title, spec.instructions, spec.time_limit_seconds, criteria]
-        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        digest = rubric_hash(
+            spec.standard, spec.title, spec.instructions, spec.time_limit_seconds, criteria
+        )
         items.append(
             _Versioned(
                 spec.code,

@@ -200,3 +200,39 @@ def test_a_changed_standard_needs_a_new_version_and_keeps_the_old_one(app, load_
             (1, 80, False),
             (2, 90, True),
         ]
+
+
+def test_a_new_translation_of_a_standard_or_rubric_is_taken_in_place(app, load_course, db_session):
+    """Translations are not meaning: adding or correcting one keeps the version and updates the
+    texts; the English text is the meaning, and changing it still needs a new version."""
+    from dataclasses import replace
+
+    from assessments.catalog import load_rubrics, load_standards
+    from assessments.models import Rubric, Standard
+    from lms.db import db
+    from studio.sync import LoadReport, sync_rubrics, sync_standards
+
+    load_course()
+    specs = load_standards()
+    rubrics = load_rubrics(specs)
+    sea1 = specs["SEA-1"]
+    rubric = rubrics["SEA-P1"]
+    with app.app_context():
+        report = LoadReport()
+        retitled = {**sea1.title, "fr": "Définitions, tolérance zéro"}
+        sync_standards({**specs, "SEA-1": replace(sea1, title=retitled)}, report)
+        reworded = {**rubric.instructions, "fr": "Nouvelle consigne."}
+        sync_rubrics({**rubrics, "SEA-P1": replace(rubric, instructions=reworded)})
+        db.session.flush()
+        assert report.standards_added == []
+        row = db.session.scalars(select(Standard).where(Standard.code == "SEA-1")).one()
+        assert (row.version, row.title["fr"]) == (1, "Définitions, tolérance zéro")
+        rubric_row = db.session.scalars(
+            select(Rubric).where(Rubric.code == "SEA-P1", Rubric.is_current)
+        ).one()
+        assert rubric_row.instructions["fr"] == "Nouvelle consigne."
+        english = {**sea1.title, "en": "Definitions only"}
+        with pytest.raises(PackageError) as caught:
+            sync_standards({**specs, "SEA-1": replace(sea1, title=english)}, LoadReport())
+        assert "standard SEA-1 changed but its version is still 1; raise it" in str(caught.value)
+        db.session.rollback()

@@ -32,6 +32,7 @@ def test_trainee_first_sign_in_changes_pin_switches_to_arabic_and_signs_out(
     expect(page.locator("main")).to_contain_text("सीता श्रेष्ठ")
     screenshot("foundation-trainee-home-en")
 
+    page.locator(".languages summary").click()  # the languages sit in a closed list
     page.get_by_role("button", name="العربية").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "ar")

@@ -6,7 +6,7 @@ from __future__ import annotations
 SAMPLE_ARGUMENTS = {
     "core.static": {"filename": "css/app.css"},
     "admin.user_detail": {"user_id": "{trainee_id}"},
-    "admin.confirm_reset": {"user_id": "{trainee_id}"},
+    "admin.reset_credential": {"user_id": "{trainee_id}"},
     "courses.course": {"slug": "mini-course"},
     "courses.lesson": {"slug": "mini-course", "lesson_slug": "first-steps"},
     "courses.media": {"slug": "mini-course", "name": "none.svg"},

@@ -1,0 +1,46 @@
+"""Spanish and Russian: the interface in the reader's language, English course content marked as
+English with a notice, and a header that leaves a phone its screen."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+
+@pytest.mark.parametrize(
+    ("language", "enrol_word", "notice"),
+    [
+        ("es", "Inscribirse", "Este curso aún no está disponible en su idioma"),
+        ("ru", "Записаться", "Этот курс пока недоступен на вашем языке"),
+    ],
+)
+def test_a_trainee_in_spanish_or_russian_on_a_phone(
+    page, live_server, create_account, screenshot, language, enrol_word, notice
+):
+    service_number = f"SR-{uuid.uuid4().hex[:6].upper()}"
+    create_account(
+        "trainee",
+        "Lucía Fernández",
+        "580999",
+        service_number=service_number,
+        preferred_language=language,
+    )
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server}/sign-in")
+    page.locator("#identifier").fill(service_number)
+    page.locator("#secret").fill("580999")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.goto(f"{live_server}/courses/sea-zero-tolerance")
+    header = page.locator("header.site-header").bounding_box()
+    assert header["height"] <= 740 / 5, f"the header takes {header['height']} of 740 px"
+    expect(page.locator("main form button[type=submit]").first).to_have_text(enrol_word)
+    expect(page.locator("main .notice-warning")).to_contain_text(notice)
+    expect(page.locator("main h1")).to_have_attribute("lang", "en")
+    screenshot(f"six-languages-{language}-course")
+    page.locator(".languages summary").click()
+    page.get_by_role("button", name="Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("main .notice-warning")).to_have_count(0)  # the course exists in French

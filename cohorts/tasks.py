@@ -26,6 +26,7 @@ from cohorts.slips import render_slips
 from lms import audit, events, jobs, tasks
 from lms.db import db, utcnow
 from lms.i18n import is_rtl
+from lms.settings import LANGUAGES
 from lms.urls import public_url
 
 log = logging.getLogger(__name__)
@@ -231,6 +232,7 @@ def _slip_entry(member: User, new_hashes: dict[int, str]) -> dict[str, str | Non
         "pin": pin,
         "rank": member.rank or "",
         "unit": member.unit or "",
+        "language": member.preferred_language,  # each slip speaks its trainee's language
     }
 
 
@@ -245,9 +247,9 @@ def _replace_pins(cohort_id: int, new_hashes: dict[int, str], actor_id: int) -> 
     audit.record("slips.printed", "cohort", cohort_id, actor_id, pins=len(new_hashes))
 
 
-def _slips_context(cohort: Cohort, entries: list[Any], language: str) -> dict[str, Any]:
+def _slip_labels(language: str) -> dict[str, str]:
     with force_locale(language):
-        labels = {
+        return {
             "title": _("Login slips"),
             "service_number": _("Service number"),
             "pin": _("Initial PIN"),
@@ -257,11 +259,23 @@ def _slips_context(cohort: Cohort, entries: list[Any], language: str) -> dict[st
                 "Sign in with your service number and this PIN, then choose your own PIN. Keep this slip private."
             ),
         }
+
+
+def _slips_context(cohort: Cohort, entries: list[Any], language: str) -> dict[str, Any]:
+    """The document in the trainer's language; each slip in its trainee's (entries made before
+    slips carried a language take the trainer's)."""
+    for entry in entries:
+        entry["language"] = (
+            entry.get("language") if entry.get("language") in LANGUAGES else language
+        )
+    spoken = {entry["language"] for entry in entries} | {language}
     return {
         "cohort": cohort.name,
         "centre": cohort.centre.issuer_name,
         "sign_in_url": public_url("accounts.sign_in", _owner=cohort),
-        "labels": labels,
+        "labels": _slip_labels(language),
+        "labels_by_language": {code: _slip_labels(code) for code in spoken},
+        "directions": {code: "rtl" if is_rtl(code) else "ltr" for code in spoken},
         "entries": entries,
         "language": language,
         "direction": "rtl" if is_rtl(language) else "ltr",

@@ -148,3 +148,38 @@ def test_slips_in_parts_give_one_pin_per_trainee_however_often_a_part_runs(
     with app.app_context():
         for trainee in trainees:
             assert sum(verify_secret(hashes[trainee.id], pin) for pin in pins) == 1
+
+
+def test_each_slip_is_in_its_trainees_language(
+    app, client, login_as, make_user, make_cohort, db_session, tmp_path
+):
+    """The trainer prints in English; an Arabic and a Russian trainee read their slips in theirs."""
+    from tests.helpers import poppler
+
+    trainer = login_as("trainer")
+    arabic = make_user("trainee", temporary=True, preferred_language="ar", full_name="ليلى حسن")
+    russian = make_user(
+        "trainee", temporary=True, preferred_language="ru", full_name="Анна Петрова"
+    )
+    english = make_user("trainee", temporary=True, full_name="John Smith")
+    cohort = make_cohort(trainers=[trainer], members=[arabic, russian, english])
+    _, response = _queries_to_start(client, db_session.connection(), cohort.id)
+    job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    from cohorts.tasks import login_slips_final, login_slips_part
+    from lms import jobs
+    from lms.db import db
+
+    for task, *args in [
+        (jobs.plan, job_id),
+        (login_slips_part, job_id, 0),
+        (login_slips_final, job_id),
+    ]:
+        with app.app_context():  # as a worker would: each task's writes committed at its end
+            task(*args)
+            db.session.commit()
+    pdf = client.get(f"/jobs/{job_id}/result")
+    assert pdf.status_code == 200
+    text = poppler("pdftotext", pdf.data, tmp_path)
+    assert text.count("Service number") == 1  # John's slip only
+    assert text.count("Личный номер") == 1  # Anna's
+    assert "رقم الخدمة" in text  # Layla's (label and hint)

@@ -41,6 +41,21 @@ def status_label(status: str, _: Say = gettext) -> str:
     }[status]
 
 
+GENDERS = ("F", "M", "X", "")
+
+
+def gender_label(code: str, _: Say = gettext) -> str:
+    """A gender code of the roster (F, M, X or none) in the reader's language."""
+    return {"F": _("Female"), "M": _("Male"), "X": _("Another gender")}.get(code) or _(
+        "Not recorded"
+    )
+
+
+def gender_labels() -> dict[str, str]:
+    """Every gender code's label, asked once per table or page."""
+    return {code: gender_label(code) for code in GENDERS}
+
+
 def blocker_text(blocker: Blocker, course_titles: dict[str, str], _: Say = gettext) -> str:
     """What blocks a trainee for one course, as a sentence in the reader's language."""
     title = course_titles[blocker.course]
@@ -75,8 +90,9 @@ def matrix_table(board: Dashboard, language: str) -> tuple[list[str], list[list[
         titles[c.slug] for c in board.courses
     ]
     labels = {status: status_label(status) for status in STATUSES}
+    genders = gender_labels()
     rows = [
-        [r.service_number, r.name, r.rank, r.gender, r.unit]
+        [r.service_number, r.name, r.rank, genders.get(r.gender, r.gender), r.unit]
         + [labels[r.statuses[c.slug]] for c in board.courses]
         for r in board.rows
     ]
@@ -97,12 +113,13 @@ def readiness_table(board: Dashboard, language: str) -> tuple[list[str], list[li
     ]
     say = remembered_gettext()
     yes, no = _("yes"), _("no")
+    genders = gender_labels()
     rows = [
         [
             r.service_number,
             r.name,
             r.rank,
-            r.gender,
+            genders.get(r.gender, r.gender),
             r.unit,
             yes if r.ready else no,
             "; ".join(blocker_text(b, titles, say) for b in r.blockers),
@@ -119,7 +136,7 @@ def readiness_html(board: Dashboard, context: dict[str, Any]) -> str:
     return pdf_template("cohorts/pdf/readiness.html").render(
         **context,
         board=board,
-        gender=board.breakdown("gender"),
+        gender=[(gender_label(g), total, ready) for g, total, ready in board.breakdown("gender")],
         blocked=[
             (r, [blocker_text(b, titles) for b in r.blockers]) for r in blocked[:REPORT_LIST_LIMIT]
         ],

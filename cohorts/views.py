@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from accounts.centres import centre_choices_for
 from accounts.models import Centre, User
-from cohorts import reports, services
+from cohorts import exports, reports, services
 from cohorts import transfers as transfer_service
 from cohorts.dashboard import STATUSES, build_dashboard
 from cohorts.forms import (
@@ -231,6 +231,7 @@ def dashboard(cohort_id: int) -> str:
     return render_template(
         "cohorts/dashboard.html",
         cohort=cohort,
+        gender_labels=exports.gender_labels(),
         board=board,
         rows=shown,
         total=len(rows),

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from accounts.models import User
 from courses.models import Enrolment
-from tests.helpers import add_certificate, count_queries
+from tests.helpers import add_certificate, count_queries, submit
 
 
 def _members(db_session, n, prefix="Q"):
@@ -216,3 +216,28 @@ def test_the_trainer_home_links_each_cohort_and_offers_a_new_one(
     assert f'href="/cohorts/{mine.id}"' in page and f'href="/cohorts/{mine.id}/dashboard"' in page
     assert f"/cohorts/{other.id}" not in page  # another trainer's cohort is not listed
     assert 'href="/cohorts/new"' in page
+
+
+def test_gender_is_written_out_in_the_readers_language_everywhere(
+    client, login_as, make_cohort, course, db_session, tmp_path
+):
+    """Reports and exports say "أنثى" / "Femme", not the roster's codes F and M."""
+    from openpyxl import load_workbook
+
+    trainer = login_as("trainer", preferred_language="ar")
+    cohort = _cohort_with(db_session, make_cohort, trainer, course, 6, "G")
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"/cohorts/{cohort.id}/export/readiness.xlsx").data)
+    )
+    header, *rows = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+    genders = {row[header.index("الجنس")] for row in rows}
+    assert genders == {"أنثى", "ذكر"}
+    pdf = client.get(f"/cohorts/{cohort.id}/readiness.pdf").data
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "أنثى" in text and "ذكر" in text
+    submit(client, "/home", {"lang": "fr", "next": "/home"}, action="/language")
+    trainer_page = client.get(f"/cohorts/{cohort.id}/dashboard").get_data(as_text=True)
+    assert "Femme" in trainer_page and ">F<" not in trainer_page

@@ -7,8 +7,12 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from assessments.catalog import RUBRICS_DIR, STANDARDS_DIR
 from lms.db import db
 from lms.yamlfile import FileProblem, PackageError
+from studio.content_checks import glossary_findings, lessons_without_scenario, quality_problems
+from studio.loader import CATALOG_DIR, read_catalog
+from studio.pass_rule import check_pass_rule
 from studio.sync import load_catalog
 
 courses_cli = AppGroup("courses", help="Course packages.")
@@ -51,15 +55,6 @@ def load(path: Path | None) -> None:
 )
 def check(path: Path | None) -> None:
     """Check packages without loading them: shape, pass rule, bank, terms and scenarios."""
-    from assessments.catalog import RUBRICS_DIR, STANDARDS_DIR
-    from studio.content_checks import (
-        glossary_findings,
-        lessons_without_scenario,
-        quality_problems,
-    )
-    from studio.loader import CATALOG_DIR, read_catalog
-    from studio.pass_rule import check_pass_rule
-
     folder = path or CATALOG_DIR
     try:
         packages = read_catalog(folder)

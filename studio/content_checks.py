@@ -16,7 +16,7 @@ from lms.yamlfile import FileProblem, read_yaml
 from studio.bank_checks import check_bank
 from studio.pass_rule import check_pass_rule
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the loader runs these checks: importing it at run time would be a cycle
     from studio.loader import CoursePackage
 
 GLOSSARY_DIR = Path(__file__).resolve().parent.parent / "courses" / "glossary"

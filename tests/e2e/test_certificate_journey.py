@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_quiz_journey import COURSE, _take_quiz
+from tests.e2e.test_quiz_journey import COURSE, _sign_in_with_lessons_done, _take_quiz
 
 
 def _record_role_play(live_app, create_account, service_number):
@@ -50,15 +50,7 @@ def test_pass_download_and_verify_through_the_qr_code(
         rank="Sergeant",
         nationality="ETH",
     )
-    page.goto(f"{live_server}/sign-in")
-    page.locator("#identifier").fill(service_number)
-    page.locator("#secret").fill("815293")
-    page.locator("main form button[type=submit]").click()
-    page.goto(f"{live_server}/courses/{COURSE}")
-    page.locator(f"form[action$='/{COURSE}/enrol'] button").click()
-    page.locator("main a.button").first.click()
-    while page.locator("form[action$='/complete'] button").count():
-        page.locator("form[action$='/complete'] button").click()
+    _sign_in_with_lessons_done(page, live_server, service_number, "815293")
     _record_role_play(live_app, create_account, service_number)
     _take_quiz(page, live_server, live_app)
     expect(page.locator(".notice-success")).to_contain_text("Passed")

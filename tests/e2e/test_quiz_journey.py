@@ -24,6 +24,19 @@ def _correct_keys(live_app, attempt_id):
         }
 
 
+def _sign_in_with_lessons_done(page, live_server, service_number, secret):
+    """Sign in as the trainee, enrol in the course and complete every lesson."""
+    page.goto(f"{live_server}/sign-in")
+    page.locator("#identifier").fill(service_number)
+    page.locator("#secret").fill(secret)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{live_server}/courses/{COURSE}")
+    page.locator(f"form[action$='/{COURSE}/enrol'] button").click()
+    page.locator("main a.button").first.click()
+    while page.locator("form[action$='/complete'] button").count():
+        page.locator("form[action$='/complete'] button").click()
+
+
 def _take_quiz(page, live_server, live_app, wrong_standard=None):
     page.goto(f"{live_server}/assessments/{COURSE}/quiz")
     page.locator(f"form[action$='/{COURSE}/quiz/start'] button").click()
@@ -49,16 +62,7 @@ def test_fail_review_the_weak_standard_pass_and_complete(
 ):
     service_number = f"RW-{uuid.uuid4().hex[:6].upper()}"
     create_account("trainee", "Jean-Paul Habimana", "580317", service_number=service_number)
-    page.goto(f"{live_server}/sign-in")
-    page.locator("#identifier").fill(service_number)
-    page.locator("#secret").fill("580317")
-    page.locator("main form button[type=submit]").click()
-
-    page.goto(f"{live_server}/courses/{COURSE}")
-    page.locator(f"form[action$='/{COURSE}/enrol'] button").click()
-    page.locator("main a.button").first.click()
-    while page.locator("form[action$='/complete'] button").count():
-        page.locator("form[action$='/complete'] button").click()
+    _sign_in_with_lessons_done(page, live_server, service_number, "580317")
 
     page.goto(f"{live_server}/assessments/{COURSE}/quiz")
     expect(page.locator("main")).to_contain_text("answers saved before the deadline")
@@ -88,15 +92,7 @@ def test_enter_goes_forward_and_a_question_number_keeps_the_answer(
 ):
     service_number = f"RK-{uuid.uuid4().hex[:6].upper()}"
     create_account("trainee", "Amina Diallo", "580318", service_number=service_number)
-    page.goto(f"{live_server}/sign-in")
-    page.locator("#identifier").fill(service_number)
-    page.locator("#secret").fill("580318")
-    page.locator("main form button[type=submit]").click()
-    page.goto(f"{live_server}/courses/{COURSE}")
-    page.locator(f"form[action$='/{COURSE}/enrol'] button").click()
-    page.locator("main a.button").first.click()
-    while page.locator("form[action$='/complete'] button").count():
-        page.locator("form[action$='/complete'] button").click()
+    _sign_in_with_lessons_done(page, live_server, service_number, "580318")
     page.goto(f"{live_server}/assessments/{COURSE}/quiz")
     page.locator(f"form[action$='/{COURSE}/quiz/start'] button").click()
     attempt_id = int(page.url.split("/attempts/")[1].split("/")[0])

@@ -8,6 +8,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_course_journey import _sign_in
+
 
 @pytest.mark.parametrize(
     ("language", "enrol_word", "notice"),
@@ -28,10 +30,7 @@ def test_a_trainee_in_spanish_or_russian_on_a_phone(
         preferred_language=language,
     )
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"{live_server}/sign-in")
-    page.locator("#identifier").fill(service_number)
-    page.locator("#secret").fill("580999")
-    page.locator("main form button[type=submit]").click()
+    _sign_in(page, live_server, service_number, "580999")
     expect(page.locator("html")).to_have_attribute("lang", language)
     page.goto(f"{live_server}/courses/sea-zero-tolerance")
     header = page.locator("header.site-header").bounding_box()

@@ -44,6 +44,30 @@ def rubric_hash(
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+def question_hash(standard: str, kind: str, content: dict[str, Any]) -> str:
+    """The meaning of a question: its standard, kind, answer key and English texts. A new or
+    corrected translation keeps the hash, so the question stays the same row (its texts updated);
+    what a trainee was shown is kept with the attempt (AttemptItem.served)."""
+
+    def english(value: Any) -> Any:
+        if (
+            isinstance(value, dict)
+            and "en" in value
+            and all(isinstance(v, str) for v in value.values())
+        ):
+            return value["en"]
+        if isinstance(value, dict):
+            return {key: english(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [english(item) for item in value]
+        return value
+
+    payload = [standard, kind, english(content)]
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
 @dataclass(frozen=True)
 class StandardSpec:
     """One standard as its file defines it."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assessments.catalog import check_texts
+from assessments.catalog import check_texts, question_hash
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
 
 
@@ -23,11 +21,8 @@ class QuestionSpec:
 
     @property
     def content_hash(self) -> str:
-        """Fingerprint of the question's meaning in every language."""
-        payload = [self.standard, self.kind, self.content]
-        return hashlib.sha256(
-            json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
+        """Fingerprint of the question's meaning (the English texts and the answer key)."""
+        return question_hash(self.standard, self.kind, self.content)
 
 
 def read_questions(

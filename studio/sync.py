@@ -57,7 +57,10 @@ def package_hash(package: CoursePackage) -> str:
             ]
             for lesson in package.lessons
         ],
-        "questions": [question.content_hash for question in package.questions],
+        "questions": [
+            [question.id, question.standard, question.kind, question.content]
+            for question in package.questions
+        ],
         "media": _media_hashes(package),
     }
     return hashlib.sha256(
@@ -294,17 +297,21 @@ def _sync_questions(course: Course, package: CoursePackage) -> None:
     for row in rows:
         row.is_current = (row.qid, row.content_hash) in wanted
     for spec in package.questions:
-        if (spec.id, spec.content_hash) not in by_key:
-            db.session.add(
-                Question(
-                    course_id=course.id,
-                    qid=spec.id,
-                    standard_code=spec.standard,
-                    kind=spec.kind,
-                    content=spec.content,
-                    content_hash=spec.content_hash,
-                )
+        row = by_key.get((spec.id, spec.content_hash))
+        if row is not None:
+            if row.content != spec.content:  # translations only: the meaning is the same
+                row.content = spec.content
+            continue
+        db.session.add(
+            Question(
+                course_id=course.id,
+                qid=spec.id,
+                standard_code=spec.standard,
+                kind=spec.kind,
+                content=spec.content,
+                content_hash=spec.content_hash,
             )
+        )
 
 
 def _sync_media(course: Course, package: CoursePackage) -> None:

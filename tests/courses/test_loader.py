@@ -236,3 +236,37 @@ def test_a_new_translation_of_a_standard_or_rubric_is_taken_in_place(app, load_c
             sync_standards({**specs, "SEA-1": replace(sea1, title=english)}, LoadReport())
         assert "standard SEA-1 changed but its version is still 1; raise it" in str(caught.value)
         db.session.rollback()
+
+
+def test_a_new_translation_of_a_question_keeps_its_row_and_a_new_meaning_adds_one(
+    load_course, db_session
+):
+    """A question's identity is its meaning (English texts, answer key): correcting the French
+    updates the same row; rewording the English retires it for a new one."""
+    from assessments.models import Question
+    from tests.courses.factories import edit_yaml
+
+    load_course()
+    before = db_session.scalars(select(Question).where(Question.qid == "q1")).one()
+    row_id, digest = before.id, before.content_hash
+
+    def retranslate(path):
+        edit_yaml(path / "questions.yaml", lambda d: d["questions"][0]["text"].update(fr="Corrigé"))
+
+    load_course(version="1.1", change=retranslate)
+    db_session.expire_all()
+    rows = db_session.scalars(select(Question).where(Question.qid == "q1")).all()
+    assert [(r.id, r.content_hash, r.content["text"]["fr"]) for r in rows] == [
+        (row_id, digest, "Corrigé")
+    ]
+
+    def reword(path):
+        retranslate(path)
+        edit_yaml(path / "questions.yaml", lambda d: d["questions"][0]["text"].update(en="New"))
+
+    load_course(version="1.2", change=reword)
+    db_session.expire_all()
+    rows = db_session.scalars(
+        select(Question).where(Question.qid == "q1").order_by(Question.id)
+    ).all()
+    assert [(r.id == row_id, r.is_current) for r in rows] == [(True, False), (False, True)]

@@ -256,3 +256,36 @@ def test_a_hash_with_older_parameters_is_upgraded_at_the_next_sign_in(
     assert upgraded != old_hash and not FAST_FOR_TESTS.check_needs_rehash(upgraded)
     client.delete_cookie("lms_session")
     assert sign_in(client, user.sign_in_name, TEST_SECRET).status_code == 302
+
+
+def _inputmodes(page: str) -> dict[str, str | None]:
+    """name -> inputmode of the password fields of a page."""
+    fields = re.findall(r'<input[^>]*type="password"[^>]*>', page)
+    found = {}
+    for tag in fields:
+        name = re.search(r'name="([^"]+)"', tag)
+        mode = re.search(r'inputmode="([^"]+)"', tag)
+        found[name.group(1) if name else ""] = mode.group(1) if mode else None
+    return found
+
+
+def test_pin_fields_ask_phones_for_the_number_keypad_with_a_way_to_letters(
+    client, make_user, login_as
+):
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert _inputmodes(page) == {"secret": "numeric"}
+    assert "keypad=letters" in page and "js/keypad.js" in page
+    letters = client.get("/sign-in?keypad=letters").get_data(as_text=True)
+    assert _inputmodes(letters) == {"secret": None}
+
+    user = make_user("trainee", temporary=True)
+    sign_in(client, user.sign_in_name, TEST_SECRET)
+    page = client.get("/account/credential").get_data(as_text=True)
+    assert _inputmodes(page) == {"new": "numeric", "confirm": "numeric"}
+    page = client.get("/account/credential?keypad=letters").get_data(as_text=True)
+    assert _inputmodes(page) == {"new": None, "confirm": None}
+
+    client.delete_cookie("lms_session")
+    login_as("trainer")  # staff choose passwords: letters from the start
+    page = client.get("/account/credential").get_data(as_text=True)
+    assert set(_inputmodes(page).values()) == {None} and "keypad=letters" not in page

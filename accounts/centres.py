@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import click
 import pycountry
+from flask import has_request_context
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from accounts.models import DEFAULT_RETENTION_YEARS, Centre, User
 from lms import audit, scope
 from lms.db import db
+from lms.i18n import format_local_time, time_zone_names
 from lms.settings import LANGUAGES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,6 +86,9 @@ def save_centre(centre: Centre | None, data: dict[str, Any], actor: User | None)
     retention = data.get("retention_years") or DEFAULT_RETENTION_YEARS
     if not 1 <= retention <= MAX_RETENTION_YEARS:
         raise CentreError(_("Keep records between 1 and %(n)d years.", n=MAX_RETENTION_YEARS))
+    time_zone = (data.get("time_zone") or "").strip() or None
+    if time_zone is not None and time_zone not in time_zone_names():
+        raise CentreError(_("Choose a time zone from the list."))
     taken = db.session.scalar(select(Centre.id).where(func.lower(Centre.name) == name.lower()))
     if taken is not None and (centre is None or taken != centre.id):
         raise CentreError(_("Another centre already has this name."))
@@ -93,6 +100,7 @@ def save_centre(centre: Centre | None, data: dict[str, Any], actor: User | None)
     centre.certificate_name = (data.get("certificate_name") or "").strip()[:200] or None
     centre.public_base_url = base_url
     centre.retention_years = retention
+    centre.time_zone = time_zone
     if is_new:
         db.session.add(centre)
     db.session.flush()
@@ -152,3 +160,10 @@ def centre_choices_for(user: User) -> list[tuple[int, str]]:
         for centre in all_centres()
         if centre.is_enabled and centre.id != user.centre_id
     ]
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Jinja filter `local_time`: a UTC time in the signed-in person's centre's time zone, with UTC
+    beside it (lms.i18n.format_local_time)."""
+    centre = getattr(current_user, "centre", None) if has_request_context() else None
+    return format_local_time(moment, centre.time_zone if centre is not None else None, fmt)

@@ -23,6 +23,9 @@ centres_cli = AppGroup("centres", help="Training centres.")
 @click.option("--public-base-url", help="The centre's own public address, if not the platform's.")
 @click.option("--retention-years", type=int, default=10, show_default=True)
 @click.option(
+    "--time-zone", help="IANA time zone of the centre, e.g. Africa/Kinshasa (default UTC)."
+)
+@click.option(
     "--language", "languages", multiple=True, help="A language the centre teaches in (repeat)."
 )
 def create_centre(
@@ -31,6 +34,7 @@ def create_centre(
     certificate_name: str | None,
     public_base_url: str | None,
     retention_years: int,
+    time_zone: str | None,
     languages: tuple[str, ...],
 ) -> None:
     """Create the training centre NAME."""
@@ -43,6 +47,7 @@ def create_centre(
                 "certificate_name": certificate_name,
                 "public_base_url": public_base_url,
                 "retention_years": retention_years,
+                "time_zone": time_zone,
                 "languages": list(languages) or list(LANGUAGES),
             },
             None,

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from lms.forms import CheckboxesField, country_choices
-from lms.i18n import LANGUAGE_NAMES
+from lms.i18n import LANGUAGE_NAMES, time_zone_names
 
 TOO_LONG = _l("This field is too long (at most %(max)d characters).")
 
@@ -125,6 +125,8 @@ class CentreForm(FlaskForm):
         validators=[Optional(), Length(max=300, message=TOO_LONG)],
         render_kw={"dir": "ltr", "inputmode": "url"},
     )
+    # Checked by accounts.centres.save_centre (one message for the form and the command line).
+    time_zone = SelectField(_l("Time zone"), validators=[Optional()], validate_choice=False)
     retention_years = IntegerField(
         _l("Years to keep trainees' records after their last certificate expires"),
         default=10,
@@ -138,6 +140,7 @@ class CentreForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.country.choices = [SelectChoice("", _l("Choose a country")), *country_choices()]
         self.languages.choices = [SelectChoice(c, n) for c, n in LANGUAGE_NAMES.items()]
+        self.time_zone.choices = [SelectChoice("", "UTC"), *((z, z) for z in time_zone_names())]
 
 
 class CentreAdministratorForm(FlaskForm):

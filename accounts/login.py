@@ -16,6 +16,7 @@ from flask import Flask, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from accounts.models import Centre, User, UserSession
@@ -57,6 +58,8 @@ USER_OF_SESSION = (
         UserSession.ended_at.is_(None),
         UserSession.last_seen_at > bindparam("idle_since"),
     )
+    # The centre comes in the same query: pages read its time zone and issuer name.
+    .options(joinedload(User.centre))
 )
 
 

@@ -40,6 +40,8 @@ class Centre(Base):
     # Addresses that leave the app (QR codes, badges) for this centre, when not the platform's.
     public_base_url: Mapped[str | None] = mapped_column(String(300))
     retention_years: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_YEARS)
+    # IANA name ("Africa/Kinshasa"): times shown to its people are local, with UTC beside them.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

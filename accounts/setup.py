@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from accounts import records, services
+from accounts.centres import local_time
 from accounts.cli import centres_cli, users_cli
 from accounts.login import init_login
 from accounts.platform_views import bp as platform_bp
@@ -18,6 +19,7 @@ def init_app(app: Flask, prefix: str) -> set[str]:
     """Register the domain (see lms.Domain)."""
     hooks.register(app, "personal_record", records.personal_record)
     init_login(app)
+    app.add_template_filter(local_time)
     hooks.register(app, "home:admin", services.administrator_home)
     hooks.register(app, "home:platform_admin", services.platform_home)
     hooks.register(app, "language_chosen", services.set_preferred_language)

@@ -141,6 +141,10 @@ def create_rendered_app(
         return g.csrf_token
 
     app.jinja_env.globals["csrf_token"] = csrf_token
+    # The LMS's local_time filter for a centre that keeps UTC (the captured trainee's).
+    app.jinja_env.filters["local_time"] = lambda moment, fmt="%Y-%m-%d %H:%M": (
+        f"{moment.strftime(fmt)} UTC"
+    )
 
     def question(attempt_id: int, position: int) -> str:
         """A question page of the attempt, rendered by the LMS's template."""

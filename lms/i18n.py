@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
 
 from babel.core import negotiate_locale
 from flask import Flask, current_app, has_request_context, request, session
@@ -110,3 +113,24 @@ def init_i18n(app: Flask) -> None:
             "languages": current_app.config["LANGUAGES"],
             **bound_gettext(get_translations()),
         }
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA time zones a centre can choose (the system's tz database), sorted."""
+    return tuple(sorted(zone for zone in available_timezones() if "/" in zone))
+
+
+def format_local_time(
+    moment: datetime | None, zone: str | None, fmt: str = "%Y-%m-%d %H:%M"
+) -> str:
+    """A UTC time in a time zone with UTC beside it: "2026-12-02 14:05 (11:05 UTC)"; "... UTC"
+    alone without a zone. The UTC part repeats the date only when it differs there."""
+    if moment is None:
+        return ""
+    utc = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    if not zone:
+        return f"{utc.strftime(fmt)} UTC"
+    local = utc.astimezone(ZoneInfo(zone))
+    utc_text = utc.strftime("%H:%M" if local.date() == utc.date() else fmt)
+    return f"{local.strftime(fmt)} ({utc_text} UTC)"

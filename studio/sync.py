@@ -297,10 +297,10 @@ def _sync_questions(course: Course, package: CoursePackage) -> None:
     for row in rows:
         row.is_current = (row.qid, row.content_hash) in wanted
     for spec in package.questions:
-        row = by_key.get((spec.id, spec.content_hash))
-        if row is not None:
-            if row.content != spec.content:  # translations only: the meaning is the same
-                row.content = spec.content
+        existing = by_key.get((spec.id, spec.content_hash))
+        if existing is not None:
+            if existing.content != spec.content:  # translations only: the meaning is the same
+                existing.content = spec.content
             continue
         db.session.add(
             Question(

@@ -249,3 +249,55 @@ def test_bundled_courses_use_one_term_per_language(bundled):
 def test_every_bundled_lesson_has_a_worked_scenario_in_every_language(bundled):
     for package in bundled:
         assert lessons_without_scenario(package) == [], package.slug
+
+
+# ---------------------------------------------------------------- six languages
+
+
+def _language_maps(data, where=""):
+    """Every {language: text} mapping of a YAML document, with where it sits."""
+    if isinstance(data, dict):
+        if "en" in data and all(isinstance(v, str) for v in data.values()):
+            yield where, data
+            return
+        for key, value in data.items():
+            yield from _language_maps(value, f"{where}/{key}")
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            label = value.get("id", index) if isinstance(value, dict) else index
+            yield from _language_maps(value, f"{where}/{label}")
+
+
+def test_every_bundled_text_is_in_the_six_un_languages():
+    """Lessons, every question, option and explanation, course titles and summaries, standards
+    and rubrics: a text missing in any of the six languages fails here, wherever it is."""
+    from assessments.catalog import RUBRICS_DIR, STANDARDS_DIR
+    from lms.settings import LANGUAGES
+    from studio.loader import CATALOG_DIR
+
+    assert set(LANGUAGES) == {"en", "fr", "zh", "ar", "es", "ru"}
+    files = [
+        *CATALOG_DIR.glob("*/course.yaml"),
+        *CATALOG_DIR.glob("*/questions.yaml"),
+        *STANDARDS_DIR.glob("*.yaml"),
+        *RUBRICS_DIR.glob("*.yaml"),
+    ]
+    assert len(files) >= 6 + 3
+    gaps, maps = [], 0
+    for path in files:
+        for where, texts in _language_maps(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            maps += 1
+            missing = [code for code in LANGUAGES if not texts.get(code, "").strip()]
+            if missing:
+                gaps.append(f"{path.parent.name}/{path.name}{where}: {missing}")
+    for manifest in CATALOG_DIR.glob("*/course.yaml"):
+        languages = yaml.safe_load(manifest.read_text(encoding="utf-8"))["languages"]
+        if set(languages) != set(LANGUAGES):
+            gaps.append(f"{manifest.parent.name}: teaches in {languages}")
+    for english in CATALOG_DIR.glob("*/lessons/*.en.md"):
+        for code in LANGUAGES:
+            sibling = english.with_name(english.name.replace(".en.md", f".{code}.md"))
+            if not sibling.is_file() or not sibling.read_text(encoding="utf-8").strip():
+                gaps.append(f"{english.parent.parent.name}: no {sibling.name}")
+    assert maps > 1000
+    assert gaps == []

@@ -1,4 +1,4 @@
-"""A trainee goes through a whole course in French, and in Arabic (right to left)."""
+"""A trainee goes through a whole course in French, Arabic (right to left), Spanish and Russian."""
 
 from __future__ import annotations
 
@@ -24,9 +24,15 @@ def _sign_in(page, live_server, service_number, secret):
 
 
 @pytest.mark.parametrize(
-    ("language", "direction", "enrol_word"), [("fr", "ltr", "S’inscrire"), ("ar", "rtl", None)]
+    ("language", "direction", "enrol_word"),
+    [
+        ("fr", "ltr", "S’inscrire"),
+        ("ar", "rtl", None),
+        ("es", "ltr", "Inscribirse"),
+        ("ru", "ltr", "Записаться"),
+    ],
 )
-def test_whole_course_in_french_and_arabic(
+def test_whole_course_in_four_languages(
     page, live_server, create_account, screenshot, language, direction, enrol_word
 ):
     service_number = f"SN-{uuid.uuid4().hex[:6].upper()}"

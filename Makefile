@@ -46,7 +46,8 @@ system-test:
 	scripts/install-system-packages.sh test
 
 ## The Chinese fonts of the certificates, derived once from the installed Noto Sans CJK (~2 min).
-CJK_FONTS := build/fonts/NotoSansCJKscTT-Regular.ttf build/fonts/NotoSansCJKscCommon-Regular.ttf
+CJK_FONTS := build/fonts/NotoSansCJKscTT-Regular.ttf build/fonts/NotoSansCJKscCommon-Regular.ttf \
+	build/fonts/NotoSansCJKscCommon-Bold.ttf
 fonts: $(CJK_FONTS)
 
 $(CJK_FONTS) &: scripts/build-cjk-font.py | $(VENV)/.installed

@@ -42,6 +42,7 @@ ASSET_DIRS = (STATIC_DIR, BUILT_FONTS_DIR)
 CJK_CERTIFICATE_FONTS = (
     BUILT_FONTS_DIR / "NotoSansCJKscCommon-Regular.ttf",
     BUILT_FONTS_DIR / "NotoSansCJKscTT-Regular.ttf",
+    BUILT_FONTS_DIR / "NotoSansCJKscCommon-Bold.ttf",
 )
 
 # One per process: a new FontConfiguration per render grew a worker from 62 to 304 MB (DESIGN.md).

@@ -40,6 +40,11 @@ from fontTools.ttLib.reorderGlyphs import reorderGlyphs
 SOURCE_FAMILY = "Noto Sans CJK SC"
 FULL = ("Noto Sans CJK SC TT", "NotoSansCJKscTT-Regular")  # family, PostScript and file name
 COMMON = ("Noto Sans CJK SC Common", "NotoSansCJKscCommon-Regular")
+# Bold text (a holder's name, titles): the common characters and Hangul from the Bold face.
+# certificate-fonts.css names this file for both families in bold; a rarer hanzi in bold comes
+# from the regular full face.
+COMMON_BOLD = ("Noto Sans CJK SC Common", "NotoSansCJKscCommon-Bold")
+HANGUL_RANGES = ((0x1100, 0x1200), (0x3130, 0x3190), (0xAC00, 0xD7A4))
 # Vertical writing, alternates and width variants: features a certificate never asks for.
 DROPPED_FEATURES = {"vert", "vrt2", "vkrn", "vpal", "vhal", "vchw", "valt"}
 MAX_ERROR = 1.0  # font units (1/1000 em): 0.01 mm at the 32 pt of a name
@@ -52,10 +57,10 @@ PRIORITY_RANGES = (
 )
 
 
-def source_face() -> tuple[str, int]:
-    """The file and collection index of the installed Noto Sans CJK SC Regular."""
+def source_face(style: str = "Regular") -> tuple[str, int]:
+    """The file and collection index of the installed Noto Sans CJK SC in this style."""
     found = subprocess.run(  # noqa: S603 (fixed arguments)
-        ["fc-match", "-f", "%{file}\n", f"{SOURCE_FAMILY}:style=Regular"],  # noqa: S607
+        ["fc-match", "-f", "%{file}\n", f"{SOURCE_FAMILY}:style={style}"],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,
@@ -149,7 +154,7 @@ def put_common_glyphs_first(font: TTFont) -> None:
     font["glyf"].glyphOrder = new_order
 
 
-def rename(font: TTFont, family: str, postscript_name: str) -> None:
+def rename(font: TTFont, family: str, postscript_name: str, style: str = "Regular") -> None:
     """Name the derived font so that fontconfig never confuses it with the installed face."""
     names = font["name"]
     for name_id in (17, 18, 21, 22):  # typographic and WWS names of the original
@@ -157,7 +162,8 @@ def rename(font: TTFont, family: str, postscript_name: str) -> None:
     replacements = {
         1: family,
         3: f"{postscript_name};derived",
-        4: f"{family} Regular",
+        2: style,
+        4: f"{family} {style}",
         6: postscript_name,
         16: family,
     }
@@ -188,7 +194,15 @@ def build(directory: Path) -> None:
     keep_horizontal_text_glyphs(common, priority_codepoints())  # keeps the glyph order
     rename(common, *COMMON)
     save(common, directory / f"{COMMON[1]}.ttf")
-    print(f"from {path}#{index} in {time.monotonic() - started:.0f} s")
+    bold_path, bold_index = source_face("Bold")
+    bold = TTFont(bold_path, fontNumber=bold_index, lazy=False)
+    hangul = [cp for start, end in HANGUL_RANGES for cp in range(start, end)]
+    keep_horizontal_text_glyphs(bold, [*priority_codepoints(), *hangul])
+    to_truetype(bold)
+    put_common_glyphs_first(bold)
+    rename(bold, *COMMON_BOLD, style="Bold")
+    save(bold, directory / f"{COMMON_BOLD[1]}.ttf")
+    print(f"from {path}#{index} and {bold_path}#{bold_index} in {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

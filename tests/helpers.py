@@ -8,6 +8,7 @@ import re
 import subprocess
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -182,6 +183,25 @@ def embedded_fonts(pdf_bytes: bytes, tmp_path: Path) -> dict[str, str]:
         name, *rest = line.split()
         fonts[re.sub(r"^[A-Z]{6}\+", "", name)] = rest[-5]
     return fonts
+
+
+def embedded_font_faces(pdf_bytes: bytes) -> list[tuple[str, int, set[int]]]:
+    """(family and style, OS/2 weight, characters) of every TrueType font embedded in a PDF: the
+    fonts themselves, so that a synthetic bold (a regular face named "-Bold") shows as 400."""
+    from fontTools.ttLib import TTFont
+
+    faces = []
+    for match in re.finditer(rb"stream\r?\n", pdf_bytes):
+        end = pdf_bytes.find(b"endstream", match.end())
+        try:
+            raw = zlib.decompress(pdf_bytes[match.end() : end])
+        except zlib.error:
+            continue
+        if raw[:4] in (b"\x00\x01\x00\x00", b"true"):
+            font = TTFont(io.BytesIO(raw))
+            name = f"{font['name'].getDebugName(1)} {font['name'].getDebugName(2)}"
+            faces.append((name, font["OS/2"].usWeightClass, set(font.getBestCmap() or {})))
+    return faces
 
 
 @contextmanager

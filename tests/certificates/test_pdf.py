@@ -272,10 +272,11 @@ def test_chinese_uses_the_built_truetype_faces(tmp_path: Path) -> None:
     assert re.search(r"\+Noto-Sans-CJK-SC-Common\s+CID TrueType", listing), listing
     assert "Noto-Sans-CJK-SC-TT" not in listing  # everything was in the common set
     assert len(pdf_bytes) < 60_000  # the installed CFF face made 155 KB
-    # 喆 is not in GB 2312: it comes from the full face, still as text.
+    # 喆 is not in GB 2312: it comes from the full face (regular: the bold face has the common
+    # characters and Hangul only), still as text.
     pdf_bytes = render_certificate(sample_context("zh", holder_name="王喆", country="CHN"))
     listing = poppler("pdffonts", pdf_bytes, tmp_path)
-    assert re.search(r"\+Noto-Sans-CJK-SC-TT\s+CID TrueType", listing), listing
+    assert re.search(r"\+Noto-Sans-CJK-SC-TT(-Bold)?\s+CID TrueType", listing), listing
     assert "王喆" in plain(poppler("pdftotext", pdf_bytes, tmp_path))
 
 
@@ -338,3 +339,20 @@ def test_two_columns_of_standards_stay_above_the_footer(language: str, tmp_path:
     lowest_standard = max(y_max for word, _, y_max in words if word in last_words)
     dates_top = min(y_min for word, y_min, _ in words if word == context["serial"])
     assert lowest_standard < dates_top
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar", "zh"])
+def test_a_name_in_any_script_is_bold_in_a_sans_face(language: str) -> None:
+    """Korean and Chinese names as bold as Latin ones (a real bold face, not a regular one named
+    bold), and Sinhala, Tamil, Thai and Khmer in the sans faces of the other scripts."""
+    from tests.helpers import embedded_font_faces
+
+    name = "김민준 张伟 සුනිල් பெரேரா สมชาย សុខា Kim"
+    faces = embedded_font_faces(render_certificate(sample_context(language, holder_name=name)))
+    families = {family: weight for family, weight, _ in faces}
+    assert not [family for family in families if "Serif" in family], families
+    for script in ("Sinhala", "Tamil", "Thai", "Khmer"):  # shaped: their cmaps keep few letters
+        assert families.get(f"Noto Sans {script} Bold") == 700, (script, families)
+    for letter in "김张":
+        weights = {weight for _, weight, chars in faces if ord(letter) in chars}
+        assert weights == {700}, (letter, faces)

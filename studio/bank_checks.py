@@ -10,6 +10,9 @@ meets the same rules as the bundled ones. Each finding names the questions it is
 - "Select all that apply" questions do not always have the same number of correct options.
 - No option reads "all of the above", "none of these" or the like, in any language.
 - A negative stem shows its negation in capitals (NOT, EXCEPT, NEVER, LEAST, CANNOT).
+- No explanation names an option by its letter in the file ("Option c gives...", "les options a et
+  b", "选项a", "الخيار (ب)"): options are shuffled for every attempt and shown without letters, so the
+  trainee cannot tell which option is meant. The explanation names the option by its content.
 """
 
 from __future__ import annotations
@@ -38,6 +41,65 @@ CATCH_ALL = re.compile(
 )
 # Words that turn a stem negative; written in lower case they are easy to miss under exam stress.
 NEGATIONS = re.compile(r"\b(not|except|never|least|cannot|\w+n't)\b", re.IGNORECASE)
+
+# A word for "option" (or "answer") followed by a letter a-f: the letter in the file, which the trainee
+# never sees. Arabic writes the word with its attached prefixes (والخيار, فالخياران) and the letters
+# أ ب ج د هـ و, usually in parentheses; Chinese writes no space (选项a, 答案B).
+OPTION_WORDS = {
+    "en": r"(?<!\w)(?:options?|answers?|choices?)\s+",
+    "fr": r"(?<!\w)(?:options?|réponses?|propositions?|choix)\s+",
+    "es": r"(?<!\w)(?:opci[oó]n|opciones|respuestas?|alternativas?)\s+",
+    "ru": r"(?<!\w)(?:вариант|ответ)\w{0,3}\s+",
+    "zh": r"(?:选项|答案)\s*",
+    "ar": r"(?<!\w)[وفبلك]?(?:ال)?(?:خيار(?:ان|ين|ات)?|إجاب(?:ة|تان|تين|ات)|بديل)\s+",
+}
+_LETTER = r"(?:[a-fA-F]|[а-еА-Е]|هـ|[أبجدهو])"
+# After a bare letter that is also a word of the language (the English article "a", the French verb
+# "a", the Spanish "a" and "e", the Russian "а" and "в", the Arabic "و" written apart), the letter is a
+# label only when punctuation, another letter of a list or a verb follows: "the option a trainee
+# picks", "l'option a été retirée", "la opción a elegir" are ordinary sentences.
+_AMBIGUOUS = {"en": "a", "fr": "a", "es": "ae", "ru": "ав", "ar": "و"}
+_LABEL_FOLLOWS = (
+    r"\s*(?:$|[.,;:!?)\]»”—–、，。；：]|(?:and|or|et|ou|y|o|и|или|和|或)\s*\(?"
+    + _LETTER
+    + r"(?!\w))"
+)
+_VERB_FOLLOWS = {
+    "en": r"\s+(?:is|was|seems|sounds|looks|feels|can|could|may|might|must|should|would|will|does|"
+    r"did|has|had|\w+[^\Wsiu]s)\b",
+    "fr": r"\s+(?:est|était|sera|serait|para[iî]t|semble|peut|pourrait|doit|reste|correspond|confond|"
+    r"repose|ressemble|traduit|décrit|définit|donne|évite|inverse|applique|enfreint|piège|ne|n['’]|se|"
+    r"s['’])",
+    "es": r"\s+(?:es|era|será|sería|parece|puede|podría|debe|resulta|suena|confunde|invierte|evita|"
+    r"aplica|infringe|se)\b",
+}
+LETTER_REFERENCE = {
+    language: re.compile(
+        words
+        + r"(?P<open>[(«“\"‘]\s*)?(?P<letter>"
+        + _LETTER
+        + r")(?(open)\s*[)»”\"’])"
+        + (r"(?![A-Za-z0-9'’-])" if language == "zh" else r"(?![\w'’-])"),
+        re.IGNORECASE if language != "zh" else 0,
+    )
+    for language, words in OPTION_WORDS.items()
+}
+
+
+def names_option_by_letter(text: str, language: str) -> str | None:
+    """The words of `text` that name an option by its letter ("Option c", "选项b"), or None."""
+    for language_pattern in [language] if language in LETTER_REFERENCE else list(LETTER_REFERENCE):
+        for match in LETTER_REFERENCE[language_pattern].finditer(text):
+            letter = match.group("letter")
+            if not match.group("open") and letter in _AMBIGUOUS.get(language_pattern, ""):
+                rest = text[match.end() :]
+                verb = _VERB_FOLLOWS.get(language_pattern)
+                if not (
+                    re.match(_LABEL_FOLLOWS, rest) or (verb and re.match(verb, rest, re.IGNORECASE))
+                ):
+                    continue
+            return match.group(0).strip()
+    return None
 
 
 @dataclass(frozen=True)
@@ -76,6 +138,8 @@ def check_bank(questions: Sequence[QuestionSpec], languages: Sequence[str]) -> l
     findings.extend(_count_findings(questions))
     findings.extend(_catch_all_findings(questions, languages))
     findings.extend(_negative_stem_findings(questions))
+    for language in languages:
+        findings.extend(_letter_reference_findings(questions, language))
     return findings
 
 
@@ -163,5 +227,25 @@ def _negative_stem_findings(questions: Sequence[QuestionSpec]) -> list[Finding]:
         Finding(
             "a negative stem must show its negation in capitals (NOT, EXCEPT, NEVER, LEAST, CANNOT)",
             tuple(found),
+        )
+    ]
+
+
+def _letter_reference_findings(questions: Sequence[QuestionSpec], language: str) -> list[Finding]:
+    found: dict[str, str] = {}
+    for question in questions:
+        text = question.content.get("explanation", {}).get(language, "")
+        words = names_option_by_letter(text, language) if text else None
+        if words:
+            found[question.id] = words
+    if not found:
+        return []
+    example = next(iter(found.values()))
+    return [
+        Finding(
+            f'an explanation names an option by its letter (e.g. "{example}"); options are shuffled'
+            " and shown without letters, so name the option by what it says",
+            tuple(found),
+            language,
         )
     ]

@@ -167,6 +167,68 @@ def test_the_checks_run_in_every_language():
     assert any("all of the above" in f.message for f in check_bank([french], ["en"]))
 
 
+def _explained(qid, **explanation):
+    question = _question(qid, right=("b",))
+    question.content["explanation"] = explanation
+    return question
+
+
+def test_an_explanation_naming_an_option_by_its_letter_is_refused_in_each_language():
+    # Options are shuffled per attempt and shown without letters: "option c" means nothing on screen.
+    bank = [
+        _explained("en1", en="Option c gives the time and guesses nothing."),
+        _explained("en2", en="Options a, b and c each trade a job or food for sex."),
+        _explained("en3", en="Sexual harassment concerns colleagues, so option a misplaces it."),
+        _explained("fr1", fr="L'option c donne l'heure et ne suppose rien."),
+        _explained("fr2", fr="Les options b et d sont donc fausses elles aussi."),
+        _explained("ar1", ar="أما الخيار (ب) فهو تعريف الانتهاك الجنسي."),
+        _explained("ar2", ar="والخيار ج يذكر الوقت والاتجاه."),
+        _explained("ar3", ar="ولذلك فالخياران (ب) و(د) خاطئان أيضاً."),
+        _explained("zh1", zh="选项a、b、c都是利用工作、食物或职权获取性。"),
+        _explained("es1", es="Las opciones a y b son tentadoras."),
+        _explained("ru1", ru="Многие ожидают варианта a, поскольку действие произошло там."),
+    ]
+    findings = check_bank(bank, ["en", "fr", "zh", "ar", "es", "ru"])
+    named = {f.language: f.questions for f in findings if "by its letter" in f.message}
+    assert named == {
+        "en": ("en1", "en2", "en3"),
+        "fr": ("fr1", "fr2"),
+        "ar": ("ar1", "ar2", "ar3"),
+        "zh": ("zh1",),
+        "es": ("es1",),
+        "ru": ("ru1",),
+    }
+    english = next(f for f in findings if f.language == "en")
+    assert 'e.g. "Option c"' in str(english) and str(english).endswith("[en]: en1, en2, en3")
+
+
+def test_option_as_an_ordinary_word_and_a_as_an_article_pass():
+    legitimate = _explained(
+        "ok",
+        en="Choosing the safest option a second time is not enough; every option a trainee"
+        " picks is logged, and the other options confuse the timeline.",
+        fr="Cette option a été retirée ; l'option d'un report reste ouverte.",
+        es="No es la opción a elegir si hay heridos.",
+        ru="Руководители проходят отдельный вариант, потому что этот вариант в целом шире.",
+        zh="其他选项要么弄错了时间单位，要么描述的是人员配置比例。",
+        ar="أما الخيارات الأخرى فتخلط وحدات الزمن، والمسار يتجاهل هذا الخيار، والخيار بين أمرين صعب.",
+    )
+    assert check_bank([legitimate], ["en", "fr", "zh", "ar", "es", "ru"]) == []
+
+
+def test_the_loader_refuses_an_explanation_that_names_an_option_by_letter(tmp_path):
+    path = write_package(tmp_path)
+
+    def name_by_letter(data):
+        data["questions"][0]["explanation"]["fr"] = "L'option b est la bonne."
+
+    edit_yaml(path / "questions.yaml", name_by_letter)
+    with pytest.raises(PackageError) as error:
+        read_catalog(tmp_path)
+    assert 'names an option by its letter (e.g. "option b")' in str(error.value)
+    assert "[fr]" in str(error.value)
+
+
 # ---------------------------------------------------------------- glossary and scenarios
 
 

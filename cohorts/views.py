@@ -161,6 +161,7 @@ def _preview_page(cohort: Cohort, staged: RosterImport, error: str | None = None
         cohort=cohort,
         staged=staged,
         form=EmptyForm(),
+        roster_form=RosterForm(),
         transfer_form=TransferRequestForm(),
         error=error,
     )

@@ -10,11 +10,15 @@
   var hint = document.querySelector("[data-with-script]");
   if (hint) hint.hidden = false;
 
+  // A row's boxes by what they say, from their names: include-<id>, allmet-<id>, met-<id>-<c>.
   function rowBoxes(row, role) {
-    return row.querySelectorAll('input[data-role="' + role + '"]');
+    return row.querySelectorAll('input[name^="' + role + '-"]');
+  }
+  function roleOf(box) {
+    return box.name.split("-")[0];
   }
   function everyone(role) {
-    return table.querySelector('thead input[data-role="' + role + '"]');
+    return table.querySelector('thead input[name="' + role + '-all"]');
   }
   function bodyRows() {
     return table.tBodies[0].rows;
@@ -31,7 +35,7 @@
   }
 
   function rowChanged(row, box) {
-    var role = box.dataset.role;
+    var role = roleOf(box);
     var allMet = rowBoxes(row, "allmet")[0];
     var include = rowBoxes(row, "include")[0];
     var criteria = rowBoxes(row, "met");
@@ -54,7 +58,7 @@
     var rows = bodyRows();
     for (var i = 0; i < rows.length; i++) {
       var include = rowBoxes(rows[i], "include")[0];
-      if (box.dataset.role === "include") {
+      if (roleOf(box) === "include") {
         include.checked = box.checked;
         if (box.checked) applyEveryoneMet(rows[i]);
         else rowBoxes(rows[i], "allmet")[0].checked = false;

@@ -37,6 +37,7 @@ class RowInput:
     notes: str = ""
     percents: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    all_met: bool = False  # "all criteria met" ticked for this trainee (or for the whole cohort)
 
 
 def whole_number_up_to(text: str, maximum: int) -> int | None:
@@ -110,12 +111,31 @@ def _standard_version(code: str) -> int:
     )
 
 
+def criteria_met(rubric: Rubric, row: RowInput) -> dict[str, bool]:
+    """Each criterion of the rubric, met or not, as the trainer entered it for this row."""
+    return {c["id"]: row.all_met or bool(row.met.get(c["id"])) for c in rubric.criteria}
+
+
+def _all_met_contradicted(rubric: Rubric, row: RowInput) -> bool:
+    """Whether "all criteria met" is ticked while some criteria, not all, are: which is meant
+    cannot be told, and a record that proves something is not guessed."""
+    ticked = sum(bool(row.met.get(c["id"])) for c in rubric.criteria)
+    return row.all_met and 0 < ticked < len(rubric.criteria)
+
+
 def validate_practical_rows(rubric: Rubric, rows: list[RowInput], observed_on: date | None) -> bool:
     """Check every included row; put the errors (translated) on the rows. True when all are valid."""
     ok = observed_on is not None
     for row in rows:
         if not row.included:
             continue
+        if _all_met_contradicted(rubric, row):
+            row.errors.append(
+                _(
+                    "“All criteria met” is ticked, but only some of the criteria are: tick the "
+                    "others, or untick “All criteria met” (for this trainee or for everyone)."
+                )
+            )
         seconds = row.seconds.strip()
         if seconds and whole_number_up_to(seconds, MAX_SECONDS) is None:
             row.errors.append(_("Enter the measured time as a whole number of seconds."))
@@ -141,7 +161,7 @@ def record_practicals(
         if not row.included:
             continue
         seconds = int(row.seconds) if row.seconds.strip() else None
-        met = {c["id"]: bool(row.met.get(c["id"])) for c in rubric.criteria}
+        met = criteria_met(rubric, row)
         values.append(
             {
                 "kind": "practical",

@@ -47,6 +47,11 @@ def _per_trainee(prefix: str) -> dict[str, dict[str, str]]:
 
 
 def _rows(cohort: Cohort) -> list[practicals.RowInput]:
+    """One row per trainee (or the one of ?trainee=<id>) as the form sent it.
+
+    "All criteria met" for a trainee means observed too; the two boxes for everyone (observed,
+    all criteria met) apply to every row, so the form works without JavaScript (which only ticks
+    the rows' boxes visibly)."""
     only = request.args.get("trainee", type=whole_number)
     members = sorted(cohort.members, key=lambda m: m.full_name)
     if only is not None:
@@ -55,19 +60,35 @@ def _rows(cohort: Cohort) -> list[practicals.RowInput]:
             abort(404)
     form = request.form
     met, percents = _per_trainee("met-"), _per_trainee("pct-")
-    return [
-        practicals.RowInput(
-            trainee=m,
-            included=form.get(f"include-{m.id}") == "1"
+    everyone = _everyone()
+    rows = []
+    for m in members:
+        all_met = form.get(f"allmet-{m.id}") == "1"
+        included = (
+            form.get(f"include-{m.id}") == "1" or all_met or everyone["observed"]
             if request.method == "POST"
-            else only is not None,
-            met=dict.fromkeys(met.get(str(m.id), {}), True),
-            seconds=form.get(f"seconds-{m.id}", "")[:10],
-            notes=form.get(f"notes-{m.id}", ""),
-            percents=percents.get(str(m.id), {}),
+            else only is not None
         )
-        for m in members
-    ]
+        rows.append(
+            practicals.RowInput(
+                trainee=m,
+                included=included,
+                met=dict.fromkeys(met.get(str(m.id), {}), True),
+                seconds=form.get(f"seconds-{m.id}", "")[:10],
+                notes=form.get(f"notes-{m.id}", ""),
+                percents=percents.get(str(m.id), {}),
+                all_met=all_met or (included and everyone["met"]),
+            )
+        )
+    return rows
+
+
+def _everyone() -> dict[str, bool]:
+    """The boxes ticked for the whole cohort: every trainee observed, every criterion met."""
+    return {
+        "observed": request.form.get("include-all") == "1",
+        "met": request.form.get("allmet-all") == "1",
+    }
 
 
 @bp.get("/")
@@ -98,7 +119,7 @@ def _grid(
         data={"observed_on": utcnow().date()} if request.method == "GET" else None,
         available_since=available_since,
     )
-    page = {"cohort": cohort, "rows": rows, "form": form, **subject}
+    page = {"cohort": cohort, "rows": rows, "form": form, "everyone": _everyone(), **subject}
     if request.method == "GET":
         return render_template(template, **page)
     if not (form.validate_on_submit() and validate(rows, form.observed_on.data)):

@@ -12,6 +12,14 @@ from cohorts.dashboard import STATUSES, Blocker, Dashboard
 from lms.pdf import pdf_template
 
 REPORT_LIST_LIMIT = 30
+# Rows of reasons the one page holds: each listed trainee carries a reason per required course.
+REPORT_REASON_ROWS = 60
+
+
+def report_list_limit(board: Dashboard) -> int:
+    """How many trainees not ready the one-page report lists: 30, fewer when every row carries
+    the reasons of three or more courses (the rest are in the readiness export)."""
+    return min(REPORT_LIST_LIMIT, REPORT_REASON_ROWS // max(1, len(board.courses)))
 
 
 Say = Callable[[str], str]
@@ -133,14 +141,13 @@ def readiness_html(board: Dashboard, context: dict[str, Any]) -> str:
     """The one-page readiness report of a cohort (for the unit commander), as HTML to render."""
     titles = _titles(board, context["language"])
     blocked = [r for r in board.rows if not r.ready]
+    limit = report_list_limit(board)
     return pdf_template("cohorts/pdf/readiness.html").render(
         **context,
         board=board,
         gender=[(gender_label(g), total, ready) for g, total, ready in board.breakdown("gender")],
-        blocked=[
-            (r, [blocker_text(b, titles) for b in r.blockers]) for r in blocked[:REPORT_LIST_LIMIT]
-        ],
-        more=max(0, len(blocked) - REPORT_LIST_LIMIT),
+        blocked=[(r, [blocker_text(b, titles) for b in r.blockers]) for r in blocked[:limit]],
+        more=max(0, len(blocked) - limit),
         course_rows=[
             (titles[c.slug], board.status_counts()[c.slug]["certified"]) for c in board.courses
         ],

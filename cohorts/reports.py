@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from cohorts.dashboard import Dashboard, build_dashboard
-from cohorts.exports import matrix_table, readiness_html, readiness_table
+from cohorts.exports import matrix_table, readiness_html, readiness_table, report_list_limit
 from cohorts.models import Cohort, cohort_members
 from lms.db import db
 from lms.exports import to_csv, to_xlsx
@@ -114,7 +114,8 @@ def _report_context(cohort: Cohort, board: Dashboard, language: str, today: date
             date=board.target_date.isoformat(),
         ),
         "more": _(
-            "… and %(n)d more: see the readiness export for the full list.", n=max(0, blocked - 30)
+            "… and %(n)d more: see the readiness export for the full list.",
+            n=max(0, blocked - report_list_limit(board)),
         ),
         "rule": _(
             "Ready: holds every required certificate, not revoked, valid through the deployment date."

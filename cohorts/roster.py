@@ -194,20 +194,26 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
 
 def _row(line: int, header: list[str], cells: list[str]) -> RosterRow:
     row = RosterRow(line, {})
-    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-        row.errors.append(
-            _l(
-                "This line has %(found)d values but the header has %(expected)d columns.",
-                found=len(cells),
-                expected=len(header),
-            )
-        )
     for name, cell in zip(header, cells, strict=False):
         if name in COLUMNS:
             row.values[name] = unicodedata.normalize("NFC", cell.strip())
     for name in COLUMNS:
         row.values.setdefault(name, "")
     _flag_control_characters(row)
+    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+        # The values are shifted (most often a name with the separator in it): checking them
+        # column by column would report every column after it, one error says what to fix.
+        row.errors.append(
+            _l(
+                "This line has %(found)d values but the header has %(expected)d columns: a value "
+                "probably contains the separator (a comma in a name, for example). Put that value "
+                "in quotation marks, or remove the separator.",
+                found=len(cells),
+                expected=len(header),
+            )
+        )
+        row.values["service_number"] = row.values["service_number"].upper()
+        return row
     _validate(row)
     return row
 

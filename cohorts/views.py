@@ -161,6 +161,7 @@ def _preview_page(cohort: Cohort, staged: RosterImport, error: str | None = None
         cohort=cohort,
         staged=staged,
         form=EmptyForm(),
+        roster_form=RosterForm(),
         transfer_form=TransferRequestForm(),
         error=error,
     )
@@ -225,8 +226,16 @@ def dashboard(cohort_id: int) -> str:
     counts = board.status_counts()
     language = current_language()
     course_chart = [
-        (c.title_in(language)[:12], len(board.rows), counts[c.slug]["certified"])
-        for c in board.courses
+        (c.title_in(language), len(board.rows), counts[c.slug]["certified"]) for c in board.courses
+    ]
+    # The breakdowns name a missing value "—": the charts say so in words.
+    gender_chart = [
+        (exports.gender_label("" if g == "—" else g), total, ready)
+        for g, total, ready in board.breakdown("gender")
+    ]
+    rank_chart = [
+        (_("Not recorded") if r == "—" else r, total, ready)
+        for r, total, ready in board.breakdown("rank")[:8]
     ]
     return render_template(
         "cohorts/dashboard.html",
@@ -241,6 +250,8 @@ def dashboard(cohort_id: int) -> str:
         statuses=STATUSES,
         filters=filters,
         course_chart=course_chart,
+        gender_chart=gender_chart,
+        rank_chart=rank_chart,
         large=reports.is_large(len(board.rows)),
         form=EmptyForm(),
     )

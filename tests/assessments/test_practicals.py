@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from assessments.models import Evaluation
@@ -91,6 +93,95 @@ def test_bad_rows_are_refused_whole(
     assert response.status_code == 400 and "Enter the date of the session" in response.get_data(
         as_text=True
     )
+    assert _count(db_session) == 0
+
+
+def _criteria(db_session, trainee_id):
+    record = db_session.scalars(select(Evaluation).where(Evaluation.trainee_id == trainee_id)).one()
+    return {cid for cid, result in record.criteria_results.items() if result["met"]}, record
+
+
+def test_all_criteria_met_for_one_trainee_ticks_none_of_the_boxes(
+    client, login_as, make_user, make_cohort, load_course, db_session
+):
+    load_course()
+    trainer = login_as("trainer")
+    passed, failed, absent = (make_user("trainee") for _ in range(3))
+    cohort = make_cohort(trainers=[trainer], members=[passed, failed, absent])
+    url = f"/evaluations/cohorts/{cohort.id}/practical/SAF-P1"
+    page = client.get(url).get_data(as_text=True)
+    assert f'name="allmet-{passed.id}"' in page and 'name="allmet-all"' in page
+    data = {
+        "observed_on": TODAY,
+        f"allmet-{passed.id}": "1",  # no "Observed" box: all criteria met says it was observed
+        f"seconds-{passed.id}": "40",
+        **_tourniquet_row(failed, met=("c1", "c2")),
+        f"seconds-{absent.id}": "40",
+    }
+    assert submit(client, url, data).status_code == 302
+    db_session.expire_all()
+    met, record = _criteria(db_session, passed.id)
+    assert met == set(SAF_P1) and record.passed
+    met, record = _criteria(db_session, failed.id)
+    assert met == {"c1", "c2"} and not record.passed
+    assert _count(db_session, trainee_id=absent.id) == 0
+
+
+def test_the_boxes_for_everyone_record_the_whole_session_in_two_ticks(
+    client, login_as, make_user, make_cohort, load_course, db_session
+):
+    load_course()
+    trainer = login_as("trainer")
+    trainees = [make_user("trainee") for _ in range(4)]
+    cohort = make_cohort(trainers=[trainer], members=trainees)
+    url = f"/evaluations/cohorts/{cohort.id}/practical/SEA-P1"  # untimed: nothing else to enter
+    response = submit(client, url, {"observed_on": TODAY, "include-all": "1", "allmet-all": "1"})
+    assert response.status_code == 302
+    db_session.expire_all()
+    for trainee in trainees:
+        met, record = _criteria(db_session, trainee.id)
+        assert met == set(SEA_P1) and record.passed
+
+
+def test_all_met_for_everyone_covers_only_the_trainees_observed(
+    client, login_as, make_user, make_cohort, load_course, db_session
+):
+    load_course()
+    trainer = login_as("trainer")
+    present, absent = make_user("trainee"), make_user("trainee")
+    cohort = make_cohort(trainers=[trainer], members=[present, absent])
+    url = f"/evaluations/cohorts/{cohort.id}/practical/SEA-P1"
+    data = {"observed_on": TODAY, "allmet-all": "1", f"include-{present.id}": "1"}
+    assert submit(client, url, data).status_code == 302
+    assert _count(db_session, trainee_id=present.id) == 1
+    assert _count(db_session, trainee_id=absent.id) == 0
+
+
+def test_all_met_contradicted_by_some_criteria_records_nothing(
+    client, login_as, make_user, make_cohort, load_course, db_session
+):
+    load_course()
+    trainer = login_as("trainer")
+    good, unclear = make_user("trainee"), make_user("trainee")
+    cohort = make_cohort(trainers=[trainer], members=[good, unclear])
+    url = f"/evaluations/cohorts/{cohort.id}/practical/SAF-P1"
+    for everyone, row in (
+        ({}, {f"allmet-{unclear.id}": "1"}),  # all met for this trainee, yet only c1-c3 ticked
+        ({"allmet-all": "1"}, {}),  # all met for everyone, yet only c1-c3 ticked for this one
+    ):
+        data = {
+            "observed_on": TODAY,
+            **everyone,
+            **_tourniquet_row(good),
+            **_tourniquet_row(unclear, met=("c1", "c2", "c3")),
+            **row,
+        }
+        response = submit(client, url, data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and "only some of the criteria are" in page
+        # The form comes back as sent: c3 ticked, c4 not, for the trainer to decide.
+        assert " checked" in re.search(rf'name="met-{unclear.id}-c3"[^>]*>', page).group()
+        assert " checked" not in re.search(rf'name="met-{unclear.id}-c4"[^>]*>', page).group()
     assert _count(db_session) == 0
 
 

@@ -69,16 +69,40 @@ def test_bad_roster_shows_an_error_for_every_bad_row_and_imports_nothing(
     for line in range(3, 12):
         assert f"Line {line}:" in page, line
     assert "Line 2:" not in page
-    assert (
-        "9 lines have errors" in page
-        and 'action="/cohorts/' not in page.split("<table")[0].split("csrf")[-1]
-    )
+    assert "9 lines have errors" in page and "/confirm" not in page
+    # The line with too many values (a comma in a name) says so once, not once per shifted column.
+    line_11 = re.search(r"<tr class=\"has-error\">\s*<td>11</td>.*?</tr>", page, re.S).group()
+    assert line_11.count('class="error"') == 1 and "quotation marks" in line_11
     assert "&lt;script&gt;" in page and "<script>alert" not in page
     confirm = submit(
         client, response.headers["Location"], {}, action=response.headers["Location"] + "/confirm"
     )
     assert confirm.status_code == 409
     assert trainees(db_session) == before
+
+
+def test_a_preview_with_errors_takes_the_corrected_file_on_the_same_page(
+    client, cohort, db_session
+):
+    bad = b"service_number,full_name,rank,gender\nNP-7001,Gurung, Sita,Corporal,F\n"
+    response = upload(client, cohort, bad, "roster.csv")
+    preview_url = response.headers["Location"]
+    page = client.get(preview_url).get_data(as_text=True)
+    assert page.count('class="error"') == 1 and "has 5 values but the header has 4" in page
+    assert f'href="/cohorts/{cohort.id}"' in page  # back to the cohort
+    upload_form = re.search(r'<form[^>]*action="([^"]+)"[^>]*multipart', page)
+    assert upload_form and upload_form.group(1) == f"/cohorts/{cohort.id}/roster"
+    fixed = b'service_number,full_name,rank,gender\nNP-7001,"Gurung, Sita",Corporal,F\n'
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    again = client.post(
+        upload_form.group(1),
+        data={"csrf_token": token, "roster": (io.BytesIO(fixed), "roster.csv")},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 302 and again.headers["Location"] != preview_url
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "1 line is ready to import" in page and "Gurung, Sita" in page
+    assert trainees(db_session) == 0  # nothing imported until confirmed
 
 
 def test_sample_roster_imports_every_name_unchanged_and_enrols(client, cohort, course, db_session):

@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
 export FLASK_APP := app
 
 .PHONY: run test lint typecheck test-sqlite test-postgres translations extract-messages system-run system-test fonts
@@ -22,7 +23,7 @@ run: system-run $(VENV)/.installed translations fonts
 	BIN=$(BIN) PORT=$(PORT) exec scripts/serve.sh  # gunicorn and the task worker, stopped together
 
 ## make test: install what tests need, lint, type-check, then the whole suite on SQLite and on PostgreSQL.
-test: system-test $(VENV)/.installed translations fonts lint typecheck test-sqlite test-postgres
+test: system-test $(VENV)/.installed translations fonts $(AXE) lint typecheck test-sqlite test-postgres
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -44,6 +45,11 @@ system-run:
 
 system-test:
 	scripts/install-system-packages.sh test
+
+## Test-only: axe-core, which the browser tests inject into pages (tests/e2e/package-lock.json).
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	touch $@
 
 ## The Chinese fonts of the certificates, derived once from the installed Noto Sans CJK (~2 min).
 CJK_FONTS := build/fonts/NotoSansCJKscTT-Regular.ttf build/fonts/NotoSansCJKscCommon-Regular.ttf \

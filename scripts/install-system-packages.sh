@@ -3,6 +3,11 @@
 set -euo pipefail
 RUN_PACKAGES=(fonts-noto-core fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
 TEST_PACKAGES=("${RUN_PACKAGES[@]}" chromium chromium-driver postgresql redis-server poppler-utils zbar-tools)
+# npm installs the browser tests' axe-core; a machine that already has Node.js and npm (e.g. from
+# NodeSource) keeps them, Debian's packages otherwise.
+if [[ "${1:-run}" == "test" ]] && ! command -v npm >/dev/null; then
+  TEST_PACKAGES+=(nodejs npm)
+fi
 
 case "${1:-run}" in
   run) wanted=("${RUN_PACKAGES[@]}") ;;

@@ -135,6 +135,15 @@ def test_every_page_passes_axe_in_each_language(browser, live_server, create_acc
     check(page, "trainer dashboard")
     page.goto(f"{live_server}/evaluations/cohorts/{cohort.rsplit('/', 1)[1]}/practical/SAF-P1")
     check(page, "trainer practical form")
+    page.context.clear_cookies()
+    admin_email = f"ax-admin-{uuid.uuid4().hex[:6]}@example.org"
+    create_account(
+        "admin", "Ada Mensah", "admin-secret-2026", email=admin_email, preferred_language=language
+    )
+    _sign_in(page, live_server, admin_email, "admin-secret-2026")
+    for path in ("/home", "/admin/users", "/admin/users/new"):
+        page.goto(f"{live_server}{path}")
+        check(page, f"admin {path}")
     desktop.close()
 
     report = [f"{name}: {problem}" for name, problems in found.items() for problem in problems]

@@ -225,6 +225,55 @@ def render_certificate(context: dict[str, Any]) -> bytes:
     )
 
 
+# Many certificates of one language as one document, a page each, each page written as its own
+# PDF: the same bytes as render_certificate gives for each (tests/certificates/test_pdf.py), in
+# 10-40% less time (the stylesheets are matched, fonts loaded and the document set up once).
+SHEET_CSS = ".sheet { break-after: page; position: relative; }"
+SHEETS_PER_DOCUMENT = 25
+
+
+@cache
+def _sheet_stylesheet() -> Any:
+    from weasyprint import CSS
+
+    return CSS(string=SHEET_CSS, font_config=pdf.FONT_CONFIG)
+
+
+def render_certificate_sheets(contexts: list[dict[str, Any]]) -> list[bytes]:
+    """Render certificates in this order, those of one language and direction in one document."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, context in enumerate(contexts):
+        groups.setdefault((context["language"], context["direction"]), []).append(index)
+    rendered: dict[int, bytes] = {}
+    for indexes in groups.values():
+        for start in range(0, len(indexes), SHEETS_PER_DOCUMENT):
+            batch = indexes[start : start + SHEETS_PER_DOCUMENT]
+            for index, data in zip(batch, _one_document([contexts[i] for i in batch]), strict=True):
+                rendered[index] = data
+    return [rendered[index] for index in range(len(contexts))]
+
+
+def _one_document(contexts: list[dict[str, Any]]) -> list[bytes]:
+    if len(contexts) == 1:
+        return [render_certificate(contexts[0])]
+    pages = [certificate_html(context) for context in contexts]
+    head = pages[0][: pages[0].index("<body>") + len("<body>")]
+    sheets = "".join(
+        f'<div class="sheet">{page[page.index("<body>") + len("<body>") : page.rindex("</body>")]}</div>'
+        for page in pages
+    )
+    stylesheets = [*(pdf.css(name) for name in STYLESHEETS), _sheet_stylesheet()]
+    document = pdf.render_document(
+        f"{head}{sheets}</body></html>", stylesheets, ua_stylesheet=pdf.css(UA_STYLESHEET)
+    )
+    if len(document.pages) != len(contexts):  # a certificate ran over its page: one by one
+        return [render_certificate(context) for context in contexts]
+    return [
+        pdf.write_pages(document, [page], certificate_metadata(context))
+        for context, page in zip(contexts, document.pages, strict=True)
+    ]
+
+
 # Rendering many certificates at once (a cohort's completions): worker processes render from plain
 # contexts (picklable dicts) and return bytes; the caller keeps every database write.
 INLINE_BELOW = 20  # fewer certificates render in the calling process: a pool would not pay off
@@ -266,7 +315,7 @@ def render_certificates(contexts: list[dict[str, Any]], processes: int) -> list[
     """
     if processes <= 1 or len(contexts) < INLINE_BELOW or multiprocessing.current_process().daemon:
         # A task queue's worker process may not start processes: its siblings use the other cores.
-        return [render_certificate(context) for context in contexts]
+        return render_certificate_sheets(contexts)
     workers = min(processes, len(contexts) // (INLINE_BELOW // 2))
     # Small chunks keep every worker busy to the end; a chunk saves a round trip per certificate.
     size = max(1, min(16, len(contexts) // (workers * 4)))
@@ -313,7 +362,7 @@ def _render_while_the_pool_starts(
 
 
 def _render_chunk(contexts: list[dict[str, Any]]) -> list[bytes]:
-    return [render_certificate(context) for context in contexts]
+    return render_certificate_sheets(contexts)
 
 
 @cache

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
@@ -134,15 +135,28 @@ def render_pdf(
     ua_stylesheet replaces WeasyPrint's HTML5 user-agent stylesheet; it must give the template's
     elements everything they took from it (display, margins, direction from dir=...).
     """
-    unknown = set(metadata) - METADATA_KEYS
-    if unknown:
-        raise ValueError(f"Unknown PDF metadata keys: {sorted(unknown)}")
+    return write_pages(render_document(html, stylesheets, ua_stylesheet), None, metadata)
+
+
+def render_document(
+    html: str, stylesheets: Sequence[CSS], ua_stylesheet: CSS | None = None
+) -> Document:
+    """Lay out an HTML string with packaged assets only (see render_pdf); write it with
+    write_pages, whole or a page at a time."""
     # A fetcher per render: URLFetcher keeps per-request state, so sharing it across threads is unsafe.
     source = {"string": html, "base_url": STATIC_URL, "url_fetcher": StaticAssetFetcher()}
     parsed = HTML(**source) if ua_stylesheet is None else OwnUserAgentHTML(ua_stylesheet, **source)
-    document = parsed.render(font_config=FONT_CONFIG, stylesheets=list(stylesheets))
-    _apply_metadata(document.metadata, metadata)
-    return document.write_pdf()
+    return parsed.render(font_config=FONT_CONFIG, stylesheets=list(stylesheets))
+
+
+def write_pages(document: Document, pages: Sequence[Any] | None, metadata: dict[str, Any]) -> bytes:
+    """PDF bytes of a rendered document, or of some of its pages, with the given metadata."""
+    unknown = set(metadata) - METADATA_KEYS
+    if unknown:
+        raise ValueError(f"Unknown PDF metadata keys: {sorted(unknown)}")
+    part = document if pages is None else document.copy(list(pages))
+    _apply_metadata(part.metadata, metadata)
+    return part.write_pdf()
 
 
 def _apply_metadata(target: Any, metadata: dict[str, Any]) -> None:

@@ -356,3 +356,41 @@ def test_a_name_in_any_script_is_bold_in_a_sans_face(language: str) -> None:
     for letter in "김张":
         weights = {weight for _, weight, chars in faces if ord(letter) in chars}
         assert weights == {700}, (letter, faces)
+
+
+def test_certificates_rendered_together_are_the_same_bytes_as_one_by_one(monkeypatch) -> None:
+    """A cohort's certificates render as one document per language (a page each, written one
+    page at a time): each PDF is exactly the file render_certificate makes for that context."""
+    from certificates import pdf as certificate_pdf
+
+    contexts = [
+        sample_context(language, holder_name=name, seed=seed)
+        for seed, (language, name) in enumerate(
+            [
+                ("en", "Sita Gurung"),
+                ("ar", "فاطمة الزهراء"),
+                ("en", "张伟 Zhang Wei"),
+                ("zh", "王芳"),
+                ("ar", "Amina Diallo"),
+                ("fr", "Aminata Diop"),
+                ("en", "Kim Min-jun"),
+            ],
+            start=1,
+        )
+    ]
+    together = certificate_pdf.render_certificate_sheets(contexts)
+    assert together == [render_certificate(context) for context in contexts]
+
+    # A document whose pages do not match its certificates one to one is not split: one by one.
+    real_render = certificate_pdf.pdf.render_document
+
+    def one_page_short(*args, **kwargs):
+        document = real_render(*args, **kwargs)
+        document.pages = document.pages[:-1]
+        return document
+
+    english = [context for context in contexts if context["language"] == "en"]
+    expected = [render_certificate(context) for context in english]
+    monkeypatch.setattr(certificate_pdf, "render_certificate", lambda c: expected[english.index(c)])
+    monkeypatch.setattr(certificate_pdf.pdf, "render_document", one_page_short)
+    assert certificate_pdf.render_certificate_sheets(english) == expected

@@ -66,11 +66,13 @@ def test_the_product_lives_under_the_prefix_next_to_the_host(host, host_client):
     assert landing.status_code == 200
     page = landing.get_data(as_text=True)
     # Every link and asset of ours carries the prefix.
-    assert f'href="{PREFIX}/static/css/app.css' in page
+    stylesheet_url = re.search(rf'href="({PREFIX}/static/css/app\.[0-9a-f]{{12}}\.css)"', page)
+    assert stylesheet_url, "the style sheet is linked under the prefix, by its hashed name"
     assert f'action="{PREFIX}/' in page or f'href="{PREFIX}/sign-in' in page
     assert not re.search(r'(href|src|action)="/(?!training)', page)
-    with host_client.get(f"{PREFIX}/static/css/app.css") as stylesheet:
+    with host_client.get(stylesheet_url.group(1)) as stylesheet:
         assert stylesheet.status_code == 200
+        assert "immutable" in stylesheet.headers["Cache-Control"]
     assert host_client.get(f"{PREFIX}/healthz").status_code == 200
     # Nothing of ours answers outside the prefix.
     assert host_client.get("/sign-in").status_code == 404

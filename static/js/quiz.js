@@ -324,27 +324,47 @@
     window.scrollTo(0, 0);
   }
 
+  var sheetArrived = null; // a promise while the sheet is on its way
+  var leaving = false;
+
   answerForm.addEventListener("submit", function (event) {
-    if (!questions) {
-      return; // the sheet has not arrived: the form posts as it does without scripts
+    if (leaving || (!questions && !sheetArrived)) {
+      return; // no sheet (the link dropped): the form posts as it does without scripts
     }
     event.preventDefault();
     var button = event.submitter || body.querySelector("button[data-to]");
+    if (!questions) {
+      // The sheet is on its way: waiting for it is shorter than a round trip of the form.
+      sheetArrived.then(function () {
+        if (questions) {
+          go(button);
+        } else {
+          leaving = true;
+          answerForm.requestSubmit ? answerForm.requestSubmit(button) : answerForm.submit();
+        }
+      });
+      return;
+    }
+    go(button);
+  });
+
+  function go(button) {
     var to = button.getAttribute("data-to");
     saveCurrent();
     if (to === "review") {
-      reviewWanted = true;
-      if (!pendingCount() || navigator.onLine) {
+      if (!pendingCount() || (navigator.onLine && !failures)) {
         // The review page sends again whatever has not been confirmed yet.
+        reviewWanted = false;
         window.location.assign(button.getAttribute("formaction"));
       } else {
+        reviewWanted = true; // once the link is back and the answers are through
         showStatus();
       }
       return;
     }
     reviewWanted = false;
     show(Number(to), true);
-  });
+  }
 
   window.addEventListener("popstate", function (event) {
     var to = event.state && event.state.quizPosition;
@@ -363,7 +383,7 @@
     timeLeft.textContent = timeLeft.getAttribute("data-template").replace("987654", String(Math.floor(left / 60)));
   }, 15000);
 
-  fetch(root.getAttribute("data-sheet-url"), { credentials: "same-origin" }).then(function (response) {
+  sheetArrived = fetch(root.getAttribute("data-sheet-url"), { credentials: "same-origin" }).then(function (response) {
     return response.ok ? response.text() : null;
   }).then(function (text) {
     if (!text) {
@@ -398,7 +418,9 @@
       }
       questions = found;
     }
-  }, function () {
+  }).catch(function () {
     // No sheet (the link dropped): the form posts as it does without scripts.
+  }).then(function () {
+    sheetArrived = null;
   });
 })();

@@ -417,6 +417,7 @@
         answers[position] = onPage; // what the server has; the page may show a newer choice
       }
       questions = found;
+      answerForm.setAttribute("data-ready", "");
     }
   }).catch(function () {
     // No sheet (the link dropped): the form posts as it does without scripts.

@@ -105,7 +105,10 @@ class Traffic:
         if self.counting:
             request = event["request"]
             path = request["url"].split("/", 3)[-1]
-            self.urls[event["requestId"]] = f"{request['method']} {path}"
+            key = event["requestId"]
+            while key in self.urls:  # a redirect keeps the request's id: one more request
+                key += "+"
+            self.urls[key] = f"{request['method']} {path}"
             self.sent += len(request.get("postData", "").encode())
 
     def on_cached(self, event: dict[str, Any]) -> None:
@@ -287,9 +290,11 @@ def report(run: dict[str, Any], counted: int, target: float) -> list[str]:
     steps = run["steps"]
     total = sum(seconds for _, seconds in steps)
     traffic: Traffic = run["traffic"]
+    answers = sum(seconds for name, seconds in steps if name.startswith("answer"))
     lines = [
-        f"{run['mode']}: waited {total:.1f} s in {len(steps)} steps (target <= {target:.0f} s: "
-        f"{'met' if total <= target else 'MISSED'}); answers counted {counted} of {QUESTIONS}",
+        f"{run['mode']}: waited {total:.1f} s from start to result in {len(steps)} steps (target "
+        f"<= {target:.0f} s: {'met' if total <= target else 'MISSED'}), of which {answers:.1f} s "
+        f"for the {QUESTIONS} answers; answers counted {counted} of {QUESTIONS}",
         f"  opening the quiz page (not counted): {run['quiz_page']:.2f} s",
     ]
     lines += [f"  {name:<28} {seconds:6.2f} s" for name, seconds in steps]

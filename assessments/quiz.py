@@ -253,6 +253,17 @@ def save_answer(
     attempt is the sheet of an attempt that was open when the request read it (open_sheet).
     """
     now = now or utcnow()
+    check_answer(attempt, item, keys, now)
+    db.session.add(AnswerRecord(item_id=item.id, chosen_keys=sorted(set(keys)), saved_at=now))
+
+
+def check_answer(
+    attempt: AttemptSheet, item: ServedItem, keys: list[str], now: datetime | None = None
+) -> None:
+    """Refuse (QuizError) an answer that cannot be saved: the question is not the attempt's, the
+    deadline has passed, a key is not one of the question's options, or two for a one-answer
+    question."""
+    now = now or utcnow()
     if item not in attempt.items:
         raise QuizError(_("This question is not part of your attempt."), 404)
     if now > attempt.deadline_at:
@@ -262,7 +273,66 @@ def save_answer(
         raise QuizError(_("This answer does not belong to this question."), 400)
     if item.kind in SINGLE_ANSWER_KINDS and len(keys) > 1:
         raise QuizError(_("Choose one answer only."), 400)
-    db.session.add(AnswerRecord(item_id=item.id, chosen_keys=sorted(set(keys)), saved_at=now))
+
+
+def save_answer_if_changed(
+    attempt: AttemptSheet,
+    item: ServedItem,
+    keys: list[str],
+    previous: list[str] | None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Save an answer unless it is the one last saved (a reload, a retry, or moving without
+    changing anything sends it again: harmless); returns the answer as kept (sorted keys).
+
+    Clearing an answer saves the empty choice; a question never answered and left empty saves
+    nothing. Checks as save_answer, in every case (the deadline included).
+    """
+    chosen = sorted(set(keys))
+    if chosen == sorted(previous or []):
+        check_answer(attempt, item, chosen, now)
+        return chosen
+    save_answer(attempt, item, chosen, now)
+    return chosen
+
+
+MAX_BATCH = 200  # answers in one background request (a device offline for a whole quiz)
+
+
+def read_answer_batch(payload: Any, attempt: AttemptSheet) -> list[tuple[ServedItem, list[str]]]:
+    """The answers of a background save (`{"answers": [{"question": 3, "answer": [keys]}]}`) as
+    (question, keys) pairs; QuizError (400) names what is wrong with anything else."""
+    entries = payload.get("answers") if isinstance(payload, dict) else None
+    if not isinstance(entries, list) or not 0 < len(entries) <= MAX_BATCH:
+        raise QuizError(_("The answers sent could not be read."), 400)
+    batch = []
+    for entry in entries:
+        position = entry.get("question") if isinstance(entry, dict) else None
+        keys = entry.get("answer") if isinstance(entry, dict) else None
+        if (
+            type(position) is not int
+            or not isinstance(keys, list)
+            or not all(isinstance(key, str) for key in keys)
+        ):
+            raise QuizError(_("The answers sent could not be read."), 400)
+        if not 1 <= position <= len(attempt.items):
+            raise QuizError(_("This question is not part of your attempt."), 404)
+        batch.append((attempt.items[position - 1], keys))
+    return batch
+
+
+def save_answers_if_changed(
+    attempt: AttemptSheet,
+    batch: list[tuple[ServedItem, list[str]]],
+    answers: dict[int, list[str]],
+) -> None:
+    """Save a batch of answers, all or none: each is checked before any is saved. answers (the
+    latest saved for each item) is updated; a question twice in a batch keeps the later answer."""
+    now = utcnow()
+    for item, keys in batch:
+        check_answer(attempt, item, sorted(set(keys)), now)
+    for item, keys in batch:
+        answers[item.id] = save_answer_if_changed(attempt, item, keys, answers.get(item.id), now)
 
 
 def closed_message(closed_by: str) -> str:

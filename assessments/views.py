@@ -108,8 +108,12 @@ def quiz(slug: str) -> str | tuple[str, int]:
 
 @bp.post("/<slug>/quiz/start")
 @role_required("trainee")
-def start(slug: str) -> Response | tuple[str, int]:
-    """Start an attempt (a double click starts only one)."""
+def start(slug: str) -> str | tuple[str, int]:
+    """Start an attempt (a double click starts only one) and show its first question at once.
+
+    No redirect: over a satellite link each round trip costs 2 s. Reloading the page sends the
+    start again, which finds the open attempt and shows its first question again.
+    """
     course = _course_or_404(slug)
     locked = _locked(course)
     if locked:
@@ -120,13 +124,16 @@ def start(slug: str) -> Response | tuple[str, int]:
         attempt = quizzes.start_attempt(current_user, course, current_language())
     except quizzes.QuizError as error:
         return render_error(error.status, str(error))
-    return redirect(url_for("assessments.question", attempt_id=attempt.id, position=1))
+    opened = quizzes.open_sheet(current_user, attempt.id)
+    assert opened is not None  # just started, by this trainee
+    return _question_page(opened.sheet, opened.answers, 1)
 
 
 @bp.route("/attempts/<int:attempt_id>/questions/<int:position>", methods=["GET", "POST"])
 @role_required("trainee")
 def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]:
-    """One question of an attempt; posting saves the answer, then moves on."""
+    """One question of an attempt. A POST saves the answer to the question the trainee was on
+    (`from`) and shows this one in the same response: each answer costs one round trip."""
     opened = quizzes.open_sheet(current_user, attempt_id)
     if opened is None:
         abort(404)  # another trainee's attempt is not revealed
@@ -135,9 +142,17 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
         return redirect(url_for("assessments.result", attempt_id=sheet.id))
     if not 1 <= position <= len(sheet.items):
         abort(404)
-    item = sheet.items[position - 1]
     if request.method == "POST":
-        return _save_and_move(sheet, closed_by, item, position, answers.get(item.id))
+        refused = _save_posted(sheet, closed_by, answers, default=position)
+        if refused:
+            return refused
+    return _question_page(sheet, answers, position)
+
+
+def _question_page(
+    sheet: quizzes.AttemptSheet, answers: dict[int, list[str]], position: int
+) -> str:
+    item = sheet.items[position - 1]
     return render_template(
         "assessments/question.html",
         attempt=sheet,
@@ -146,61 +161,115 @@ def question(attempt_id: int, position: int) -> str | Response | tuple[str, int]
         answers=answers,
         chosen=answers.get(item.id, []),
         minutes_left=_minutes_left(sheet),
+        seconds_left=_seconds_left(sheet),
     )
 
 
-def _save_and_move(
+def _save_posted(
     sheet: quizzes.AttemptSheet,
     closed_by: str | None,
-    item: quizzes.ServedItem,
-    position: int,
-    previous: list[str] | None,
-) -> Response | tuple[str, int]:
+    answers: dict[int, list[str]],
+    default: int,
+) -> tuple[str, int] | None:
+    """Save the posted answer to question `from` (default: the page posted to); None when saved,
+    else the error page. answers is updated to what the next page must show."""
     if not QuizActionForm().validate_on_submit():
         abort(400)
     if closed_by is not None:
         return render_error(409, quizzes.closed_message(closed_by))
-    chosen = request.form.getlist("answer")
+    answered = request.form.get("from", str(default))
+    if not answered.isdigit() or not 1 <= int(answered) <= len(sheet.items):
+        return render_error(404, _("This question is not part of your attempt."))
+    item = sheet.items[int(answered) - 1]
     try:
-        if sorted(chosen) != sorted(previous or []):  # save changes only (clearing included)
-            quizzes.save_answer(sheet, item, chosen)
+        answers[item.id] = quizzes.save_answer_if_changed(
+            sheet, item, request.form.getlist("answer"), answers.get(item.id)
+        )
     except quizzes.QuizError as error:
         return render_error(error.status, str(error))
-    go = request.form.get("go", "next")
-    if go.isdigit() and 1 <= int(go) <= len(sheet.items):  # a question number: go there
-        return redirect(url_for("assessments.question", attempt_id=sheet.id, position=int(go)))
-    if go == "prev" and position > 1:
-        return redirect(url_for("assessments.question", attempt_id=sheet.id, position=position - 1))
-    if go == "review" or position == len(sheet.items):
-        return redirect(url_for("assessments.review", attempt_id=sheet.id))
-    return redirect(url_for("assessments.question", attempt_id=sheet.id, position=position + 1))
+    return None
 
 
 def _minutes_left(attempt: QuizAttempt | quizzes.AttemptSheet) -> int:
-    return max(0, int((attempt.deadline_at - utcnow()).total_seconds() // 60))
+    return _seconds_left(attempt) // 60
 
 
-@bp.get("/attempts/<int:attempt_id>/review")
+def _seconds_left(attempt: QuizAttempt | quizzes.AttemptSheet) -> int:
+    return max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
+
+
+@bp.get("/attempts/<int:attempt_id>/sheet")
 @role_required("trainee")
-def review(attempt_id: int) -> str | Response:
-    """Every question with whether it has an answer, and the submit button."""
-    attempt = _attempt_or_404(attempt_id)
-    quizzes.close_if_expired(attempt)
-    if attempt.result is not None:
-        return redirect(url_for("assessments.result", attempt_id=attempt.id))
+def sheet(attempt_id: int) -> Response:
+    """Every question of an open attempt in one response, for static/js/quiz.js (the trainee then
+    moves between questions without a round trip)."""
+    opened = quizzes.open_sheet(current_user, attempt_id)
+    if opened is None:
+        abort(404)
+    if opened.closed_by is not None:
+        return make_response(render_error(409, quizzes.closed_message(opened.closed_by)))
+    response = make_response(
+        render_template("assessments/sheet.html", attempt=opened.sheet, answers=opened.answers)
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/attempts/<int:attempt_id>/answers")
+@role_required("trainee")
+def save_answers(attempt_id: int) -> tuple[Response, int]:
+    """Answers sent in the background by static/js/quiz.js, as JSON with the CSRF token in the
+    X-CSRFToken header: `{"answers": [{"question": 3, "answer": ["<option key>"]}, ...]}`.
+
+    All are saved or none (a refusal names the problem, `"refused": true`: the device may drop
+    them, they can never be saved). The answer: `{"saved": [3], "answered": [1, 2, 3]}`, the
+    questions that now have an answer. The server's clock decides: after the deadline, 409.
+    """
+    opened = quizzes.open_sheet(current_user, attempt_id)
+    if opened is None:
+        abort(404)  # another trainee's attempt is not revealed
+    sheet, closed_by, answers = opened
+    if closed_by is not None:
+        return jsonify(error=quizzes.closed_message(closed_by), closed=True, refused=True), 409
+    try:
+        batch = quizzes.read_answer_batch(request.get_json(silent=True), sheet)
+        quizzes.save_answers_if_changed(sheet, batch, answers)
+    except quizzes.QuizError as error:
+        closed = error.status == 409
+        return jsonify(error=str(error), closed=closed, refused=True), error.status
+    answered = [item.position for item in sheet.items if answers.get(item.id)]
+    return jsonify(saved=sorted({item.position for item, _keys in batch}), answered=answered), 200
+
+
+@bp.route("/attempts/<int:attempt_id>/review", methods=["GET", "POST"])
+@role_required("trainee")
+def review(attempt_id: int) -> str | Response | tuple[str, int]:
+    """Every question with whether it has an answer, and the submit button. A POST saves the
+    answer to the question the trainee was on (`from`) first, as a question page does."""
+    opened = quizzes.open_sheet(current_user, attempt_id)
+    if opened is None:
+        abort(404)
+    sheet, closed_by, answers = opened
+    if request.method == "POST":
+        refused = _save_posted(sheet, closed_by, answers, default=len(sheet.items))
+        if refused:
+            return refused
+    elif closed_by is not None:
+        return redirect(url_for("assessments.result", attempt_id=sheet.id))
     return render_template(
         "assessments/review.html",
-        attempt=attempt,
-        answers=quizzes.latest_answers(attempt),
+        attempt=sheet,
+        answered={item_id for item_id, keys in answers.items() if keys},
         form=QuizActionForm(),
-        minutes_left=_minutes_left(attempt),
+        minutes_left=_minutes_left(sheet),
     )
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @role_required("trainee")
-def submit(attempt_id: int) -> Response:
-    """Submit the attempt: it is scored once, whatever number of times it is sent."""
+def submit(attempt_id: int) -> str:
+    """Submit the attempt and show the result in the same response (one round trip): it is scored
+    once, whatever number of times it is sent (a reload sends it again)."""
     attempt = _attempt_or_404(attempt_id)
     if not QuizActionForm().validate_on_submit():
         abort(400)
@@ -208,7 +277,7 @@ def submit(attempt_id: int) -> Response:
     quizzes.close_attempt(attempt, "trainee")
     if already:
         flash(_("This attempt had already been submitted; it counts once."), "info")
-    return redirect(url_for("assessments.result", attempt_id=attempt.id))
+    return _result_page(attempt)
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
@@ -219,6 +288,11 @@ def result(attempt_id: int) -> str | Response:
     quizzes.close_if_expired(attempt)
     if attempt.result is None:
         return redirect(url_for("assessments.review", attempt_id=attempt.id))
+    return _result_page(attempt)
+
+
+def _result_page(attempt: QuizAttempt) -> str:
+    assert attempt.result is not None
     course = db.session.get_one(Course, attempt.course_id)
     weak = [
         code

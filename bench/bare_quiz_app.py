@@ -128,6 +128,8 @@ def create_rendered_app(
     items = [SimpleNamespace(**item) for item in context["items"]]
     captured_answers = {int(item_id): keys for item_id, keys in context["answers"].items()}
     deadline = datetime.fromisoformat(context["deadline_at"])
+    started = datetime.fromisoformat(context["started_at"])
+    static_names = context["static_names"]
     user = SimpleNamespace(is_authenticated=True, role=context["role"])
     page_values = {
         key: context[key]
@@ -152,15 +154,18 @@ def create_rendered_app(
             abort(404)
         item = items[position - 1]
         answers = read_answers() if read_answers is not None else captured_answers
-        minutes_left = max(0, int((deadline - datetime.now(UTC)).total_seconds() // 60))
+        seconds_left = max(0, int((deadline - datetime.now(UTC)).total_seconds()))
         return render_template(
             "assessments/question.html",
-            attempt=SimpleNamespace(id=attempt_id, items=items, deadline_at=deadline),
+            attempt=SimpleNamespace(
+                id=attempt_id, items=items, deadline_at=deadline, started_at=started
+            ),
             item=item,
             position=position,
             answers=answers,
             chosen=answers.get(item.id, []),
-            minutes_left=minutes_left,
+            minutes_left=seconds_left // 60,
+            seconds_left=seconds_left,
             current_user=user,
             language_next=request.full_path.rstrip("?"),
             **page_values,
@@ -173,6 +178,12 @@ def create_rendered_app(
     def ready() -> str:
         """Ready probe (at the LMS's own /healthz address)."""
         return "ok"
+
+    @app.url_defaults
+    def hashed_static_names(endpoint: str, values: dict[str, Any]) -> None:
+        """Static files by their hashed names, as the LMS's url_for gives them."""
+        if endpoint == "core.static" and "filename" in values:
+            values["filename"] = static_names.get(values["filename"], values["filename"])
 
     views = {QUESTION_RULE: question, "/healthz": ready}
     for rule, endpoint in context["rules"]:

@@ -44,7 +44,8 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 OPTION_RE = re.compile(
     r'<input type="(?:radio|checkbox)" name="answer" value="([^"]+)"[^>]*?( checked)?>'
 )
-FIRST_QUESTION_RE = re.compile(r"^/assessments/attempts/(\d+)/questions/1$")
+# The start answers with question 1 (no redirect); its form posts to question 2.
+FIRST_QUESTION_RE = re.compile(r'action="/assessments/attempts/(\d+)/questions/2"')
 
 
 def service_number(number: int) -> str:
@@ -147,18 +148,16 @@ class Browser:
         data = {"csrf_token": _token(page), "identifier": number, "secret": PIN}
         self.call("POST", "/sign-in", "sign-in", data, 302, re.compile(r"^/home$"))
 
-    def start(self) -> int:
-        """Open the quiz page, then start (or resume) an attempt; return its id."""
+    def start(self) -> tuple[int, str]:
+        """Open the quiz page, then start (or resume) an attempt: (its id, its first question)."""
         page, _ = self.call("GET", f"/assessments/{COURSE}/quiz", "quiz page")
-        _, where = self.call(
-            "POST",
-            f"/assessments/{COURSE}/quiz/start",
-            "start",
-            {"csrf_token": _token(page)},
-            302,
-            FIRST_QUESTION_RE,
+        first, _ = self.call(
+            "POST", f"/assessments/{COURSE}/quiz/start", "start", {"csrf_token": _token(page)}
         )
-        return int(FIRST_QUESTION_RE.match(where).group(1))  # type: ignore[union-attr]
+        match = FIRST_QUESTION_RE.search(first)
+        if match is None:
+            raise Aborted("the start did not show the first question")
+        return int(match.group(1)), first
 
 
 def _location(response: Any) -> str:
@@ -226,24 +225,23 @@ class QuizTrainee(FastHttpUser):
     def _quiz(self, browser: Browser, number: str) -> None:
         """Sign in, start, 20 saves a few seconds apart (cycling positions), submit, result."""
         browser.sign_in(number)
-        attempt_id = browser.start()
+        attempt_id, page = browser.start()
         for save in range(SAVES):
-            path = _question_path(attempt_id, save % QUESTIONS + 1)
-            page, _ = browser.call("GET", path, "question page")
-            data = {"csrf_token": _token(page), "answer": _other_option(page), "go": "next"}
+            # One request per answer: it saves the answer to question `position` and answers
+            # with the next question's page (the trainee cycles through the questions).
+            position = save % QUESTIONS + 1
+            data = {"csrf_token": _token(page), "answer": _other_option(page), "from": position}
             gevent.sleep(random.uniform(*THINK_SECONDS))
-            browser.call("POST", path, "save answer", data, 302)
+            page, _ = browser.call(
+                "POST", _question_path(attempt_id, position % QUESTIONS + 1), "save answer", data
+            )
             RECORD.saves[number] += 1
-        result = re.compile(rf"^/assessments/attempts/{attempt_id}/result$")
         browser.call(
             "POST",
             f"/assessments/attempts/{attempt_id}/submit",
             "submit",
             {"csrf_token": _token(page)},
-            302,
-            result,
         )
-        browser.call("GET", f"/assessments/attempts/{attempt_id}/result", "result")
 
 
 class QuestionReader(FastHttpUser):
@@ -260,7 +258,7 @@ class QuestionReader(FastHttpUser):
         self.position = 0
         try:
             self.browser.sign_in(service_number(next(NUMBERS)))
-            self.attempt_id = self.browser.start()
+            self.attempt_id, _ = self.browser.start()
         except Aborted:
             return
         RECORD.ready += 1

@@ -11,8 +11,9 @@ from flask import Flask, request
 from flask_compress import Compress
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms import outbox, tasks  # noqa: F401 - outbox: its tasks are declared on import
+from lms import assets, outbox, tasks  # noqa: F401 - outbox: its tasks are declared on import
 from lms.access import public, refuse_undeclared_routes
+from lms.assets import Digests
 from lms.cli import register_cli
 from lms.converters import IdConverter
 from lms.db import db as _database
@@ -102,13 +103,21 @@ def _apply_default_settings(app: Flask) -> None:
 
 
 def _declare_static_routes(app: Flask, names: set[str]) -> None:
+    # Static files are public, and served under content-hashed URLs (lms/assets.py): url_for
+    # gives the hashed name, which browsers cache for a year.
+    endpoints: dict[str, Digests] = {}
     for name in names:
         endpoint = f"{name}.static"
         if endpoint in app.view_functions:
             bound = app.view_functions[endpoint]
+            folder = app.blueprints[name].static_folder
+            assert folder is not None  # it has a static route
+            digests = endpoints[endpoint] = Digests(folder)
 
-            def serve_static(filename: str, _bound: Callable[..., Any] = bound) -> Any:
-                response = _bound(filename=filename)
+            def serve_static(
+                filename: str, _bound: Callable[..., Any] = bound, _digests: Digests = digests
+            ) -> Any:
+                response = assets.serve(_digests, _bound, filename)
                 # Our assets are small: read the file now, so that the compressor does not
                 # replace an open file stream (it would never be closed).
                 response.direct_passthrough = False
@@ -116,6 +125,12 @@ def _declare_static_routes(app: Flask, names: set[str]) -> None:
                 return response
 
             app.view_functions[endpoint] = public(serve_static)
+
+    @app.url_defaults
+    def _hashed_static_names(endpoint: str, values: dict[str, Any]) -> None:
+        digests = endpoints.get(endpoint)
+        if digests is not None and "filename" in values:
+            values["filename"] = digests.hashed(values["filename"])
 
 
 lms = LMS()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -63,12 +63,16 @@ def render_error(status: int, detail: str | None = None) -> tuple[str, int]:
 def _http_error(error: HTTPException) -> Any:
     status = error.code or 500
     if isinstance(error, CSRFError):
+        if request.is_json:  # a script's request (static/js/quiz.js) reads the message
+            return jsonify(error=str(CSRF_MESSAGE)), 400
         return render_error(400, str(CSRF_MESSAGE))
     detail = None
     if isinstance(error, RateLimitExceeded) and error.limit.error_message:
         detail = str(error.description)
     if status >= 500:
         log.error("HTTP %s on %s", status, request.path)
+    if request.is_json:
+        return jsonify(error=str(detail or MESSAGES.get(status, MESSAGES[500])[1])), status
     response = error.get_response()
     body, status = render_error(status, detail)
     response.set_data(body)

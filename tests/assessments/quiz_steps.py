@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from assessments.models import AttemptItem
@@ -20,9 +22,11 @@ def enrol_with_lessons_done(client) -> None:
 
 
 def start(client) -> int:
+    """Start an attempt: the answer is its first question (no redirect); returns its id."""
     response = submit(client, QUIZ, {}, action="/assessments/mini-course/quiz/start")
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].split("/")[3])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'name="from" value="1"' in page, page
+    return int(re.search(r'action="/assessments/attempts/(\d+)/questions/2"', page).group(1))
 
 
 def items_of(db_session, attempt_id):
@@ -35,14 +39,23 @@ def items_of(db_session, attempt_id):
 
 
 def answer(client, attempt_id, position, keys, go="next"):
-    url = f"/assessments/attempts/{attempt_id}/questions/{position}"
-    return submit(client, QUIZ, {"answer": keys, "go": go}, action=url)
+    """Answer question `position` and press one of its buttons: "next", "prev", "review" or a
+    question number; each posts to the page it leads to, with the question answered in "from"."""
+    base = f"/assessments/attempts/{attempt_id}"
+    to = {"next": position + 1, "prev": position - 1}.get(go, go)
+    action = f"{base}/review" if to == "review" else f"{base}/questions/{to}"
+    return submit(client, QUIZ, {"answer": keys, "from": position}, action=action)
 
 
 def answer_all(client, db_session, attempt_id, right=True):
-    for item in items_of(db_session, attempt_id):
+    items = items_of(db_session, attempt_id)
+    for item in items:
         wrong = [o["key"] for o in item.served["options"] if o["key"] not in item.correct_keys][:1]
-        answer(client, attempt_id, item.position, item.correct_keys if right else wrong)
+        go = "review" if item.position == len(items) else "next"
+        response = answer(
+            client, attempt_id, item.position, item.correct_keys if right else wrong, go
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
 
 
 def submit_attempt(client, attempt_id):

@@ -14,6 +14,7 @@ SAMPLE_ARGUMENTS = {
     "assessments.quiz": {"slug": "mini-course"},
     "assessments.question": {"attempt_id": "999999", "position": "1"},
     "assessments.review": {"attempt_id": "999999"},
+    "assessments.sheet": {"attempt_id": "999999"},
     "assessments.result": {"attempt_id": "999999"},
     "evaluations.practical": {"cohort_id": "{cohort_id}", "code": "SAF-P1"},
     "evaluations.paper": {"cohort_id": "{cohort_id}", "slug": "mini-course"},

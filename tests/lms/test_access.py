@@ -35,6 +35,7 @@ EXCEPTIONS = {
     # Another trainee's attempt (here: none) is not revealed.
     ("assessments.question", "trainee"): 404,
     ("assessments.review", "trainee"): 404,
+    ("assessments.sheet", "trainee"): 404,
     ("assessments.result", "trainee"): 404,
     # A trainer who does not run the cohort does not see it; the admin does.
     ("evaluations.practical", "trainer"): 404,

@@ -99,7 +99,7 @@ def test_a_quiz_submitted_under_another_host_prints_the_public_address(
     response = client.post(
         f"/assessments/attempts/{attempt_id}/submit", data={"csrf_token": token}, headers=EVIL
     )
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 200, response.get_data(as_text=True)  # the result itself
     certificate = db_session.scalars(
         select(Certificate).where(Certificate.trainee_id == trainee.id)
     ).one()

@@ -19,10 +19,12 @@ ADL = "http://adlnet.gov/expapi/verbs/"
 def take_quiz(client, db_session, right: set[str]) -> Any:
     """Answer the questions of the standards in `right` correctly, the others wrongly; submit."""
     attempt_id = start(client)
-    for item in items_of(db_session, attempt_id):
+    items = items_of(db_session, attempt_id)
+    for item in items:
         wrong = [o["key"] for o in item.served["options"] if o["key"] not in item.correct_keys][:1]
         keys = item.correct_keys if item.standard_code in right else wrong
-        answer(client, attempt_id, item.position, keys)
+        last = item.position == len(items)
+        answer(client, attempt_id, item.position, keys, "review" if last else "next")
     return submit_attempt(client, attempt_id)
 
 

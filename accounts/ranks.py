@@ -3,7 +3,7 @@
 A roster's rank is free text, stored as entered (User.rank). `rank_label` gives it in a language
 when the vocabulary knows the spelling, and as entered (trimmed) when it does not: an unknown rank
 is never dropped. `rank_key` is what groups spellings of one rank ("Sgt", "Sergeant", "Sergent").
-The vocabulary is read once per process.
+The vocabulary is read once per process, when the app is made (accounts.setup).
 """
 
 from __future__ import annotations

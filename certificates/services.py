@@ -30,6 +30,7 @@ from sqlalchemy.orm import undefer
 from zipstream import ZIP_STORED, ZipStream
 
 from accounts.models import User
+from accounts.ranks import rank_label
 from assessments.models import Standard
 from certificates import pdf as certificate_pdf
 from certificates.models import REVOCATION_REASONS, Certificate, CertificateRevocation
@@ -344,7 +345,9 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         }
         return {
             "holder_name": certificate.holder_name,
-            "rank": certificate.rank or "",
+            # The row keeps the rank as issued; the PDF, rendered once at issue, names it in the
+            # certificate's language (as it does the country), or as entered when unknown.
+            "rank": rank_label(certificate.rank, language),
             "service_number": certificate.service_number or "",
             "country": certificate.country or "",
             "country_name": country_name(certificate.country, language),

@@ -13,7 +13,7 @@ revoked and is valid through the deployment date (or through today when no date 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -83,15 +83,23 @@ class Dashboard:
     target_date: date
     mastery: dict[tuple[int, str], bool] = field(default_factory=dict)
 
-    def breakdown(self, attribute: str) -> list[tuple[str, int, int]]:
-        """(value, trainees, ready) per gender or rank, largest group first."""
+    def breakdown(
+        self, attribute: str, same: Callable[[str], str] = str
+    ) -> list[tuple[str, int, int]]:
+        """(value, trainees, ready) per gender or rank, largest group first ("—" for none).
+
+        Values with the same `same(value)` form one group (spellings of one rank with
+        accounts.ranks.rank_key), named by the first of them."""
         total: Counter[str] = Counter()
         ready: Counter[str] = Counter()
+        names: dict[str, str] = {}
         for row in self.rows:
-            key = getattr(row, attribute) or "—"
+            value = getattr(row, attribute)
+            key = same(value) if value else "—"
+            names.setdefault(key, value or "—")
             total[key] += 1
             ready[key] += row.ready
-        return [(key, total[key], ready[key]) for key, _ in total.most_common()]
+        return [(names[key], total[key], ready[key]) for key, _ in total.most_common()]
 
     def status_counts(self) -> dict[str, Counter[str]]:
         """Per course: how many trainees in each status."""

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import gettext as _
 
+from accounts.ranks import rank_label
 from cohorts.dashboard import STATUSES, Blocker, Dashboard
 from lms.pdf import pdf_template
 
@@ -100,7 +101,13 @@ def matrix_table(board: Dashboard, language: str) -> tuple[list[str], list[list[
     labels = {status: status_label(status) for status in STATUSES}
     genders = gender_labels()
     rows = [
-        [r.service_number, r.name, r.rank, genders.get(r.gender, r.gender), r.unit]
+        [
+            r.service_number,
+            r.name,
+            rank_label(r.rank, language),
+            genders.get(r.gender, r.gender),
+            r.unit,
+        ]
         + [labels[r.statuses[c.slug]] for c in board.courses]
         for r in board.rows
     ]
@@ -126,7 +133,7 @@ def readiness_table(board: Dashboard, language: str) -> tuple[list[str], list[li
         [
             r.service_number,
             r.name,
-            r.rank,
+            rank_label(r.rank, language),
             genders.get(r.gender, r.gender),
             r.unit,
             yes if r.ready else no,
@@ -146,7 +153,14 @@ def readiness_html(board: Dashboard, context: dict[str, Any]) -> str:
         **context,
         board=board,
         gender=[(gender_label(g), total, ready) for g, total, ready in board.breakdown("gender")],
-        blocked=[(r, [blocker_text(b, titles) for b in r.blockers]) for r in blocked[:limit]],
+        blocked=[
+            (
+                r,
+                rank_label(r.rank, context["language"]),
+                [blocker_text(b, titles) for b in r.blockers],
+            )
+            for r in blocked[:limit]
+        ],
         more=max(0, len(blocked) - limit),
         course_rows=[
             (titles[c.slug], board.status_counts()[c.slug]["certified"]) for c in board.courses

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.passwords import hash_secret, new_initial_pin
+from accounts.ranks import rank_label
 from assessments.completion import notify_enrolled_courses, pending_completions
 from certificates.services import prepare_certificates, prerendered
 from cohorts import reports, services
@@ -230,7 +231,7 @@ def _slip_entry(member: User, new_hashes: dict[int, str]) -> dict[str, str | Non
         "name": member.full_name,
         "service_number": member.service_number,
         "pin": pin,
-        "rank": member.rank or "",
+        "rank": rank_label(member.rank, member.preferred_language),
         "unit": member.unit or "",
         "language": member.preferred_language,  # each slip speaks its trainee's language
     }

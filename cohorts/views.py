@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from accounts.centres import centre_choices_for
 from accounts.models import Centre, User
+from accounts.ranks import rank_key, rank_label
 from cohorts import exports, reports, services
 from cohorts import transfers as transfer_service
 from cohorts.dashboard import STATUSES, build_dashboard
@@ -233,9 +234,10 @@ def dashboard(cohort_id: int) -> str:
         (exports.gender_label("" if g == "—" else g), total, ready)
         for g, total, ready in board.breakdown("gender")
     ]
+    # Spellings of one rank ("Sgt", "Sergeant") are one bar, labelled in the reader's language.
     rank_chart = [
-        (_("Not recorded") if r == "—" else r, total, ready)
-        for r, total, ready in board.breakdown("rank")[:8]
+        (_("Not recorded") if r == "—" else rank_label(r, language), total, ready)
+        for r, total, ready in board.breakdown("rank", rank_key)[:8]
     ]
     return render_template(
         "cohorts/dashboard.html",

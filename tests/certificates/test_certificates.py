@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from certificates.models import Certificate
 from lms.audit import AuditEvent
 from tests.conftest import TEST_SECRET
-from tests.helpers import csrf_token, sign_in, submit
+from tests.helpers import csrf_token, poppler, sign_in, submit
 
 
 @pytest.fixture
@@ -415,3 +415,19 @@ def test_verification_is_rate_limited_against_enumeration(client):
 
     statuses = [client.get(f"/verify/{new_serial()}").status_code for _ in range(6)]
     assert statuses[:5] == [404] * 5 and statuses[5] == 429
+
+
+def test_the_certificate_prints_the_rank_in_its_language_and_keeps_it_as_issued(
+    issue, make_user, course, db_session, tmp_path
+):
+    """The PDF, rendered once at issue, names the rank in the certificate's language (as it names
+    the country); the row, the JSON check and the API keep the rank as the roster gave it."""
+    french = make_user("trainee", rank="Lt Col", preferred_language="fr", nationality="SEN")
+    arabic = make_user("trainee", rank="Havildar", preferred_language="ar")
+    serial = issue(french, course)
+    certificate = _get(db_session, serial)
+    assert certificate.rank == "Lt Col"
+    text = poppler("pdftotext", certificate.pdf, tmp_path)
+    assert "Grade : Lieutenant-colonel" in " ".join(text.split()) and "Lt Col" not in text
+    unknown = _get(db_session, issue(arabic, course))
+    assert unknown.rank == "Havildar" and "Havildar" in poppler("pdftotext", unknown.pdf, tmp_path)

@@ -241,3 +241,85 @@ def test_gender_is_written_out_in_the_readers_language_everywhere(
     submit(client, "/home", {"lang": "fr", "next": "/home"}, action="/language")
     trainer_page = client.get(f"/cohorts/{cohort.id}/dashboard").get_data(as_text=True)
     assert "Femme" in trainer_page and ">F<" not in trainer_page
+
+
+def _ranked(db_session, make_cohort, trainer, course, ranks):
+    members = [
+        User(
+            role="trainee",
+            centre_id=1,
+            service_number=f"RK-{i:04d}",
+            full_name=f"Ranked {i:02d}",
+            rank=rank,
+            credential_hash="!unusable",
+        )
+        for i, rank in enumerate(ranks)
+    ]
+    db_session.add_all(members)
+    db_session.commit()
+    return make_cohort(trainers=[trainer], members=members, courses=[course])
+
+
+def test_ranks_are_in_the_readers_language_in_the_exports_and_the_report(
+    client, login_as, make_cohort, course, db_session, tmp_path
+):
+    """A French or Arabic trainer reads "Sergent" / "رقيب" for a roster's "Sgt"; a rank the
+    vocabulary does not know is kept as entered, never dropped."""
+    from openpyxl import load_workbook
+
+    trainer = login_as("trainer", preferred_language="ar")
+    ranks = ["Sgt", "Lieutenant-Colonel", "Capitaine", "Havildar", None]
+    cohort = _ranked(db_session, make_cohort, trainer, course, ranks)
+
+    def export_ranks(header_name):
+        workbook = load_workbook(
+            io.BytesIO(client.get(f"/cohorts/{cohort.id}/export/readiness.xlsx").data)
+        )
+        header, *rows = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+        return {row[1]: row[header.index(header_name)] for row in rows}
+
+    assert export_ranks("الرتبة") == {
+        "Ranked 00": "رقيب",
+        "Ranked 01": "مقدم",
+        "Ranked 02": "نقيب",
+        "Ranked 03": "Havildar",
+        "Ranked 04": None,  # an empty cell
+    }
+    pdf = client.get(f"/cohorts/{cohort.id}/readiness.pdf").data
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "رقيب" in text and "مقدم" in text and "Havildar" in text and "Sgt" not in text
+
+    submit(client, "/home", {"lang": "fr", "next": "/home"}, action="/language")
+    assert export_ranks("Grade") == {
+        "Ranked 00": "Sergent",
+        "Ranked 01": "Lieutenant-colonel",
+        "Ranked 02": "Capitaine",
+        "Ranked 03": "Havildar",
+        "Ranked 04": None,
+    }
+    matrix = client.get(f"/cohorts/{cohort.id}/export/matrix.csv").get_data(as_text=True)
+    assert ",Sergent," in matrix and ",Lieutenant-colonel," in matrix and "Sgt" not in matrix
+
+
+def test_the_arabic_dashboard_groups_spellings_of_one_rank(
+    client, login_as, make_cohort, course, db_session
+):
+    trainer = login_as("trainer", preferred_language="ar")
+    ranks = ["Sgt", "Sergeant", "SGT.", "Sergent", "Capt", "Havildar", "havildar", None]
+    cohort = _ranked(db_session, make_cohort, trainer, course, ranks)
+    page = client.get(f"/cohorts/{cohort.id}/dashboard").get_data(as_text=True)
+    chart = page[page.index("الجاهزون، حسب الرتبة") :]
+    chart = chart[: chart.index("</table>")]
+    bars = re.findall(r"<bdi>([^<]*)</bdi>.*?(\d+) من (\d+)", chart, flags=re.S)
+    assert [(label, int(total)) for label, _, total in bars] == [
+        ("رقيب", 4),
+        ("Havildar", 2),
+        ("نقيب", 1),
+        ("غير مسجَّل", 1),
+    ]
+    # The rows too: each trainee's rank in Arabic, an unknown one as entered, isolated.
+    assert page.count('<span dir="auto">رقيب</span>') == 4
+    assert '<span dir="auto">havildar</span>' in page and "Sgt" not in page

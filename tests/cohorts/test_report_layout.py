@@ -67,6 +67,8 @@ def _cohort(db_session, make_cohort, trainer, courses):
             service_number=f"LAY-{i:04d}",
             full_name=f"{names[i % len(names)]} {i}",
             gender=("F", "M", "X", None)[i % 4],
+            # Ranks in the reader's language beside the names, and one as entered (Havildar).
+            rank=("Lieutenant-Colonel", "Sgt", "Havildar", "Lt Gen", None)[i % 5],
             credential_hash="!unusable",
         )
         for i in range(40)

@@ -157,11 +157,13 @@ def test_each_slip_is_in_its_trainees_language(
     from tests.helpers import poppler
 
     trainer = login_as("trainer")
-    arabic = make_user("trainee", temporary=True, preferred_language="ar", full_name="ليلى حسن")
-    russian = make_user(
-        "trainee", temporary=True, preferred_language="ru", full_name="Анна Петрова"
+    arabic = make_user(
+        "trainee", temporary=True, preferred_language="ar", full_name="ليلى حسن", rank="Sgt"
     )
-    english = make_user("trainee", temporary=True, full_name="John Smith")
+    russian = make_user(
+        "trainee", temporary=True, preferred_language="ru", full_name="Анна Петрова", rank="Capt"
+    )
+    english = make_user("trainee", temporary=True, full_name="John Smith", rank="Havildar")
     cohort = make_cohort(trainers=[trainer], members=[arabic, russian, english])
     _, response = _queries_to_start(client, db_session.connection(), cohort.id)
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -183,3 +185,6 @@ def test_each_slip_is_in_its_trainees_language(
     assert text.count("Service number") == 1  # John's slip only
     assert text.count("Личный номер") == 1  # Anna's
     assert "رقم الخدمة" in text  # Layla's (label and hint)
+    # Each rank in its slip's language; one the vocabulary does not know, as entered.
+    assert "رقيب" in text and "Капитан" in text and "Havildar" in text
+    assert "Sgt" not in text and "Capt" not in text

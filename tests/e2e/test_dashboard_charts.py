@@ -28,7 +28,8 @@ def cohort_url(live_app, live_server):
 
     tag = uuid.uuid4().hex[:6].upper()
     with live_app.app_context():
-        ranks = ("Lieutenant-Colonel", "Sergeant", "Corporal", "Private first class", "")
+        # "Sgt" and "Sergeant" are one bar; "Havildar" is shown as entered.
+        ranks = ("Lieutenant-Colonel", "Sergeant", "Sgt", "Corporal", "Havildar", "")
         members = [
             User(
                 role="trainee",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,8 @@ def package_files(
     tmp_path: Path, slug: str = "centre-course", version: str = "1.0"
 ) -> PackageFiles:
     """The files of the small valid test package under a slug."""
-    return read_folder(
-        write_package(tmp_path, slug=slug, version=version, folder=f"{slug}-{version}")
-    )
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    return read_folder(write_package(root, slug=slug, version=version))
 
 
 def changed(files: PackageFiles, name: str, old: str, new: str) -> PackageFiles:

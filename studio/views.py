@@ -67,8 +67,7 @@ def copy_template() -> Response | tuple[str, int]:
     try:
         draft = drafts.copy_template(form.template.data, form.slug.data, current_user)
     except drafts.StudioError as error:
-        form.slug.errors = [str(error)]
-        return _home(400, copy_form=form)
+        return _home(400, copy_form=form, error=str(error))
     flash(_("The course is copied into your centre as a draft."), "success")
     return redirect(url_for("studio.course", slug=draft.slug))
 

@@ -184,6 +184,7 @@ def save_draft(
     draft.package_sha256 = hashlib.sha256(data).hexdigest()
     draft.updated_at = utcnow()
     draft.updated_by_id = author.id
+    draft.revision = opened_revision + 1
     try:
         db.session.flush()  # UPDATE ... WHERE revision = the one read: 0 rows if someone saved
     except StaleDataError:

@@ -40,7 +40,8 @@ class CourseDraft(CentreOwned, Base):
 
     updated_by: Mapped[User] = relationship(lazy="joined")
 
-    __mapper_args__: dict[str, Any] = {"version_id_col": revision}
+    # Raised by saves only (drafts.save_draft); every UPDATE still names the revision it read.
+    __mapper_args__: dict[str, Any] = {"version_id_col": revision, "version_id_generator": False}
 
 
 class PublishedVersion(CentreOwned, Base):

@@ -58,6 +58,7 @@ def test_publishing_loads_the_course_for_the_centre_and_keeps_the_package(
     stored = db_session.get(CourseDraft, draft)
     assert (version.number, version.version, version.published_by_id) == (1, "1.0", author.id)
     assert version.package == stored.package and stored.course_id == course.id
+    assert stored.revision == 1  # publishing saves nothing in the draft
     page = client.get(PAGE).get_data(as_text=True)
     assert "Amina Author" in page and "Same as the latest published version" in page
 

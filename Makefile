@@ -72,7 +72,7 @@ translations: $(VENV)/.installed
 ## For developers: refresh messages.pot and merge new strings into every catalog.
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot --no-location --sort-output \
-		app.py lms accounts courses assessments certificates cohorts lti xapi badges api templates
+		app.py lms accounts courses assessments studio certificates cohorts lti xapi badges api templates
 	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching --ignore-obsolete
 
 ## For developers: regenerate the lock file from pyproject.toml.

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import cast
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
@@ -72,6 +72,9 @@ class User(UserMixin, CentreOwned, Base):
         ),
         CheckConstraint("role = 'trainee' OR email IS NOT NULL", name="staff_has_email"),
         CheckConstraint(
+            "NOT is_course_author OR role IN ('trainer', 'admin')", name="author_is_staff"
+        ),
+        CheckConstraint(
             "role = 'platform_admin' OR centre_id IS NOT NULL", name="member_of_a_centre"
         ),
         UniqueConstraint(
@@ -95,6 +98,9 @@ class User(UserMixin, CentreOwned, Base):
     credential_hash: Mapped[str] = mapped_column(String(255))
     is_credential_temporary: Mapped[bool] = mapped_column(default=True)
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Course author of the centre (granted by its administrator): a permission on top of the role,
+    # since a trainer or an administrator may also author (docs/architecture.md).
+    is_course_author: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Bumped whenever the credential changes, which signs out every other session.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

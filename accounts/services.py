@@ -242,6 +242,18 @@ def set_enabled(user: User, enabled: bool, actor: User) -> None:
     audit.record("user.enabled" if enabled else "user.disabled", "user", user.id, actor.id)
 
 
+def set_course_author(user: User, granted: bool, actor: User) -> None:
+    """Grant or withdraw the course author permission (trainers and administrators only)."""
+    if granted and user.role not in (Role.TRAINER, Role.ADMIN):
+        raise AccountError(_("Only trainers and administrators can be course authors."))
+    if user.is_course_author == granted:
+        return
+    user.is_course_author = granted
+    audit.record(
+        "user.author_granted" if granted else "user.author_withdrawn", "user", user.id, actor.id
+    )
+
+
 def set_preferred_language(user: User, language: str) -> None:
     """Save the user's interface language."""
     if language in LANGUAGES and user.preferred_language != language:

@@ -305,6 +305,23 @@ def reset_credential(user_id: int) -> str | Response | tuple[str, int]:
     return show_secret_once(user, services.reset_credential(user, current_user))
 
 
+@admin_bp.post("/users/<int:user_id>/author")
+@role_required("admin")
+def set_course_author(user_id: int) -> Response | tuple[str, int]:
+    """Grant or withdraw the course author permission of a trainer or administrator."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_course_author(user, request.form.get("author") == "1", current_user)
+    except services.AccountError as error:
+        return render_template(
+            "admin/user.html", user=user, form=ConfirmForm(), error=str(error)
+        ), 400
+    flash(_("The account has been updated."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
 @admin_bp.post("/users/<int:user_id>/enabled")
 @role_required("admin")
 def set_enabled(user_id: int) -> Response | tuple[str, int]:

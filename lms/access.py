@@ -14,6 +14,9 @@ log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 ROLES = ("trainee", "trainer", "admin", "platform_admin")
+# Permissions granted on top of a role (a trainer may also author courses): the user object says
+# whether it holds one with a boolean attribute `is_<permission>`.
+PERMISSIONS = ("course_author",)
 AUDIENCE_ATTR = "lms_audience"
 
 
@@ -62,6 +65,27 @@ def role_required(*roles: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         declare_audience(wrapper, frozenset(roles))
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def permission_required(permission: str) -> Callable[[F], F]:
+    """Only signed-in users granted the permission may use this route (others get 403)."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission: {permission!r}")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]  # set by Flask-Login
+            if not getattr(current_user, f"is_{permission}", False):
+                log.info("403 for user %s (no %s) on %s", current_user.id, permission, request.path)
+                abort(403)
+            return view(*args, **kwargs)
+
+        declare_audience(wrapper, frozenset({permission}))
         return cast(F, wrapper)
 
     return decorator

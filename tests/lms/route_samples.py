@@ -43,6 +43,10 @@ SAMPLE_ARGUMENTS = {
     "api.readiness": {"cohort_id": "{cohort_id}"},
     "api.summary": {"cohort_id": "{cohort_id}"},
     "api.certificate": {"serial": "{serial}"},
+    "studio.course": {"slug": "centre-course"},
+    "studio.export_draft": {"slug": "centre-course"},
+    "studio.export_version": {"slug": "centre-course", "number": "1"},
+    "studio.compare_versions": {"slug": "centre-course"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

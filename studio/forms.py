@@ -1,0 +1,60 @@
+"""Studio forms: copy a template, import a package, publish a draft."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+
+SLUG_HINT = _l("Lower-case letters, digits and hyphens, e.g. sea-zero-tolerance-npl.")
+
+
+def _slug_field() -> StringField:
+    return StringField(
+        _l("Short name of the new course"),
+        validators=[
+            DataRequired(message=_l("This field is required.")),
+            Length(max=64, message=_l("This field is too long (at most %(max)d characters).")),
+            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=SLUG_HINT),
+        ],
+    )
+
+
+def _package_field() -> FileField:
+    return FileField(
+        _l("Course package (ZIP)"),
+        validators=[FileRequired(message=_l("Choose the ZIP file of the course package."))],
+    )
+
+
+def _revision_field() -> IntegerField:
+    # The draft's revision when the page was opened: a save or publish on another is refused.
+    return IntegerField(validators=[NumberRange(min=1, max=2**31 - 1)])
+
+
+class CopyTemplateForm(FlaskForm):
+    """Copy a bundled course into the centre under a new short name."""
+
+    template = HiddenField(validators=[DataRequired()])
+    slug = _slug_field()
+
+
+class ImportCourseForm(FlaskForm):
+    """Import a package ZIP as a new course of the centre."""
+
+    package = _package_field()
+
+
+class ImportDraftForm(FlaskForm):
+    """Import a package ZIP as the new draft of an existing course."""
+
+    package = _package_field()
+    revision = _revision_field()
+
+
+class PublishForm(FlaskForm):
+    """Publish the draft as it was when the page was opened."""
+
+    revision = _revision_field()

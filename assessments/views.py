@@ -267,9 +267,17 @@ def review(attempt_id: int) -> str | Response | tuple[str, int]:
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @role_required("trainee")
-def submit(attempt_id: int) -> str:
+def submit(attempt_id: int) -> str | tuple[str, int]:
     """Submit the attempt and show the result in the same response (one round trip): it is scored
-    once, whatever number of times it is sent (a reload sends it again)."""
+    once, whatever number of times it is sent (a reload sends it again). Sent from the last
+    question (`from`), it saves that answer first."""
+    if "from" in request.form:  # "Save and submit" on the last question: its answer first
+        opened = quizzes.open_sheet(current_user, attempt_id)
+        if opened is None:
+            abort(404)
+        sheet, closed_by, answers = opened
+        if closed_by is None and (refused := _save_posted(sheet, closed_by, answers, default=0)):
+            return refused
     attempt = _attempt_or_404(attempt_id)
     if not QuizActionForm().validate_on_submit():
         abort(400)

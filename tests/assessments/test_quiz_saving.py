@@ -90,6 +90,38 @@ def test_the_last_answer_goes_with_the_review_page(client, ready_trainee, db_ses
     assert page.count("<strong>no answer</strong>") == len(items) - 1
 
 
+def test_the_last_question_can_save_and_submit_once_every_other_is_answered(
+    client, ready_trainee, db_session
+):
+    """Without scripts, every step costs a round trip over a slow link: on the last question,
+    with every other question answered, "Save and submit" skips the review page."""
+    attempt_id = start(client)
+    items = items_of(db_session, attempt_id)
+    *others, last = items
+    last_page = f"/assessments/attempts/{attempt_id}/questions/{last.position}"
+    page = client.get(last_page).get_data(as_text=True)
+    assert "Save and submit" not in page  # questions are still open: review first
+    for item in others:
+        answer(client, attempt_id, item.position, item.correct_keys)
+    page = client.get(last_page).get_data(as_text=True)
+    assert f'formaction="/assessments/attempts/{attempt_id}/submit">Save and submit' in page
+    assert "<noscript>" in page  # with scripts, the review page submits (kept answers first)
+    response = submit(
+        client,
+        last_page,
+        {"answer": last.correct_keys, "from": last.position},
+        action=f"/assessments/attempts/{attempt_id}/submit",
+    )
+    assert response.status_code == 200 and "Location" not in response.headers
+    assert saved(db_session, last) == [sorted(last.correct_keys)]
+    from assessments.models import AttemptResult
+
+    result = db_session.scalars(
+        select(AttemptResult).where(AttemptResult.attempt_id == attempt_id)
+    ).one()
+    assert (result.closed_by, result.percent) == ("trainee", 100.0)  # the last answer counted
+
+
 def test_a_wrong_question_number_in_the_form_is_refused_and_saves_nothing(
     client, ready_trainee, db_session
 ):

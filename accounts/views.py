@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -309,28 +312,25 @@ def reset_credential(user_id: int) -> str | Response | tuple[str, int]:
 @role_required("admin")
 def set_course_author(user_id: int) -> Response | tuple[str, int]:
     """Grant or withdraw the course author permission of a trainer or administrator."""
-    user = _user_or_404(user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.set_course_author(user, request.form.get("author") == "1", current_user)
-    except services.AccountError as error:
-        return render_template(
-            "admin/user.html", user=user, form=ConfirmForm(), error=str(error)
-        ), 400
-    flash(_("The account has been updated."), "success")
-    return redirect(url_for("admin.user_detail", user_id=user.id))
+    return _switch(user_id, "author", services.set_course_author)
 
 
 @admin_bp.post("/users/<int:user_id>/enabled")
 @role_required("admin")
 def set_enabled(user_id: int) -> Response | tuple[str, int]:
     """Enable or disable an account."""
+    return _switch(user_id, "enabled", services.set_enabled)
+
+
+def _switch(
+    user_id: int, field: str, change: Callable[[User, bool, User], Any]
+) -> Response | tuple[str, int]:
+    """One on/off setting of an account, from its form's `field` ("1" for on)."""
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.set_enabled(user, request.form.get("enabled") == "1", current_user)
+        change(user, request.form.get(field) == "1", current_user)
     except services.AccountError as error:
         return render_template(
             "admin/user.html", user=user, form=ConfirmForm(), error=str(error)

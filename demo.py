@@ -21,11 +21,16 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 
 # Two centres, so that the centre boundary can be seen: A is the installation's first centre.
 DEMO_CENTRES: dict[str, dict[str, Any]] = {
-    "A": {"country": "NPL", "languages": ["en", "fr", "zh", "ar"]},
+    "A": {
+        "country": "NPL",
+        "languages": ["en", "fr", "zh", "ar", "es", "ru"],
+        "time_zone": "Asia/Kathmandu",
+    },
     "B": {
         "name": "Regional Peacekeeping Training Centre (demo)",
         "country": "SEN",
         "languages": ["fr", "en"],
+        "time_zone": "Africa/Dakar",
         "certificate_name": "Centre régional de formation au maintien de la paix",
     },
 }
@@ -50,6 +55,7 @@ DEMO_USERS: list[dict[str, Any]] = [
         "email": "trainer@example.org",
         "secret": "trainer-demo-2026",
         "rank": "Major",
+        "course_author": True,  # the course studio, shown in the demo
     },
     {
         "role": "trainee",
@@ -166,6 +172,7 @@ def load_demo_centres() -> dict[str, Any]:
     if first is None:
         first = save_centre(None, {"name": "National Peacekeeping Training Centre"}, None)
     first.country = first.country or DEMO_CENTRES["A"]["country"]
+    first.time_zone = first.time_zone or DEMO_CENTRES["A"]["time_zone"]
     spec_b = DEMO_CENTRES["B"]
     second = db.session.scalars(select(Centre).where(Centre.name == spec_b["name"])).first()
     if second is None:
@@ -196,9 +203,11 @@ def load_demo_users(centres: dict[str, Any]) -> int:
         if _existing(spec, centre) is not None:
             continue
         initial_pin = spec.pop("initial_pin", None)
+        author = spec.pop("course_author", False)
         user, _ = services.create_user(
             spec.pop("role"), spec.pop("full_name"), actor=None, centre=centre, **spec
         )
+        user.is_course_author = author
         if initial_pin:
             user.credential_hash = hash_secret(initial_pin)
             user.is_credential_temporary = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -56,8 +57,12 @@ class MarkdownIssue:
     message: str
 
 
-def lint_markdown(source: str) -> list[MarkdownIssue]:
-    """Problems the loader refuses: raw HTML, images without alt text, off-site images or links."""
+@functools.lru_cache(maxsize=4096)
+def lint_markdown(source: str) -> tuple[MarkdownIssue, ...]:
+    """Problems the loader refuses: raw HTML, images without alt text, off-site images or links.
+
+    Remembered per text (a draft is validated when shown and again when published, and a new
+    version mostly repeats the last one's lessons: their Markdown is parsed once)."""
     issues = []
     if not source.startswith("# "):
         issues.append(MarkdownIssue(1, "a lesson must begin with its title as '# Title'"))
@@ -75,7 +80,7 @@ def lint_markdown(source: str) -> list[MarkdownIssue]:
             href = str(token.attrs.get("href", ""))
             if not href.startswith("https://"):
                 issues.append(MarkdownIssue(line, f"link {href!r} must be an https:// address"))
-    return issues
+    return tuple(issues)
 
 
 def _walk(tokens: list[Token]) -> Iterator[Token]:

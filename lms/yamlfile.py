@@ -15,7 +15,12 @@ class LineDict(dict[Any, Any]):
     line: int = 0
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (PyPI's wheels are): about 8x faster than the pure
+# Python one on a question bank, with the same marks (lines) and the same safe constructors.
+_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeBase):
     """A safe loader whose mappings are LineDicts."""
 
 

@@ -1,0 +1,151 @@
+"""The course studio's heavy steps, timed in-process (issue 19's benchmarks; target: each < 1 s).
+
+Run by hand: `.venv/bin/python bench/studio.py [--repeat 5]`; record the figures in
+docs/benchmarks.md. On a new SQLite database in a temporary folder:
+
+- import: the largest bundled course as the ZIP the studio exports, read back with every safety
+  check (`studio.package_zip.unpack`) and validated as the loader does (`studio.publishing.validate`);
+- publish: a course of 40 lessons and 300 questions (built from the bundled safety course: its six
+  lessons repeated under new names, its bank repeated under new ids) copied into a draft, then
+  published (validate, load through studio.sync, store the version), first and second version.
+
+The coverage and translation pages of the issue do not exist yet: not measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "bench"))
+
+from machine import machine_line  # noqa: E402
+
+from app import create_app  # noqa: E402
+from lms import migrate  # noqa: E402
+from lms.db import db  # noqa: E402
+
+LARGEST = "safety-security"
+LESSONS, QUESTIONS = 40, 300
+
+
+def timed(action: Any, repeat: int) -> tuple[float, float, Any]:
+    """(median, max) seconds of action() over repeat runs, and its last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), max(times), result
+
+
+def large_package(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundled safety course grown to 40 lessons and 300 questions."""
+    manifest = yaml.safe_load(files["course.yaml"])
+    lessons = manifest["lessons"]
+    new_files = {name: data for name, data in files.items() if not name.startswith("lessons/")}
+    grown = []
+    for n in range(LESSONS):
+        source = lessons[n % len(lessons)]
+        slug = f"{source['slug']}-{n // len(lessons) + 1}"
+        grown.append({**source, "slug": slug})
+        for name, data in files.items():
+            prefix = f"lessons/{n % len(lessons) + 1:02d}-{source['slug']}."
+            if name.startswith(prefix):
+                language = name[len(prefix) : -len(".md")]
+                title_fixed = data.replace(b"\n", f" ({n + 1})\n".encode(), 1)
+                new_files[f"lessons/{n + 1:02d}-{slug}.{language}.md"] = title_fixed
+    manifest["lessons"] = grown
+    manifest["slug"] = "bench-large-course"
+    new_files["course.yaml"] = yaml.safe_dump(manifest, allow_unicode=True).encode()
+    bank = yaml.safe_load(files["questions.yaml"])["questions"]
+    questions = [{**bank[n % len(bank)], "id": f"big-q{n + 1:03d}"} for n in range(QUESTIONS)]
+    new_files["questions.yaml"] = yaml.safe_dump(
+        {"questions": questions}, allow_unicode=True
+    ).encode()
+    return new_files
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"Studio bench, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC")
+    print(machine_line())
+    from accounts.models import User
+    from assessments.catalog import load_rubrics, load_standards
+    from lms import scope
+    from studio.drafts import create_draft, save_draft
+    from studio.loader import CATALOG_DIR
+    from studio.package_zip import pack, read_folder, unpack
+    from studio.publishing import publish, validate
+    from studio.sync import LoadReport, sync_rubrics, sync_standards
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        migrate.upgrade(url)
+        app = create_app(
+            {"DATABASE_URL": url, "SECRET_KEY": "bench", "PUBLIC_BASE_URL": "https://t.example"}
+        )
+        files = read_folder(CATALOG_DIR / LARGEST)
+        data = pack(files)
+        with app.test_request_context():
+            median, worst, report = timed(lambda: validate(unpack(data)), args.repeat)
+            problems = getattr(report, "problems", [])
+            print(
+                f"import of {LARGEST} ({len(data) / 1024:.0f} KiB ZIP, {len(files)} files): "
+                f"unpack + validate median {median:.2f} s, max {worst:.2f} s (target < 1 s); "
+                f"{len(problems)} problems"
+            )
+            standards = load_standards()
+            sync_standards(standards, LoadReport())
+            sync_rubrics(load_rubrics(standards))
+            author = User(
+                role="trainer",
+                email="author@bench.test",
+                full_name="Bench Author",
+                credential_hash="!",
+                is_credential_temporary=False,
+                centre_id=1,
+                is_course_author=True,
+            )
+            db.session.add(author)
+            db.session.flush()
+            scope.enter(db.session, 1)
+            big = large_package(files)
+            draft = create_draft("bench-large-course", big, author, origin="bench")
+            started = time.perf_counter()
+            first = publish(draft, draft.revision, author)
+            db.session.commit()
+            first_time = time.perf_counter() - started
+            assert not first.problems, first.problems[:5]
+            changed = dict(big)
+            manifest = yaml.safe_load(changed["course.yaml"])
+            manifest["version"] = "2.2"
+            changed["course.yaml"] = yaml.safe_dump(manifest, allow_unicode=True).encode()
+            name = next(n for n in changed if n.endswith(".en.md"))
+            changed[name] = changed[name] + b"\nOne more sentence.\n"
+            save_draft(draft, changed, draft.revision, author, what="bench")
+            started = time.perf_counter()
+            second = publish(draft, draft.revision, author)
+            db.session.commit()
+            second_time = time.perf_counter() - started
+            assert not second.problems, second.problems[:5]
+            print(
+                f"publish of a course of {LESSONS} lessons and {QUESTIONS} questions "
+                f"({len(big)} files): first version {first_time:.2f} s, second (one lesson "
+                f"changed) {second_time:.2f} s (target < 1 s)"
+            )
+
+
+if __name__ == "__main__":
+    main()

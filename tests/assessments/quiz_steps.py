@@ -40,7 +40,9 @@ def items_of(db_session, attempt_id):
 
 def answer(client, attempt_id, position, keys, go="next"):
     """Answer question `position` and press one of its buttons: "next", "prev", "review" or a
-    question number; each posts to the page it leads to, with the question answered in "from"."""
+    question number; each posts to the page it leads to, with the question answered in "from".
+    The last question has no "next" (it would post to a page that does not exist: 404, nothing
+    saved): pass "review" there."""
     base = f"/assessments/attempts/{attempt_id}"
     to = {"next": position + 1, "prev": position - 1}.get(go, go)
     action = f"{base}/review" if to == "review" else f"{base}/questions/{to}"

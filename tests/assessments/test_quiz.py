@@ -134,14 +134,15 @@ def test_passing_shows_every_standard_and_emits_completion(client, ready_trainee
 
 def test_failing_links_the_weak_standard_to_its_lessons(client, ready_trainee, db_session):
     attempt_id = start(client)
-    for item in items_of(db_session, attempt_id):
+    items = items_of(db_session, attempt_id)
+    for item in items:
         right = item.standard_code == "SEA-1"
         keys = (
             item.correct_keys
             if right
             else [o["key"] for o in item.served["options"] if o["key"] not in item.correct_keys][:1]
         )
-        answer(client, attempt_id, item.position, keys)
+        answer(client, attempt_id, item.position, keys, "review" if item == items[-1] else "next")
     submit_attempt(client, attempt_id)
     page = client.get(f"/assessments/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Not passed: 50% overall" in page

@@ -16,8 +16,8 @@ LMS's question page. See bench/bare_quiz_app.py.
 `--paced` replaces the quiz run by the capacity run at a realistic pace: trainees who sign in,
 start the quiz, answer one question every 15-30 s (uniform), then submit and read the result (a new
 trainee then takes the seat, so the number in a quiz stays constant); their number is raised in
-steps (--steps, default 500,1000,2000,3000,4000,5000), each measured for --step-seconds after its
-ramp and --settle seconds; after each step the database is checked against the saves the clients
+steps (--steps, default 500,750,1000,1500,2000,3000,4000,5000), each measured for --step-seconds
+after its ramp (--ramp-rate new trainees a second) and --settle seconds; after each step the database is checked against the saves the clients
 saw succeed, and the run stops at the first step where a request kind's p99 reaches 250 ms, a
 request fails or an answer is lost. The load comes from --locust-processes locust processes (2 by
 default, so that the load generator is not the bottleneck; their CPU is printed). The server,
@@ -1282,8 +1282,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--steps",
-        default="500,1000,2000,3000,4000,5000",
-        help="paced run: trainees in a quiz at each step (default 500,1000,2000,3000,4000,5000)",
+        default="500,750,1000,1500,2000,3000,4000,5000",
+        help="paced run: trainees in a quiz at each step (default 500,750,1000,1500,2000,3000,"
+        "4000,5000)",
     )
     parser.add_argument(
         "--step-seconds",
@@ -1294,14 +1295,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--settle",
         type=float,
-        default=30.0,
-        help="paced run: seconds between the end of a ramp and its window (default 30)",
+        default=45.0,
+        help="paced run: seconds between the end of a ramp and its window (default 45)",
     )
     parser.add_argument(
         "--ramp-rate",
         type=float,
-        default=25.0,
-        help="paced run: new trainees a second during a ramp (default 25)",
+        default=10.0,
+        help="paced run: new trainees a second during a ramp (default 10: each signs in and "
+        "starts an attempt, about 60 ms of server time; at 25 a second the ramp left a backlog "
+        "that the window still measured)",
     )
     parser.add_argument(
         "--locust-processes",

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, undefer
 
 from accounts.models import User
 from assessments.completion import notify_if_complete
@@ -166,8 +166,12 @@ def draw_questions(
     """Draw the course's number of questions for each standard, in a random order: questions the
     trainee has not been shown first, then, once the pool runs out, those shown longest ago."""
     seen = seen or {}
+    # The bank without its texts (every language's question, options and explanations: most of a
+    # row), then the texts of the drawn questions only, in one more statement: decoding the whole
+    # bank's texts was about a tenth of starting an attempt.
     current = db.session.scalars(
         select(Question)
+        .options(defer(Question.content))
         .where(Question.course_id == course.id, Question.is_current)
         .order_by(Question.qid)
     ).all()
@@ -184,6 +188,11 @@ def draw_questions(
             picked += shown[: wanted - len(picked)]
         drawn.extend(picked)
     rng.shuffle(drawn)
+    db.session.scalars(  # fills in the drawn questions' texts (the same objects)
+        select(Question)
+        .options(undefer(Question.content))
+        .where(Question.id.in_([question.id for question in drawn]))
+    ).all()
     return drawn
 
 

@@ -922,6 +922,11 @@ def merge_windows(runs: list[dict[str, Any]]) -> dict[str, Any]:
     merged["window"] = sum(run["window"] for run in runs)
     merged["cpu"] = {key: sum(run["cpu"][key] for run in runs) for key in runs[0]["cpu"]}
     merged["ready"] = min(run["ready"] for run in runs)
+    shares = [sorted(run["cpu_per_app_process"], reverse=True) for run in runs]
+    merged["cpu_per_app_process"] = [
+        round(sum(share[i] for share in shares if i < len(share)), 1)
+        for i in range(max(len(share) for share in shares))
+    ]
     return merged
 
 

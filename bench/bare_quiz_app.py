@@ -17,7 +17,7 @@ Served by gunicorn as `bare_quiz_app:create_app()` from bench/, in one of three 
 - `captured`: the page the LMS served, captured once and turned into a template with five variables
   (token, attempt, position, total, minutes). Almost no rendering is left, so it is an upper bound
   for any Flask page of this size; quiz_load.py prints the ratio against it too. BARE_TEMPLATE names
-  the file. Flask's render_template_string compiles its source on every call (about 1.6 ms for
+  the file, BARE_TOTAL the attempt's number of questions. Flask's render_template_string compiles its source on every call (about 1.6 ms for
   this page), while the LMS renders cached compiled templates; so by default each source is
   compiled once, and BARE_RECOMPILE=1 keeps Flask's compile-every-call behaviour.
 
@@ -42,7 +42,6 @@ from flask import Flask, abort, g, render_template, render_template_string, requ
 from flask.templating import Environment
 from jinja2 import Template
 
-TOTAL_QUESTIONS = 12
 QUESTION_RULE = "/assessments/attempts/<int:attempt_id>/questions/<int:position>"
 
 
@@ -196,6 +195,7 @@ def create_captured_app() -> Flask:
     recompile = os.environ.get("BARE_RECOMPILE") == "1"
     app = (Flask if recompile else BareFlask)(__name__, static_folder=None)
     source = Path(os.environ["BARE_TEMPLATE"]).read_text(encoding="utf-8")
+    total = int(os.environ["BARE_TOTAL"])
 
     @app.get(QUESTION_RULE)
     def question(attempt_id: int, position: int) -> str:
@@ -204,7 +204,7 @@ def create_captured_app() -> Flask:
             source,
             attempt_id=attempt_id,
             position=position,
-            total=TOTAL_QUESTIONS,
+            total=total,
             minutes_left=29,
             csrf_token=secrets.token_urlsafe(32),
         )

@@ -2,8 +2,10 @@
 
 `python bench/quiz_locust.py PHASE --host URL --users N --out FILE [...]` where PHASE is
 `quiz` (each user takes a whole quiz), `bare` or `app-question` (no-wait GETs of a question page
-for a fixed time). Writes raw latencies per request kind, failures, saves per user and CPU time
-to FILE as JSON; quiz_load.py computes and prints the figures.
+for a fixed time), or `paced` (trainees answering one question every 15-30 s, their number raised
+in steps; see run_paced). Writes raw latencies per request kind, failures, saves per user and CPU
+time to FILE as JSON (`paced`: one FILE.stepN.json per step); quiz_load.py computes and prints the
+figures.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import time  # noqa: E402
@@ -34,8 +37,10 @@ from locust.log import setup_logging  # noqa: E402
 COURSE = "sea-zero-tolerance"
 PIN = "482913"
 SAVES = 20
-QUESTIONS = 12
+QUESTIONS = 12  # set from --questions (the attempt's number of questions)
 THINK_SECONDS = (1.0, 3.0)
+# The paced phase: a trainee reads a question and answers it 15-30 s later (uniform).
+PACED_THINK_SECONDS = (15.0, 30.0)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # --connection close: a new connection per request, as nginx opens to gunicorn by default (so the
 # gunicorn worker that is free accepts it); keep-alive: each simulated browser keeps its connection.
@@ -64,6 +69,9 @@ class Recorder:
     failures: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     saves: Counter[str] = field(default_factory=Counter)
+    submitted: set[str] = field(default_factory=set)
+    started_quizzes: int = 0
+    out_of_trainees: int = 0
     finished: int = 0
     completed: int = 0
     ready: int = 0
@@ -244,6 +252,95 @@ class QuizTrainee(FastHttpUser):
         )
 
 
+class Pace:
+    """The paced phase's allocation of trainees: process `index` of `processes` takes the numbers
+    first, first + processes, ... (each trainee takes the quiz once), up to `last`."""
+
+    def __init__(self) -> None:
+        self.numbers: itertools.count[int] = itertools.count(1)
+        self.last = 0
+
+    def configure(self, first: int, index: int, processes: int, last: int) -> None:
+        """Set this process's share of the trainees."""
+        self.numbers = itertools.count(first + index, processes)
+        self.last = last
+
+    def next_number(self) -> int | None:
+        """The next unused trainee of this process, or None when none is left."""
+        number = next(self.numbers)
+        return number if number <= self.last else None
+
+
+PACE = Pace()
+
+
+class PacedTrainee(FastHttpUser):
+    """A trainee at a realistic pace: sign in, open the quiz, start, then for each of the attempt's
+    questions: read it, think 15-30 s, save the answer (the browser then follows the redirect to
+    the next question); then the review page, submit, the result. Then a new trainee takes the
+    seat (a new sign-in, fresh cookies), so the number of trainees in a quiz stays constant.
+
+    A seat's first trainee answers only the last k questions (k uniform from 1 to all of them),
+    as if the seat had been taken part-way through: so the seats' quizzes end at random times and
+    sign-ins, starts and submits come at their steady rate from the first measured window, not
+    all together a quiz's length after the ramp."""
+
+    def on_start(self) -> None:
+        """The seat's first trainee starts at a random question."""
+        self.first_position = random.randint(1, QUESTIONS)
+
+    wait_time = constant(0)
+    network_timeout = 60.0
+    connection_timeout = 10.0
+
+    @task
+    def take_quiz(self) -> None:
+        """One trainee's whole quiz; a failed step ends that trainee's quiz (the seat is reused)."""
+        number = PACE.next_number()
+        if number is None:
+            RECORD.out_of_trainees += 1
+            gevent.sleep(3600)  # no trainee left (the bench seeds enough; reported if not)
+            return
+        self.client.cookiejar.clear()  # a new trainee, a new browser
+        RECORD.started_quizzes += 1
+        try:
+            self._quiz(Browser(self.client), service_number(number))
+            RECORD.completed += 1
+        except Aborted:
+            gevent.sleep(random.uniform(*PACED_THINK_SECONDS))  # recorded; no retry storm
+        except Exception as error:  # noqa: BLE001 - any other client-side failure is an error too
+            RECORD.record_exception(error)
+            gevent.sleep(random.uniform(*PACED_THINK_SECONDS))
+        finally:
+            RECORD.finished += 1
+
+    def _quiz(self, browser: Browser, number: str) -> None:
+        """Sign in, start, an answer to each question 15-30 s apart, review, submit, result."""
+        browser.sign_in(number)
+        attempt_id = browser.start()
+        first, self.first_position = self.first_position, 1
+        for position in range(first, QUESTIONS + 1):
+            path = _question_path(attempt_id, position)
+            page, _ = browser.call("GET", path, "question page")
+            data = {"csrf_token": _token(page), "answer": _other_option(page), "go": "next"}
+            gevent.sleep(random.uniform(*PACED_THINK_SECONDS))
+            browser.call("POST", path, "save answer", data, 302)
+            RECORD.saves[number] += 1
+        review = f"/assessments/attempts/{attempt_id}/review"
+        page, _ = browser.call("GET", review, "review")
+        result = re.compile(rf"^/assessments/attempts/{attempt_id}/result$")
+        browser.call(
+            "POST",
+            f"/assessments/attempts/{attempt_id}/submit",
+            "submit",
+            {"csrf_token": _token(page)},
+            302,
+            result,
+        )
+        RECORD.submitted.add(number)
+        browser.call("GET", f"/assessments/attempts/{attempt_id}/result", "result")
+
+
 class QuestionReader(FastHttpUser):
     """Baseline on the LMS: a signed-in trainee reloading question pages with no wait."""
 
@@ -297,6 +394,7 @@ class BareReader(FastHttpUser):
 
 USER_CLASSES: dict[str, type[FastHttpUser]] = {
     "quiz": QuizTrainee,
+    "paced": PacedTrainee,
     "bare": BareReader,
     "app-question": QuestionReader,
 }
@@ -406,6 +504,84 @@ def run_baseline(env: Environment, args: argparse.Namespace, cpu: CpuMeter) -> f
     return window
 
 
+def paced_schedule(
+    steps: list[int], spawn_rate: float, settle: float, window: float
+) -> list[tuple[float, float, float]]:
+    """For each step, seconds after the common start: (ramp starts, window starts, window ends).
+    The ramp adds the step's new trainees at `spawn_rate` a second (all processes together);
+    `settle` seconds later the measured window opens. quiz_load.py computes the same schedule."""
+    schedule, now, users = [], 0.0, 0
+    for target in steps:
+        ramp = max(0, target - users) / spawn_rate
+        schedule.append((now, now + ramp + settle, now + ramp + settle + window))
+        now, users = now + ramp + settle + window, target
+    return schedule
+
+
+def in_window(measured: Recorder, opened: float, closed: float) -> dict[str, Any]:
+    """Latencies and failures of the requests that ended inside [opened, closed] (epoch s)."""
+    latencies: dict[str, list[float]] = defaultdict(list)
+    for kind, values in measured.latencies.items():
+        for start, ms in zip(measured.starts[kind], values, strict=True):
+            if opened <= start + ms / 1000 <= closed:
+                latencies[kind].append(ms)
+    return latencies
+
+
+def run_paced(env: Environment, args: argparse.Namespace, cpu: CpuMeter) -> None:
+    """Raise this process's share of the trainees step by step on the common schedule; after
+    each step's window write FILE.stepN.json (that window's latencies, the errors so far, the saves
+    and submits seen so far) for quiz_load.py, which checks the database and stops the run at the
+    first step that breaks a target."""
+    steps = [int(n) for n in args.steps.split(",")]
+    PACE.configure(args.first_number, args.index, args.processes, args.last_number)
+    runner = env.create_local_runner()
+    schedule = paced_schedule(steps, args.spawn_rate, args.settle, args.seconds)
+    failures_before: Counter[str] = Counter()
+    for step, (target, (ramp_at, open_at, close_at)) in enumerate(
+        zip(steps, schedule, strict=True)
+    ):
+        gevent.sleep(max(0.0, args.start_at + ramp_at - time.time()))
+        share = len(range(args.index, target, args.processes))  # this process's trainees
+        runner.start(share, spawn_rate=args.spawn_rate / args.processes)
+        gevent.sleep(max(0.0, args.start_at + open_at - time.time()))
+        cpu.start()
+        opened = time.time()
+        failures_at_open = Counter(RECORD.failures)
+        gevent.sleep(max(0.0, args.start_at + close_at - time.time()))
+        cpu.stop()
+        closed = time.time()
+        result = {
+            "step": step,
+            "users": target,
+            "share": share,
+            "running": runner.user_count,
+            "window": closed - opened,
+            "latencies": in_window(RECORD, opened, closed),
+            "failures": RECORD.failures - failures_at_open,
+            "failures_before": failures_at_open - failures_before,
+            "errors": RECORD.errors,
+            "saves": RECORD.saves,
+            "submitted": sorted(RECORD.submitted),
+            "started_quizzes": RECORD.started_quizzes,
+            "completed": RECORD.completed,
+            "out_of_trainees": RECORD.out_of_trainees,
+            "cpu": cpu.used,
+            "cpu_per_app_process": cpu.per_app_process,
+        }
+        failures_before = Counter(RECORD.failures)
+        # Drop what was measured before this window: memory stays bounded over long runs.
+        for kind in list(RECORD.latencies):
+            keep = [i for i, s in enumerate(RECORD.starts[kind]) if s >= closed - 120]
+            RECORD.latencies[kind] = [RECORD.latencies[kind][i] for i in keep]
+            RECORD.starts[kind] = [RECORD.starts[kind][i] for i in keep]
+        path = f"{args.out}.step{step}.json"
+        with open(path + ".part", "w", encoding="utf-8") as handle:
+            json.dump(result, handle)
+        os.replace(path + ".part", path)  # quiz_load.py sees whole files only
+    runner.quit()
+
+
 def parse_args() -> argparse.Namespace:
     """Command line (given by quiz_load.py)."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -420,12 +596,23 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--app-pid", type=int, required=True)
     parser.add_argument("--db-pid", type=int, required=True)
     parser.add_argument("--connection", choices=("close", "keep-alive"), default="keep-alive")
+    parser.add_argument("--questions", type=int, default=QUESTIONS)
+    # The paced phase (see run_paced).
+    parser.add_argument("--steps", default="500", help="trainees at each step, comma-separated")
+    parser.add_argument("--settle", type=float, default=30.0)
+    parser.add_argument("--start-at", type=float, default=0.0, help="common start (epoch s)")
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--index", type=int, default=0)
+    parser.add_argument("--first-number", type=int, default=1)
+    parser.add_argument("--last-number", type=int, default=9999)
     return parser.parse_args()
 
 
 def main() -> None:
     """Run one phase and write what was measured."""
+    global QUESTIONS  # noqa: PLW0603 - one setting for the whole process
     args = parse_args()
+    QUESTIONS = args.questions
     if args.connection == "close":
         CONNECTION["Connection"] = "close"
     host = urlsplit(args.host).hostname
@@ -436,6 +623,9 @@ def main() -> None:
     env = Environment(user_classes=[USER_CLASSES[args.phase]], host=args.host)
     env.events.request.add_listener(RECORD.on_request)
     cpu = CpuMeter(args.app_pid, args.db_pid)
+    if args.phase == "paced":
+        run_paced(env, args, cpu)
+        return
     window = run_quiz(env, args, cpu) if args.phase == "quiz" else run_baseline(env, args, cpu)
     result = {
         "phase": args.phase,

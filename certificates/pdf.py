@@ -228,15 +228,8 @@ def render_certificate(context: dict[str, Any]) -> bytes:
 # Many certificates of one language as one document, a page each, each page written as its own
 # PDF: the same bytes as render_certificate gives for each (tests/certificates/test_pdf.py), in
 # 10-40% less time (the stylesheets are matched, fonts loaded and the document set up once).
-SHEET_CSS = ".sheet { break-after: page; position: relative; }"
+SHEET_STYLESHEET = "certificate-sheets.css"
 SHEETS_PER_DOCUMENT = 25
-
-
-@cache
-def _sheet_stylesheet() -> Any:
-    from weasyprint import CSS
-
-    return CSS(string=SHEET_CSS, font_config=pdf.FONT_CONFIG)
 
 
 def render_certificate_sheets(contexts: list[dict[str, Any]]) -> list[bytes]:
@@ -262,7 +255,7 @@ def _one_document(contexts: list[dict[str, Any]]) -> list[bytes]:
         f'<div class="sheet">{page[page.index("<body>") + len("<body>") : page.rindex("</body>")]}</div>'
         for page in pages
     )
-    stylesheets = [*(pdf.css(name) for name in STYLESHEETS), _sheet_stylesheet()]
+    stylesheets = [pdf.css(name) for name in (*STYLESHEETS, SHEET_STYLESHEET)]
     document = pdf.render_document(
         f"{head}{sheets}</body></html>", stylesheets, ua_stylesheet=pdf.css(UA_STYLESHEET)
     )

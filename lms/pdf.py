@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes.util
 import logging
 import ssl
+import unicodedata
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -95,18 +96,35 @@ def safe_url_fetcher(
     return StaticAssetFetcher(timeout=timeout, ssl_context=ssl_context).fetch(url)
 
 
+def text_direction(value: object) -> str:
+    """The direction ("rtl" or "ltr") of the first strongly directional character of value.
+
+    WeasyPrint ignores dir="auto": in an Arabic PDF a serial such as "6246-HSVP-FM43-DX5W" would be
+    printed "HSVP-FM43-DX5W-6246". PDF templates write dir="{{ value|dir }}" instead.
+    """
+    for char in str(value):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return "ltr"
+
+
 @cache
 def _pdf_templates() -> Environment:
     # A private environment keeps PDF renderers pure: no Flask app, request or gettext needed, so
     # every UI string arrives translated in the context. StrictUndefined turns a missing context
     # key into an error instead of a silent blank on a certificate or a report.
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["dir"] = text_direction
+    return environment
 
 
 def pdf_template(name: str) -> Template:

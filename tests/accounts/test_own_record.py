@@ -43,6 +43,9 @@ def test_the_record_pdf_is_readable_in_the_persons_language(
         "trainee", full_name="محمد العلوي", nationality="MAR", preferred_language="ar"
     )
     certificate = add_certificate(db_session, trainee, course, date.today() + timedelta(days=90))
+    # A serial that starts with digits: in a right-to-left line its groups would be printed in
+    # another order ("HSVP-FM43-DX5W-6246") unless the value keeps its own direction.
+    certificate.serial = "6246-HSVP-FM43-DX5W"
     db_session.commit()
     own = app.test_client()
     sign_in(own, trainee.sign_in_name, TEST_SECRET)

@@ -6,7 +6,15 @@ from typing import Any
 
 import segno
 
-from lms.pdf import css, pdf_template, render_pdf
+from lms.pdf import css, join_pdfs, pdf_template, render_pdf
+
+
+def _metadata(context: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": context["labels"]["title"],
+        "author": context["centre"],
+        "subject": context["cohort"],
+    }
 
 
 def render_slips(context: dict[str, Any]) -> bytes:
@@ -15,12 +23,10 @@ def render_slips(context: dict[str, Any]) -> bytes:
     # of the render of a cohort's slips (docs/benchmarks.md).
     qr = segno.make(context["sign_in_url"], error="m").png_data_uri(scale=8, border=2)
     html = pdf_template("cohorts/pdf/slips.html").render(**context, qr=qr)
-    return render_pdf(
-        html,
-        [css("pdf-fonts.css"), css("slips.css")],
-        {
-            "title": context["labels"]["title"],
-            "author": context["centre"],
-            "subject": context["cohort"],
-        },
-    )
+    return render_pdf(html, [css("pdf-fonts.css"), css("slips.css")], _metadata(context))
+
+
+def join_slips(parts: list[bytes], context: dict[str, Any]) -> bytes:
+    """One PDF of the slips rendered in parts (render_slips on consecutive members), with the
+    whole document's metadata."""
+    return join_pdfs(parts, _metadata(context))

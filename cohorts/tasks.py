@@ -23,7 +23,7 @@ from certificates.services import prepare_certificates, prerendered
 from cohorts import reports, services
 from cohorts.models import Cohort, cohort_members
 from cohorts.roster import RosterFileError, parse_roster
-from cohorts.slips import render_slips
+from cohorts.slips import join_slips, render_slips
 from lms import audit, events, jobs, tasks
 from lms.db import db, utcnow
 from lms.i18n import is_rtl
@@ -36,7 +36,10 @@ SLIPS_KIND = "login_slips"
 SLIPS_TASK = "cohorts.login_slips"  # one task: the jobs queued before slips ran in parts
 SLIPS_PART_TASK = "cohorts.login_slips_part"
 SLIPS_FINAL_TASK = "cohorts.login_slips_final"
-SLIPS_PART = 25  # members per part: PINs hashed on every worker
+# Members per part: each part hashes its new PINs and renders its slips on whichever worker takes
+# it; a multiple of the 8 slips an A4 page holds (static/css/slips.css), so that only the last
+# part's last page is not full once the parts' PDFs are joined.
+SLIPS_PART = 24
 PROGRESS_EVERY = 10  # members between two progress updates (each one a small transaction)
 
 jobs.declare_kind(SLIPS_KIND, _l("Login slips"))
@@ -111,17 +114,21 @@ def _complete_courses(job: jobs.Job, part_of: list[int]) -> dict[str, int]:
 
 
 def start_login_slips(cohort: Cohort, actor: User, language: str) -> jobs.Job:
-    """Queue the login slips of a cohort, in parts (new PINs hashed on every worker), then one
-    step that renders them; the job runs after the request commits."""
+    """Queue the login slips of a cohort, in parts (new PINs hashed and slips rendered on every
+    worker), then one step that joins them; the job runs after the request commits. The members
+    are in the slips' order (by name), so each part's pages follow the previous part's."""
     member_ids = db.session.scalars(
-        select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort.id)
+        select(User.id)
+        .join(cohort_members, cohort_members.c.user_id == User.id)
+        .where(cohort_members.c.cohort_id == cohort.id)
+        .order_by(User.full_name, User.id)
     ).all()
     return jobs.start_in_parts(
         SLIPS_KIND,
         SLIPS_PART_TASK,
         actor.id,
-        {"cohort_id": cohort.id, "language": language},
-        sorted(member_ids),
+        {"cohort_id": cohort.id, "language": language, "rendered_in_parts": True},
+        list(member_ids),
         SLIPS_PART,
         final_task=SLIPS_FINAL_TASK,
     )
@@ -129,21 +136,33 @@ def start_login_slips(cohort: Cohort, actor: User, language: str) -> jobs.Job:
 
 @tasks.task(SLIPS_PART_TASK)
 def login_slips_part(job_id: int, part: int) -> None:
-    """A part of the slips: new initial PINs for its members (kept, with their hashes, in a file
-    of the part until the final step uses them; nothing changes in the database yet)."""
+    """A part of the slips: new initial PINs for its members and their slips (kept, with the PINs'
+    hashes, in files of the part until the final step uses them; nothing changes in the database
+    yet)."""
     jobs.run_part(job_id, part, _new_pins)
 
 
 def _new_pins(job: jobs.Job, member_ids: list[int]) -> dict[str, Any]:
-    _cohort_of(job)
-    members = db.session.scalars(select(User).where(User.id.in_(member_ids))).all()
+    cohort = _cohort_of(job)
+    found = {
+        member.id: member
+        for member in db.session.scalars(select(User).where(User.id.in_(member_ids)))
+    }
+    members = [found[member_id] for member_id in member_ids if member_id in found]
+    assert cohort.centre is not None  # loaded with the read, which ends before the hashing
     db.session.commit()  # nothing written: the read ends before the hashing (SQLite's lock)
     new_hashes: dict[int, str] = {}
     entries = {member.id: _slip_entry(member, new_hashes) for member in members}
+    # A job queued before the parts rendered their slips has its members by id: the final step
+    # renders all of them in name order.
+    rendered = job.arguments.get("rendered_in_parts", False)
+    context = _slips_context(cohort, list(entries.values()), job.arguments["language"])
     name = f"{job.id}-slips-part-{secrets.token_hex(8)}"  # a part run twice keeps the first's
     path = jobs.results_folder() / name
     path.parent.mkdir(parents=True, exist_ok=True)
     jobs.write_private(path, json.dumps({"entries": entries, "hashes": new_hashes}).encode())
+    if rendered:
+        jobs.write_private(path.with_suffix(".pdf"), render_slips(context))
     return {"trainees": len(members), "pins": len(new_hashes), "file": name}
 
 
@@ -157,27 +176,31 @@ def login_slips_final(job_id: int) -> None:
 def _assemble_slips(job: jobs.Job) -> dict[str, Any]:
     cohort = _cohort_of(job)
     outcomes = db.session.scalars(
-        select(jobs.JobPart.outcome).where(
-            jobs.JobPart.job_id == job.id, jobs.JobPart.part != jobs.FINAL
-        )
+        select(jobs.JobPart.outcome)
+        .where(jobs.JobPart.job_id == job.id, jobs.JobPart.part != jobs.FINAL)
+        .order_by(jobs.JobPart.part)
     )
-    files = [outcome["file"] for outcome in outcomes]
+    files = [jobs.results_folder() / outcome["file"] for outcome in outcomes]
     entries: list[dict[str, Any]] = []
     new_hashes: dict[int, str] = {}
-    for name in files:
-        kept = json.loads((jobs.results_folder() / name).read_text())
+    for path in files:
+        kept = json.loads(path.read_text())
         entries += kept["entries"].values()
         new_hashes |= {int(user_id): value for user_id, value in kept["hashes"].items()}
-    entries.sort(key=lambda entry: entry["name"])
     context = _slips_context(cohort, entries, job.arguments["language"])
-    db.session.commit()  # nothing written yet: end the read before the long render
-    pdf = render_slips(context)
+    db.session.commit()  # nothing written yet: end the read before the long work
+    if job.arguments.get("rendered_in_parts", False):
+        pdf = join_slips([path.with_suffix(".pdf").read_bytes() for path in files], context)
+    else:
+        entries.sort(key=lambda entry: entry["name"])
+        pdf = render_slips(context)
     if _member_ids(cohort.id) != set(job.arguments["items"]):
         raise jobs.JobFailed("input_changed")  # the slips would not match: no PIN changes
     _replace_pins(cohort.id, new_hashes, job.started_by_id)
     jobs.finish(job, pdf, f"login-slips-cohort-{cohort.id}.pdf", "application/pdf")
-    for name in files:  # they hold PINs in clear; the result file is kept for its owner
-        (jobs.results_folder() / name).unlink(missing_ok=True)
+    for path in files:  # they hold PINs in clear; the result file is kept for its owner
+        path.unlink(missing_ok=True)
+        path.with_suffix(".pdf").unlink(missing_ok=True)
     return {"trainees": len(entries), "pins": len(new_hashes)}
 
 

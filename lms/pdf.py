@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes.util
+import io
 import logging
 import ssl
 import unicodedata
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
@@ -175,6 +177,29 @@ def write_pages(document: Document, pages: Sequence[Any] | None, metadata: dict[
     part = document if pages is None else document.copy(list(pages))
     _apply_metadata(part.metadata, metadata)
     return part.write_pdf()
+
+
+def join_pdfs(parts: Sequence[bytes], metadata: dict[str, Any]) -> bytes:
+    """One PDF of the pages of PDFs rendered apart (by render_pdf, on any worker), in order, with
+    the given metadata. Identical objects (the fonts' common glyph programs, a QR code drawn on
+    every part) are kept once."""
+    unknown = set(metadata) - METADATA_KEYS
+    if unknown:
+        raise ValueError(f"Unknown PDF metadata keys: {sorted(unknown)}")
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    info = {
+        "/Title": metadata.get("title"),
+        "/Author": metadata.get("author"),
+        "/Subject": metadata.get("subject"),
+        "/Producer": "WeasyPrint, joined with pypdf",
+    }
+    writer.add_metadata({key: value for key, value in info.items() if value})
+    writer.compress_identical_objects()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _apply_metadata(target: Any, metadata: dict[str, Any]) -> None:

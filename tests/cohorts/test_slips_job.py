@@ -88,8 +88,11 @@ def test_the_slips_go_through_a_real_consumer_and_their_pins_work(
 def test_slips_in_parts_give_one_pin_per_trainee_however_often_a_part_runs(
     app, client, login_as, make_user, make_cohort, db_session
 ):
+    import io
     import re
     import subprocess
+
+    from pypdf import PdfReader
 
     from accounts.models import User
     from accounts.passwords import verify_secret
@@ -110,10 +113,10 @@ def test_slips_in_parts_give_one_pin_per_trainee_however_often_a_part_runs(
             task(*args)
             db.session.commit()
 
-    def part_files() -> list[str]:
+    def part_files() -> list[str]:  # a part's PINs and hashes, and its slips (.pdf)
         with app.app_context():
             folder = jobs.results_folder()
-        return sorted(path.name for path in folder.glob(f"{job_id}-slips-part-*"))
+        return sorted({path.stem for path in folder.glob(f"{job_id}-slips-part-*")})
 
     run(jobs.plan, job_id)  # the job runs; its parts wait on the queue
     run(login_slips_part, job_id, 0)
@@ -148,6 +151,23 @@ def test_slips_in_parts_give_one_pin_per_trainee_however_often_a_part_runs(
     with app.app_context():
         for trainee in trainees:
             assert sum(verify_secret(hashes[trainee.id], pin) for pin in pins) == 1
+    # The parts' slips, rendered apart, are joined in name order: 8 full slips a page, the
+    # second part's on the page after the first part's three.
+    result = client.get(f"/jobs/{job_id}/result").data
+    by_name = [t.service_number for t in sorted(trainees, key=lambda t: (t.full_name, t.id))]
+    pages = []
+    for number in range(1, 5):
+        pages.append(
+            subprocess.run(
+                ["pdftotext", "-f", str(number), "-l", str(number), "-", "-"],
+                input=result,
+                capture_output=True,
+                check=True,
+            ).stdout.decode()
+        )
+    assert len(PdfReader(io.BytesIO(result)).pages) == 4
+    for number, page in enumerate(pages):
+        assert all(code in page for code in by_name[number * 8 : (number + 1) * 8])
 
 
 def test_each_slip_is_in_its_trainees_language(

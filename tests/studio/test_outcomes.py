@@ -307,7 +307,7 @@ def test_the_coverage_page_of_the_draft_and_of_a_version(app, client, db_session
     # version 1 has no tags: only its standards' outcomes (SEA-1, SEA-2: CPTM 3.4), untaught
     assert re.search(r"Taught and assessed</span></td><td>0<", version)
     assert re.search(r"Neither taught nor assessed</span></td><td>4<", version)
-    assert 'Standards: <span dir="ltr">SEA-1, SEA-2</span>' in version
+    assert 'Standards: <span dir="ltr" class="ref">SEA-1, SEA-2</span>' in version
     assert client.get(f"{PAGE}/coverage?version=9").status_code == 404
     assert client.get(f"{PAGE}/coverage?version=x1").status_code == 404
     db_session.get(User, author.id).preferred_language = "fr"

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 
 from lms.settings import LANGUAGES
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
@@ -285,9 +285,16 @@ def _lesson_in(
 
 def current_frameworks() -> dict[str, Framework]:
     """The frameworks known to this installation: bundled, plus the configured folder's when an
-    app is active (outside one, e.g. in a bare script: the bundled ones)."""
-    folder = current_app.config.get("OUTCOME_FRAMEWORKS_FOLDER") if has_app_context() else None
-    return load_frameworks(folder)
+    app is active (outside one, e.g. in a bare script: the bundled ones). Looked up once per app
+    context (a request, a command): a package's hundreds of references do not each list the
+    folders again."""
+    if not has_app_context():
+        return load_frameworks()
+    found: dict[str, Framework] | None = g.get("outcome_frameworks")
+    if found is None:
+        found = load_frameworks(current_app.config.get("OUTCOME_FRAMEWORKS_FOLDER"))
+        g.outcome_frameworks = found
+    return found
 
 
 def read_references(

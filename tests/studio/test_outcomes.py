@@ -117,7 +117,8 @@ def test_the_apps_setting_names_the_centres_folder(app, tmp_path):
     )
     with app.app_context():
         assert "NPTC-9" not in current_frameworks()
-        app.config["OUTCOME_FRAMEWORKS_FOLDER"] = str(tmp_path)
+    app.config["OUTCOME_FRAMEWORKS_FOLDER"] = str(tmp_path)
+    with app.app_context():  # each request or command reads the folder once
         assert "NPTC-9" in current_frameworks()
 
 

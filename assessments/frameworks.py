@@ -290,10 +290,15 @@ def current_frameworks() -> dict[str, Framework]:
     folders again."""
     if not has_app_context():
         return load_frameworks()
-    found: dict[str, Framework] | None = g.get("outcome_frameworks")
+    found: dict[str, Framework] | PackageError | None = g.get("outcome_frameworks")
     if found is None:
-        found = load_frameworks(current_app.config.get("OUTCOME_FRAMEWORKS_FOLDER"))
+        try:
+            found = load_frameworks(current_app.config.get("OUTCOME_FRAMEWORKS_FOLDER"))
+        except PackageError as error:
+            found = error
         g.outcome_frameworks = found
+    if isinstance(found, PackageError):
+        raise found
     return found
 
 
@@ -306,7 +311,7 @@ def read_references(
         return ()
     try:
         frameworks = current_frameworks()
-    except PackageError as error:
-        problems.extend(error.problems)
+    except PackageError as error:  # reported once, not for every item that has references
+        problems.extend(problem for problem in error.problems if problem not in problems)
         return ()
     return check_references(value, where, frameworks, path, line, problems)

@@ -339,3 +339,20 @@ def test_the_coverage_page_is_for_the_centres_authors_only(
 
 def test_bundled_dir_is_where_the_docs_say():
     assert BUNDLED_DIR.parts[-2:] == ("courses", "frameworks")
+
+
+def test_a_broken_framework_file_of_the_centre_is_reported_once_by_the_loader(app, tmp_path):
+    folder = tmp_path / "frameworks"
+    folder.mkdir()
+    (folder / "broken.yaml").write_text("framework: NPTC\nedition: [\n", encoding="utf-8")
+    path = write_package(tmp_path)
+    edit_yaml(
+        path / "questions.yaml",
+        lambda data: [q.update(outcomes=["CPTM-2017 3.4 LO2"]) for q in data["questions"][:5]],
+    )
+    catalog = _catalog()
+    app.config["OUTCOME_FRAMEWORKS_FOLDER"] = str(folder)
+    with app.app_context(), pytest.raises(PackageError) as error:
+        read_package(path, *catalog)
+    broken = [m for m in _messages(error.value) if m[0] == "broken.yaml"]
+    assert len(broken) == 1 and broken[0][2].startswith("invalid YAML")

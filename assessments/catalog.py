@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assessments.frameworks import read_references
 from lms.settings import LANGUAGES
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
 
@@ -78,6 +79,7 @@ class StandardSpec:
     mastery_threshold: int
     title: dict[str, str]
     description: dict[str, str]
+    outcomes: tuple[str, ...] = ()  # learning-outcome references (not part of its meaning)
 
     @property
     def content_hash(self) -> str:
@@ -93,6 +95,7 @@ class CriterionSpec:
     id: str
     text: dict[str, str]
     required: bool
+    outcomes: tuple[str, ...] = ()  # learning-outcome references (not part of its meaning)
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,7 @@ def _standards_in(path: Path, data: Any, problems: list[FileProblem]) -> list[St
                 description=check_texts(
                     item.get("description"), LANGUAGES, f"{code} description", path, line, problems
                 ),
+                outcomes=read_references(item.get("outcomes"), code, path, line, problems),
             )
         )
     return found
@@ -252,7 +256,12 @@ def _rubric_in(
         text = check_texts(
             item.get("text"), LANGUAGES, f"criterion {item['id']}", path, line, problems
         )
-        criteria.append(CriterionSpec(str(item["id"]), text, bool(item.get("required", True))))
+        outcomes = read_references(
+            item.get("outcomes"), f"criterion {item['id']}", path, line, problems
+        )
+        criteria.append(
+            CriterionSpec(str(item["id"]), text, bool(item.get("required", True)), outcomes)
+        )
     if not criteria:
         problems.append(FileProblem(path, 1, "a rubric needs at least one criterion"))
     return RubricSpec(

@@ -122,6 +122,11 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         ),
         # Worker processes that render a cohort's certificates (certificates.services.
         # issue_certificates); 1 renders them one after another in the request's process.
+        # A centre's own learning-outcome frameworks (*.yaml, docs/course-format.md), added to the
+        # bundled ones in courses/frameworks/.
+        "OUTCOME_FRAMEWORKS_FOLDER": env.get(
+            "OUTCOME_FRAMEWORKS_FOLDER", str(instance / "frameworks")
+        ),
         "CERTIFICATE_RENDER_PROCESSES": int(env.get("CERTIFICATE_RENDER_PROCESSES", "0") or "0")
         or _usable_cpus(),
     }

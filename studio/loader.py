@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assessments.catalog import RubricSpec, StandardSpec, check_texts, load_rubrics, load_standards
+from assessments.frameworks import read_references
 from courses.rendering import lint_markdown, split_title, word_count
 from lms.settings import LANGUAGES
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
@@ -41,6 +42,7 @@ class LessonSpec:
     slug: str
     standards: tuple[str, ...]
     sources: dict[str, LessonSource]
+    outcomes: tuple[str, ...] = ()  # learning-outcome references: not part of its content hash
 
     @property
     def content_hash(self) -> str:
@@ -270,7 +272,10 @@ def _lessons(
             source = _lesson_source(reader, path, language)
             if source is not None:
                 sources[language] = source
-        lessons.append(LessonSpec(position, slug, lesson_standards, sources))
+        outcomes = read_references(
+            entry.get("outcomes"), f"lesson {slug!r}", reader.manifest_path, line, reader.problems
+        )
+        lessons.append(LessonSpec(position, slug, lesson_standards, sources, outcomes))
     for (_, _, _), path in sorted(files.items()):
         reader.problem(
             "lesson file is not listed in course.yaml (check its number and slug)", None, path

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assessments.catalog import check_texts, question_hash
+from assessments.frameworks import read_references
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
 
 
@@ -18,6 +19,7 @@ class QuestionSpec:
     standard: str
     kind: str
     content: dict[str, Any]
+    outcomes: tuple[str, ...] = ()  # learning-outcome references: not part of its content hash
 
     @property
     def content_hash(self) -> str:
@@ -52,7 +54,10 @@ def read_questions(
             problems.append(FileProblem(path, line, f"duplicate question id {qid!r}"))
         seen.add(qid)
         content = _question_content(path, item, qid, languages, standards, problems)
-        found.append(QuestionSpec(qid, str(item.get("standard")), str(item.get("kind")), content))
+        outcomes = read_references(item.get("outcomes"), qid, path, line, problems)
+        found.append(
+            QuestionSpec(qid, str(item.get("standard")), str(item.get("kind")), content, outcomes)
+        )
     return tuple(found)
 
 

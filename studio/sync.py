@@ -63,6 +63,14 @@ def package_hash(package: CoursePackage) -> str:
         ],
         "media": _media_hashes(package),
     }
+    # Outcome tags change the package (a publication needs a higher version) but not a lesson's or
+    # question's identity; counted only when present, so untagged packages keep their hash.
+    tags = {
+        "lessons": {lesson.slug: lesson.outcomes for lesson in package.lessons if lesson.outcomes},
+        "questions": {q.id: q.outcomes for q in package.questions if q.outcomes},
+    }
+    if tags["lessons"] or tags["questions"]:
+        payload["outcomes"] = tags
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()

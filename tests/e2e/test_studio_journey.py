@@ -32,7 +32,7 @@ def test_an_author_copies_and_publishes_a_course(
     form.locator("button[type=submit]").click()
     assert page.url.endswith("/studio/courses/sea-journey")
     page.click("text=Check and publish")
-    assert "Version 2.1 is published." in page.content()
+    assert "Version 2.2 is published." in page.content()
     screenshot("studio-course-phone-en")
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot("studio-course-desktop-en")

@@ -47,6 +47,7 @@ SAMPLE_ARGUMENTS = {
     "studio.export_draft": {"slug": "centre-course"},
     "studio.export_version": {"slug": "centre-course", "number": "1"},
     "studio.compare_versions": {"slug": "centre-course"},
+    "studio_outcomes.coverage": {"slug": "centre-course"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

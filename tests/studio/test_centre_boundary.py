@@ -39,6 +39,16 @@ def _snapshot(db_session):
     )
 
 
+# Values for the other parts of a studio address (a lesson, a question, a language...): whatever
+# they name, another centre's course is not found.
+SAMPLE_ARGUMENTS = {"number": "1", "lang": "fr", "language": "fr", "lesson": "first-steps"}
+
+
+def _is_studio(endpoint: str) -> bool:
+    """The studio's pages: the blueprint "studio" and those its parts add ("studio_lessons"...)."""
+    return endpoint.split(".", 1)[0].startswith("studio")
+
+
 def test_every_studio_route_answers_not_found_for_another_centres_course(
     app, client, db_session, author, b_course, tmp_path
 ):
@@ -48,9 +58,10 @@ def test_every_studio_route_answers_not_found_for_another_centres_course(
     forged = pack(changed(b_course, "lessons/01-first-steps.en.md", "Zzsecret", "Forged"))
     seen = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("studio.") or "slug" not in rule.arguments:
+        if not _is_studio(rule.endpoint) or "slug" not in rule.arguments:
             continue
-        url = rule.build({"slug": B_SLUG, "number": 1}, append_unknown=False)[1]
+        values = {name: SAMPLE_ARGUMENTS.get(name, "1") for name in rule.arguments}
+        url = rule.build(values | {"slug": B_SLUG}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             data = None
             if method == "POST":
@@ -62,14 +73,14 @@ def test_every_studio_route_answers_not_found_for_another_centres_course(
             response = client.open(url, method=method, data=data)
             assert response.status_code == 404, (method, url, response.status_code)
             seen.append(rule.endpoint)
-    assert set(seen) == {
+    assert {
         "studio.course",
         "studio.publish",
         "studio.import_draft",
         "studio.export_draft",
         "studio.export_version",
         "studio.compare_versions",
-    }
+    } <= set(seen)
     assert _snapshot(db_session) == before and table_counts(db_session) == counts
 
 
@@ -123,6 +134,6 @@ def test_every_studio_route_declares_the_author_audience(app):
     audiences = {
         rule.endpoint: audience_of(app.view_functions[rule.endpoint])
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("studio.")
+        if _is_studio(rule.endpoint)
     }
     assert audiences and set(audiences.values()) == {frozenset({"course_author"})}

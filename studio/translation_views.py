@@ -37,10 +37,10 @@ from studio.translations import (
     UnreadableDraft,
     apply_translations,
     check_translation,
-    draft_items,
     language_kind,
     matrix,
     next_to_do,
+    package_texts,
     target_languages,
 )
 from studio.views import _conflict  # the studio's one "changed since you opened it" page
@@ -65,7 +65,7 @@ def _language_or_404(language: str) -> str:
 
 def _texts(draft: CourseDraft) -> DraftTexts:
     try:
-        return draft_items(drafts.draft_files(draft))
+        return package_texts(draft.package, draft.package_sha256)
     except UnreadableDraft:
         abort(409, _("The draft's course.yaml or questions.yaml cannot be read."))
 
@@ -80,7 +80,7 @@ def _previous(draft: CourseDraft, texts: DraftTexts) -> dict[str, dict[str, str]
     older = []
     for version in publishing.versions_of(draft)[:PREVIOUS_VERSIONS]:
         try:
-            older.append(draft_items(drafts.version_files(version)))
+            older.append(package_texts(version.package, version.package_sha256))
         except UnreadableDraft:
             continue
     return previous_sources(texts, older)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 SLUG_HINT = _l("Lower-case letters, digits and hyphens, e.g. sea-zero-tolerance-npl.")
@@ -73,5 +74,19 @@ class PoImportForm(FlaskForm):
 
     po_file = FileField(
         _l("PO file"), validators=[FileRequired(message=_l("Choose the PO file to import."))]
+    )
+    revision = _revision_field()
+
+
+class LanguageOfferForm(FlaskForm):
+    """How a language is offered to trainees: complete, or partial (English where a text is
+    missing)."""
+
+    offer = SelectField(
+        _l("Offer to trainees as"),
+        choices=[
+            SelectChoice("complete", _l("Complete")),
+            SelectChoice("partial", _l("Partial: English where a text is missing")),
+        ],
     )
     revision = _revision_field()

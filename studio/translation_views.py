@@ -25,7 +25,7 @@ from lms.db import db
 from lms.i18n import LANGUAGE_NAMES, is_rtl
 from lms.settings import LANGUAGES
 from studio import drafts, publishing
-from studio.forms import PoImportForm, TranslationForm
+from studio.forms import LanguageOfferForm, PoImportForm, TranslationForm
 from studio.loader import REFERENCE_LANGUAGE
 from studio.models import CourseDraft
 from studio.po_exchange import export_po, previous_sources, read_translations
@@ -40,6 +40,7 @@ from studio.translations import (
     language_kind,
     matrix,
     next_to_do,
+    offer_language,
     package_texts,
     target_languages,
 )
@@ -117,6 +118,11 @@ def _language_page(
         categories=CATEGORIES,
         import_form=context.pop("import_form", None)
         or PoImportForm(formdata=None, revision=draft.revision),
+        offer_form=LanguageOfferForm(
+            formdata=None,
+            revision=draft.revision,
+            offer="complete" if language_kind(texts, language) == "complete" else "partial",
+        ),
         **context,
     ), status
 
@@ -178,6 +184,43 @@ def import_po(slug: str, language: str) -> Response | tuple[str, int]:
         except drafts.StaleDraft as error:
             return _conflict(draft, error)
     return _language_page(draft, language, 200, po_result=result)
+
+
+@bp.post("/courses/<slug>/translations/<language>/offer")
+@author_only
+def offer(slug: str, language: str) -> Response | tuple[str, int]:
+    """Offer a language to trainees as complete (every text translated) or partial."""
+    draft = _draft_or_404(slug)
+    language = _language_or_404(language)
+    form = LanguageOfferForm()
+    if not form.validate_on_submit():
+        return _language_page(draft, language, 400)
+    texts = _texts(draft)
+    missing = matrix(texts, [language])[0].total["missing"]
+    if form.offer.data == "complete" and missing:
+        return _language_page(
+            draft,
+            language,
+            400,
+            error=_(
+                "Every text must be translated before the language is offered as complete: "
+                "%(num)d are missing.",
+                num=missing,
+            ),
+        )
+    if form.offer.data != language_kind(texts, language):
+        try:
+            drafts.save_draft(
+                draft,
+                offer_language(drafts.draft_files(draft), language, form.offer.data),
+                form.revision.data,
+                current_user,
+                f"translation:{language}:{form.offer.data}",
+            )
+        except drafts.StaleDraft as error:
+            return _conflict(draft, error)
+        flash(_("How the language is offered to trainees is changed."), "success")
+    return redirect(url_for(".language_page", slug=slug, language=language))
 
 
 def _item_page(

@@ -319,7 +319,16 @@ def apply_translations(files: Mapping[str, bytes], changes: Iterable[Change]) ->
                     questions = {str(q.get("id", "")).strip(): q for q in bank["questions"]}
                 _set_question_text(questions, change.item_id, change.language, change.text)
         sources.setdefault(change.language, {})[change.item_id] = short_hash(change.made_from)
-    if any(c.text is not None and c.item_id.startswith("course/") for c in changes):
+    offered = [*(manifest.get("languages") or []), *(manifest.get("partial_languages") or [])]
+    new_languages = sorted(
+        {c.language for c in changes if c.text is not None and c.language not in offered},
+        key=LANGUAGES.index,
+    )
+    if new_languages:  # a text in a language the course did not offer: offered as partial
+        manifest["partial_languages"] = [*(manifest.get("partial_languages") or []), *new_languages]
+    if new_languages or any(
+        c.text is not None and c.item_id.startswith("course/") for c in changes
+    ):
         result["course.yaml"] = dump_yaml(manifest)
     if bank is not None:
         result["questions.yaml"] = dump_yaml(bank)
@@ -380,3 +389,25 @@ def check_translation(item: Item, text: str, media: set[str]) -> list[str]:
         if image not in media
     )
     return problems
+
+
+def offer_language(files: Mapping[str, bytes], language: str, kind: str) -> PackageFiles:
+    """The package with `language` offered as "complete" (in `languages`) or "partial" (in
+    `partial_languages`). The caller checks that a complete language has every text."""
+    manifest = _yaml(files, "course.yaml")
+    complete = [code for code in manifest.get("languages") or [] if code != language]
+    partial = [code for code in manifest.get("partial_languages") or [] if code != language]
+    if kind == "complete":
+        complete.append(language)
+    else:
+        partial.append(language)
+    manifest["languages"] = sorted(complete, key=_language_order)
+    if partial:
+        manifest["partial_languages"] = sorted(partial, key=_language_order)
+    else:
+        manifest.pop("partial_languages", None)
+    return {**files, "course.yaml": dump_yaml(manifest)}
+
+
+def _language_order(code: Any) -> int:
+    return LANGUAGES.index(code) if code in LANGUAGES else len(LANGUAGES)

@@ -313,7 +313,7 @@ def test_every_translation_route_answers_not_found_for_another_centres_course(
             response = client.open(url + "?item=course/title", method=method, data=data)
             assert response.status_code == 404, (method, url, response.status_code)
             seen.add(rule.endpoint)
-    assert len(seen) == 6
+    assert len(seen) == 7
     assert table_counts(db_session) == before
 
 
@@ -458,3 +458,44 @@ def test_a_reader_in_a_partial_language_sees_the_fallback_notices(
     second = client.get("/courses/centre-course/lessons/second-steps").get_data(as_text=True)
     assert "Lesson 1 fr" in first and '<article class="lesson">' in first
     assert "Lesson 2 en" in second and '<article class="lesson" lang="en" dir="ltr">' in second
+
+
+def test_a_text_in_a_language_not_offered_makes_it_partial(client, db_session, author, imported):
+    response = submit(
+        client,
+        f"{MATRIX}/ru/item?item=course/title",
+        {"item": "course/title", "text": "Мини-курс", "revision": "1"},
+        action=f"{MATRIX}/ru/item",
+    )
+    assert response.status_code == 302
+    from studio.publishing import validate
+
+    files = _files(db_session)
+    manifest = yaml.safe_load(files["course.yaml"])
+    assert manifest["languages"] == ["en", "fr"] and manifest["partial_languages"] == ["ru"]
+    assert manifest["title"]["ru"] == "Мини-курс"
+    assert validate(files).ok
+
+
+def test_a_language_is_offered_complete_only_with_every_text(client, db_session, author, imported):
+    response = submit(
+        client, FRENCH, {"offer": "partial", "revision": "1"}, action=f"{FRENCH}/offer"
+    )
+    assert response.status_code == 302
+    manifest = yaml.safe_load(_files(db_session)["course.yaml"])
+    assert manifest["languages"] == ["en"] and manifest["partial_languages"] == ["fr"]
+    assert "Partial: English where a text is missing" in client.get(MATRIX).get_data(as_text=True)
+    response = submit(
+        client, FRENCH, {"offer": "complete", "revision": "2"}, action=f"{FRENCH}/offer"
+    )
+    manifest = yaml.safe_load(_files(db_session)["course.yaml"])
+    assert manifest["languages"] == ["en", "fr"] and "partial_languages" not in manifest
+    before = table_counts(db_session)
+    response = submit(
+        client, f"{MATRIX}/ru", {"offer": "complete", "revision": "3"}, action=f"{MATRIX}/ru/offer"
+    )
+    assert response.status_code == 400
+    assert "before the language is offered as complete: 164 are missing" in response.get_data(
+        as_text=True
+    )
+    assert _draft(db_session).revision == 3 and table_counts(db_session) == before

@@ -48,13 +48,14 @@ def export_po(
         if not item.source.strip():
             continue
         status = texts.status(item, language)
+        question = texts.question_of(item)
         made_from = texts.sources.get(language, {}).get(item.id, "")
         old = (previous or {}).get(item.id, {}).get(made_from) if status == STALE else None
         catalog.add(
             item.source,
             item.texts.get(language, ""),
             context=item.id,
-            auto_comments=[item.label],
+            auto_comments=[item.label, *([question.source] if question else [])],
             flags=("fuzzy",) if status == STALE else (),
             previous_id=(old,) if old else (),
         )

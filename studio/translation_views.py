@@ -251,6 +251,7 @@ def _item_page(
         language_name=LANGUAGE_NAMES[language],
         direction="rtl" if is_rtl(language) else "ltr",
         item=item,
+        question=texts.question_of(item),
         state=state,
         previous=previous,
         form=form,

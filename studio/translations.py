@@ -84,6 +84,14 @@ class DraftTexts:
     def item(self, item_id: str) -> Item | None:
         return self._by_id.get(item_id)
 
+    def question_of(self, item: Item) -> Item | None:
+        """For a question's option, case or explanation: the question's own text (context)."""
+        if not item.id.startswith("question/") or item.id.endswith("/text"):
+            return None
+        if item.category == "options":
+            return self.item(item.id.rsplit("/option/", 1)[0] + "/text")
+        return self.item(item.id.rsplit("/", 1)[0] + "/text")
+
     @cached_property
     def _by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}

@@ -499,3 +499,25 @@ def test_a_language_is_offered_complete_only_with_every_text(client, db_session,
         as_text=True
     )
     assert _draft(db_session).revision == 3 and table_counts(db_session) == before
+
+
+def test_an_option_is_translated_with_its_question_in_view(client, author, imported):
+    body = client.get(f"{FRENCH}/item?item=question/q2/option/b").get_data(as_text=True)
+    assert '<p lang="en" dir="ltr">Question q2 (en)</p>' in body
+    assert '<div class="source-text" lang="en" dir="ltr">Option b (en)</div>' in body
+    po = client.get(f"{FRENCH}.po").get_data(as_text=True)
+    assert '#. q2 · b\n#. Question q2 (en)\nmsgctxt "question/q2/option/b"' in po
+
+
+def test_a_round_trip_with_stale_texts_changes_nothing(app, client, db_session, author, tmp_path):
+    files = apply_translations(
+        package_files(tmp_path),
+        [Change("question/q1/text", "fr", "Question q1 (fr)", "Question q1 (en)")],
+    )
+    reworded = changed(files, "questions.yaml", "Question q1 (en)", "Question q1, reworded")
+    assert upload(client, "/studio/", "/studio/import", pack(reworded)).status_code == 302
+    before = _draft(db_session).package
+    response = _po_upload(client, client.get(f"{FRENCH}.po").data)
+    assert response.status_code == 200
+    assert "Unchanged: 163; fuzzy, not imported: 1; empty: 0." in response.get_data(as_text=True)
+    assert _draft(db_session).package == before

@@ -88,7 +88,8 @@ def read_translations(data: bytes, texts: DraftTexts, language: str, media: set[
         result.problems.append(_("This is not a readable PO file (%(error)s).", error=str(error)))
         return result
     found = str(catalog.locale) if catalog.locale is not None else ""
-    if found != language:
+    # "fr_FR" or "zh_Hans" as a translator's tool may write it: the language is what counts
+    if catalog.locale is None or catalog.locale.language != language:
         result.problems.append(
             _(
                 "The file's Language header says %(found)s; this page imports %(language)s.",

@@ -12,7 +12,9 @@ docs/benchmarks.md. On a new SQLite database in a temporary folder:
 - coverage: that course's learning-outcome coverage page (`/studio/courses/<slug>/coverage`), the
   draft and the second version, requested by a signed-in author through the app (test client).
 
-The translation pages of the issue do not exist yet: not measured.
+- translation pages of that course (its second version's draft): the matrix, a language's texts,
+  the side-by-side page of a lesson, the PO export of one language and the import of that file back
+  (checked whole, nothing to change), each a whole view call in a request context.
 """
 
 from __future__ import annotations
@@ -209,6 +211,56 @@ def main() -> None:
                 f"coverage page of that course, {label}: median {median:.2f} s, max "
                 f"{worst:.2f} s, {len(response.data) / 1024:.0f} KiB (target < 1 s)"
             )
+        translation_pages(app, author_id, "bench-large-course", args.repeat)
+
+
+def translation_pages(app: Any, author_id: int, slug: str, repeat: int) -> None:
+    """The translation pages of the large course, as an author's requests run them: cold (the
+    parsed texts of the draft and its versions forgotten first) and warm (remembered)."""
+    from flask_login import login_user
+
+    from accounts.models import User
+    from lms import scope
+    from studio import drafts
+    from studio import translation_views as views
+    from studio.po_exchange import read_translations
+    from studio.translations import _CACHE, draft_items
+
+    with app.test_request_context(f"/studio/courses/{slug}/translations"):
+        scope.enter(db.session, 1)
+        login_user(db.session.get(User, author_id))
+        draft = drafts.get_draft(slug)
+        assert draft is not None
+        files = drafts.draft_files(draft)
+        lesson = next(item.id for item in draft_items(files).items if item.markdown)
+        pages = {
+            "matrix": lambda: views.overview(slug),
+            "texts of a language (ar)": lambda: views.language_page(slug, "ar"),
+            "side-by-side, a lesson (ar)": lambda: views._item_page(draft, "ar", lesson),
+            "PO export (ar)": lambda: views.export(slug, "ar"),
+        }
+        po_data = b""
+        for name, call in pages.items():
+            cold, cold_worst, _ = timed(lambda call=call: (_CACHE.clear(), call()), repeat)
+            warm, _, result = timed(call, repeat)
+            if name.startswith("PO"):
+                po_data = result.get_data()
+            print(
+                f"{name}: cold median {cold * 1000:.0f} ms (max {cold_worst * 1000:.0f} ms), "
+                f"warm median {warm * 1000:.0f} ms (target < 1 s)"
+            )
+        media = {name for name in files if name.startswith("media/")}
+
+        def read_back() -> Any:
+            _CACHE.clear()
+            return read_translations(po_data, draft_items(drafts.draft_files(draft)), "ar", media)
+
+        median, worst, result = timed(read_back, repeat)
+        print(
+            f"PO import of that file ({len(po_data) / 1024:.0f} KiB, checked whole): median "
+            f"{median * 1000:.0f} ms, max {worst * 1000:.0f} ms; {len(result.changes)} changes, "
+            f"{len(result.problems)} problems (target < 1 s)"
+        )
 
 
 if __name__ == "__main__":

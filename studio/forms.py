@@ -1,11 +1,12 @@
-"""Studio forms: copy a template, import a package, publish a draft."""
+"""Studio forms: copy a template, import a package, publish a draft, translate."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, StringField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 SLUG_HINT = _l("Lower-case letters, digits and hyphens, e.g. sea-zero-tolerance-npl.")
@@ -57,4 +58,35 @@ class ImportDraftForm(FlaskForm):
 class PublishForm(FlaskForm):
     """Publish the draft as it was when the page was opened."""
 
+    revision = _revision_field()
+
+
+class TranslationForm(FlaskForm):
+    """One text translated on the side-by-side page."""
+
+    item = HiddenField(validators=[DataRequired()])
+    text = TextAreaField(_l("Translation"), validators=[Length(max=200_000)])
+    revision = _revision_field()
+
+
+class PoImportForm(FlaskForm):
+    """A translator's PO file for one language, read back into the draft."""
+
+    po_file = FileField(
+        _l("PO file"), validators=[FileRequired(message=_l("Choose the PO file to import."))]
+    )
+    revision = _revision_field()
+
+
+class LanguageOfferForm(FlaskForm):
+    """How a language is offered to trainees: complete, or partial (English where a text is
+    missing)."""
+
+    offer = SelectField(
+        _l("Offer to trainees as"),
+        choices=[
+            SelectChoice("complete", _l("Complete")),
+            SelectChoice("partial", _l("Partial: English where a text is missing")),
+        ],
+    )
     revision = _revision_field()

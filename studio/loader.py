@@ -22,6 +22,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(?P<nn>\d{2})-(?P<slug>[a-z0-9-]+)\.(?P<lang>[A-Za-z_-]+)\.md$")
 QUESTION_KINDS = {"single", "multiple", "true_false", "scenario"}
 REFERENCE_LANGUAGE = "en"
+SOURCE_HASH_LENGTH = 12  # translations.yaml: the start of the English text's SHA-256, in hex
+SOURCE_HASH_RE = re.compile(rf"^[0-9a-f]{{{SOURCE_HASH_LENGTH}}}$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ class CoursePackage:
     is_open: bool
     lessons: tuple[LessonSpec, ...]
     questions: tuple[QuestionSpec, ...] = field(default_factory=tuple)
+    # Languages offered with gaps (English shown where a text is missing, with the notice).
+    partial_languages: tuple[str, ...] = ()
+    # translations.yaml: language -> item id -> short hash of the English it was made from.
+    translation_sources: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -83,6 +89,12 @@ class CoursePackage:
             "quiz": self.quiz,
             "practicals": list(self.practicals),
             "lessons": [lesson.slug for lesson in self.lessons],
+            # only when set: the fingerprint of every package without it stays as it was
+            **(
+                {"partial_languages": list(self.partial_languages)}
+                if self.partial_languages
+                else {}
+            ),
         }
 
 
@@ -140,6 +152,7 @@ def _read_manifest(reader: _Reader, data: dict[str, Any]) -> CoursePackage:
     if not version:
         reader.problem("'version' is required", line_of(data))
     languages = _languages(reader, data)
+    partial = _partial_languages(reader, data, languages)
     standards = _course_standards(reader, data)
     quiz = data.get("quiz") if isinstance(data.get("quiz"), dict) else {}
     if not quiz:
@@ -159,7 +172,7 @@ def _read_manifest(reader: _Reader, data: dict[str, Any]) -> CoursePackage:
     questions = _questions(
         reader, languages, standards, quiz_settings.get("questions_per_standard", 1)
     )
-    return CoursePackage(
+    package = CoursePackage(
         path=reader.path,
         slug=slug,
         version=version,
@@ -188,7 +201,103 @@ def _read_manifest(reader: _Reader, data: dict[str, Any]) -> CoursePackage:
         is_open=bool(data.get("open_enrolment", True)),
         lessons=lessons,
         questions=questions,
+        partial_languages=partial,
+        translation_sources=_translation_sources(reader),
     )
+    _refuse_unlisted_languages(reader, package)
+    return package
+
+
+def _partial_languages(
+    reader: _Reader, data: dict[str, Any], languages: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Languages the course is offered in with gaps; they may lack any text but English."""
+    codes = data.get("partial_languages", [])
+    if not isinstance(codes, list):
+        reader.problem("'partial_languages' must be a list of language codes", line_of(data))
+        return ()
+    for code in codes:
+        if code not in LANGUAGES or code == REFERENCE_LANGUAGE:
+            reader.problem(
+                f"'partial_languages': {code!r} is not a language that can be partial",
+                line_of(data),
+            )
+        elif code in languages:
+            reader.problem(
+                f"'partial_languages': {code!r} is also in 'languages' (complete)", line_of(data)
+            )
+    return tuple(
+        str(code)
+        for code in codes
+        if code in LANGUAGES and code != REFERENCE_LANGUAGE and code not in languages
+    )
+
+
+def _refuse_unlisted_languages(reader: _Reader, package: CoursePackage) -> None:
+    """A text in a language the course neither offers complete nor marks partial."""
+    offered = set(package.languages) | set(package.partial_languages)
+    found: dict[str, set[str]] = {}
+    for where, texts in (("title", package.title), ("summary", package.summary)):
+        for code in set(texts) - offered:
+            found.setdefault(code, set()).add(where)
+    for lesson in package.lessons:
+        for code in set(lesson.sources) - offered:
+            found.setdefault(code, set()).add(f"lesson {lesson.slug}")
+    for question in package.questions:
+        for code in set(_languages_of(question.content)) - offered:
+            found.setdefault(code, set()).add(f"question {question.id}")
+    for code, places in sorted(found.items()):
+        reader.problem(
+            f"texts in {code!r} ({', '.join(sorted(places)[:3])}{', ...' if len(places) > 3 else ''})"
+            f" but {code!r} is in neither 'languages' nor 'partial_languages'",
+        )
+
+
+def _languages_of(content: Any) -> set[str]:
+    if isinstance(content, dict):
+        if (
+            content
+            and all(code in LANGUAGES for code in content)
+            and all(isinstance(value, str) for value in content.values())
+        ):
+            return set(content)
+        return set().union(*(_languages_of(value) for value in content.values()))
+    if isinstance(content, list):
+        return set().union(*(_languages_of(value) for value in content))
+    return set()
+
+
+def _translation_sources(reader: _Reader) -> dict[str, dict[str, str]]:
+    """translations.yaml (optional): what English text each translation was made from."""
+    path = reader.path / "translations.yaml"
+    if not path.is_file():
+        return {}
+    try:
+        data = read_yaml(path)
+    except PackageError as error:
+        reader.problems.extend(error.problems)
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        reader.problem("translations.yaml must map languages to their texts' sources", 1, path)
+        return {}
+    sources: dict[str, dict[str, str]] = {}
+    for code, entries in data.items():
+        if code not in LANGUAGES or code == REFERENCE_LANGUAGE:
+            reader.problem(f"unknown translation language {code!r}", line_of(data), path)
+        elif not isinstance(entries, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) and SOURCE_HASH_RE.match(value)
+            for key, value in entries.items()
+        ):
+            reader.problem(
+                f"{code}: each text's id must map to a {SOURCE_HASH_LENGTH}-character hash",
+                line_of(entries, line_of(data)),
+                path,
+            )
+        else:
+            sources[str(code)] = dict(entries)
+    return sources
 
 
 def _languages(reader: _Reader, data: dict[str, Any]) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ TEXT_SUFFIXES = (".yaml", ".md")
 MEDIA_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg")
 _PART = r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}"
 LAYOUT = re.compile(
-    rf"^(?:course\.yaml|questions\.yaml|lessons/{_PART}\.md|media/{_PART}\.(?:png|svg|jpe?g))$"
+    rf"^(?:course\.yaml|questions\.yaml|translations\.yaml|lessons/{_PART}\.md|media/{_PART}\.(?:png|svg|jpe?g))$"
 )
 FOLDERS = {"lessons/", "media/"}
 
@@ -244,7 +244,7 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
 def read_folder(path: Path) -> PackageFiles:
     """A package folder's files (the bundled templates), by their path inside the package."""
     files = {}
-    for name in ("course.yaml", "questions.yaml"):
+    for name in ("course.yaml", "questions.yaml", "translations.yaml"):
         if (path / name).is_file():
             files[name] = (path / name).read_bytes()
     for folder in ("lessons", "media"):

@@ -8,10 +8,15 @@ from lms.blueprints import register_blueprints
 from lms.cli import add_commands
 from studio.cli import courses_cli
 from studio.outcomes_views import bp as outcomes_bp
+from studio.translation_views import bp as translations_bp
 from studio.views import bp
 
 
 def init_app(app: Flask, prefix: str) -> set[str]:
     """Register the domain (see lms.Domain)."""
     add_commands(app, courses_cli)
-    return register_blueprints(app, prefix, [(bp, "/studio"), (outcomes_bp, "/studio")])
+    return register_blueprints(
+        app,
+        prefix,
+        [(bp, "/studio"), (outcomes_bp, "/studio"), (translations_bp, "/studio")],
+    )

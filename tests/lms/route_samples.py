@@ -48,6 +48,14 @@ SAMPLE_ARGUMENTS = {
     "studio.export_version": {"slug": "centre-course", "number": "1"},
     "studio.compare_versions": {"slug": "centre-course"},
     "studio_outcomes.coverage": {"slug": "centre-course"},
+    "studio_translations.overview": {"slug": "centre-course"},
+    "studio_translations.language_page": {"slug": "centre-course", "language": "fr"},
+    "studio_translations.export": {"slug": "centre-course", "language": "fr"},
+    "studio_translations.item_page": {
+        "slug": "centre-course",
+        "language": "fr",
+        "item": "course/title",
+    },
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

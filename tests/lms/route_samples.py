@@ -47,6 +47,10 @@ SAMPLE_ARGUMENTS = {
     "studio.export_draft": {"slug": "centre-course"},
     "studio.export_version": {"slug": "centre-course", "number": "1"},
     "studio.compare_versions": {"slug": "centre-course"},
+    "studio_preview.course": {"slug": "centre-course"},
+    "studio_preview.lesson": {"slug": "centre-course", "lesson_slug": "first-steps"},
+    "studio_preview.media": {"slug": "centre-course", "name": "none.png"},
+    "studio_preview.quiz": {"slug": "centre-course"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

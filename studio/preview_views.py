@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
+from babel import Locale
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -68,7 +69,7 @@ def _banner(draft: CourseDraft, language: str) -> dict[str, Any]:
             "The draft (revision %(revision)d) as a trainee reading %(language)s sees it. "
             "Nothing you do here is saved: no progress, no attempt, no answer.",
             revision=draft.revision,
-            language=LANGUAGE_NAMES[language],
+            language=Locale.parse(language).get_display_name(author_language),
         ),
         "switch_label": _("Preview in"),
         "back_label": _("Back to the course in the studio"),

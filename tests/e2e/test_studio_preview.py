@@ -7,6 +7,8 @@ from sqlalchemy import update
 
 from accounts.models import User
 from lms.db import db
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_accessibility import axe_violations, small_targets
 from tests.helpers import table_counts
 
 
@@ -17,9 +19,23 @@ def _sign_in(page, live_server, email, secret):
     page.locator("main form button[type=submit]").click()
 
 
-def test_an_author_previews_the_quiz_in_french(
-    page, live_server, live_app, create_account, screenshot
-):
+def test_an_author_previews_the_quiz_in_french(browser, live_server, live_app, create_account):
+    # axe-core is added to the page as a script: the context lets it past the CSP.
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-GB", bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def screenshot(name):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def accessible():
+        assert axe_violations(page) == []
+        if page.viewport_size["width"] == 360:
+            assert small_targets(page) == []
+
     user_id = create_account(
         "trainer", "Paul Preview", "preview-pass-2026", email="paul@preview.test"
     )
@@ -37,6 +53,7 @@ def test_an_author_previews_the_quiz_in_french(
     page.click("text=Preview as a trainee")
     assert page.locator(".preview-banner").inner_text().startswith("Preview - nothing is recorded")
     screenshot("studio-preview-course-phone-en")
+    accessible()
     page.locator(".preview-languages a[lang=fr]").click()
     assert page.locator("html").get_attribute("lang") == "fr"
     assert "Tolérance zéro" in page.locator("h1").inner_text()
@@ -52,12 +69,14 @@ def test_an_author_previews_the_quiz_in_french(
     for index in range(total):
         questions.nth(index).locator("input").first.check()
     screenshot("studio-preview-quiz-phone-fr")
+    accessible()
     page.click("text=Envoyer mes réponses")
     assert page.locator("h1").inner_text() == "Votre résultat"
     assert page.locator("ol.results > li").count() == total
     assert page.locator(".explanation").count() == total
     assert page.locator(".preview-banner").count() == 1
     screenshot("studio-preview-result-phone-fr")
+    accessible()
 
     # Arabic: the page right to left, the banner still in English.
     page.locator(".preview-languages a[lang=ar]").click()
@@ -68,6 +87,7 @@ def test_an_author_previews_the_quiz_in_french(
     screenshot("studio-preview-course-phone-ar")
     page.locator("ol.lessons a").first.click()
     screenshot("studio-preview-lesson-phone-ar")
+    accessible()
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot("studio-preview-lesson-desktop-ar")
     page.goto(page.url.replace("lang=ar", "lang=en"))
@@ -76,3 +96,4 @@ def test_an_author_previews_the_quiz_in_french(
     screenshot("studio-preview-lesson-phone-en")
     with live_app.app_context():
         assert table_counts(db.session) == counts  # nothing of the preview was recorded
+    context.close()

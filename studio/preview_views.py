@@ -158,6 +158,10 @@ def media(slug: str, name: str) -> Response:
     response.mimetype = mimetype
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # An image opened on its own runs nothing (an SVG of a draft has not been published yet).
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
     return response
 
 

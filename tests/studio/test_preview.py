@@ -4,11 +4,15 @@ any language, the validator's report for a broken draft, and nothing recorded an
 from __future__ import annotations
 
 import io
+import random
 import re
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
+from assessments.quiz import draw_questions
+from courses.models import Course
 from lms import scope
 from lms.access import audience_of
 from lms.db import db
@@ -112,6 +116,7 @@ def test_a_lesson_is_rendered_as_for_trainees_with_its_draft_images(client, auth
     image = client.get(f"{PAGE}/lessons/media/square.png")
     assert image.status_code == 200 and image.mimetype == "image/png"
     assert image.data == _png()
+    assert "sandbox" in image.headers["Content-Security-Policy"]
     assert client.get(f"{PAGE}/lessons/media/nothing.png").status_code == 404
     assert client.get(f"{PAGE}/lessons/media/../course.yaml").status_code == 404
     assert client.get(f"{PAGE}/lessons/no-such-lesson").status_code == 404
@@ -261,3 +266,22 @@ def test_people_who_are_not_authors_cannot_preview(client, login_as, author, dra
     client.post("/sign-out", data={"csrf_token": csrf_token(client, "/home")})
     login_as(role)
     assert client.get(PAGE).status_code == 403
+
+
+def test_the_preview_draws_what_a_trainees_attempt_draws_with_the_same_randomness(
+    app, db_session, author, tmp_path
+):
+    files = package_files(tmp_path)
+    publish_course(app, author, files)
+    with app.test_request_context():
+        scope.enter(db.session, author.centre_id)
+        course = db.session.scalars(select(Course).where(Course.slug == "centre-course")).one()
+        package = preview.read_draft(drafts.get_draft("centre-course"))
+        assert not isinstance(package, list)
+        for seed in (1, 2, 3):
+            trainee = [q.content["text"]["en"] for q in draw_questions(course, random.Random(seed))]
+            shown = [
+                item.served["text"] for item in preview.draw_quiz(package, "en", seed).sheet.items
+            ]
+            assert shown == trainee
+            assert len(shown) == 2 * PER_STANDARD

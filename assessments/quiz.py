@@ -6,10 +6,10 @@ import logging
 import random
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from cachetools import LRUCache
 from flask import current_app
@@ -35,6 +35,7 @@ from lms.events import quiz_scored, sender
 
 log = logging.getLogger(__name__)
 SINGLE_ANSWER_KINDS = {"single", "scenario", "true_false"}
+Q = TypeVar("Q")
 
 
 class QuizError(ValueError):
@@ -144,8 +145,16 @@ def current_standards(codes: list[str]) -> dict[str, Standard]:
 def quiz_thresholds(course: Course, standards: dict[str, Standard]) -> dict[str, float]:
     """The share of each standard's questions an attempt needs: the course's quiz rule (a sample of
     a few questions per standard), or the standard's mastery threshold for a course without one."""
-    rule = course.quiz.get("standard_threshold")
-    return {code: rule or standard.mastery_threshold for code, standard in standards.items()}
+    return thresholds_for(
+        course.quiz, {code: standard.mastery_threshold for code, standard in standards.items()}
+    )
+
+
+def thresholds_for(quiz: Mapping[str, int], mastery: Mapping[str, float]) -> dict[str, float]:
+    """quiz_thresholds from a course's quiz settings and its standards' mastery thresholds (also
+    for a draft's preview, whose standards are read from their files)."""
+    rule = quiz.get("standard_threshold")
+    return {code: rule or threshold for code, threshold in mastery.items()}
 
 
 def questions_seen(user: User, course: Course) -> dict[str, datetime]:
@@ -175,10 +184,41 @@ def draw_questions(
         .where(Question.course_id == course.id, Question.is_current)
         .order_by(Question.qid)
     ).all()
-    wanted = course.quiz["questions_per_standard"]
-    drawn: list[Question] = []
-    for code in course.standards:
-        pool = [q for q in current if q.standard_code == code]
+    drawn = draw_from(
+        [DrawnQuestion(q.qid, q.standard_code, q) for q in current],
+        course.standards,
+        course.quiz["questions_per_standard"],
+        rng,
+        seen,
+    )
+    db.session.scalars(  # fills in the drawn questions' texts (the same objects)
+        select(Question)
+        .options(undefer(Question.content))
+        .where(Question.id.in_([question.id for question in drawn]))
+    ).all()
+    return drawn
+
+
+class DrawnQuestion(NamedTuple, Generic[Q]):
+    """A question of a bank as the drawing rule sees it: its id in the bank and its standard."""
+
+    qid: str
+    standard: str
+    question: Q
+
+
+def draw_from(
+    bank: Sequence[DrawnQuestion[Q]],
+    standards: Sequence[str],
+    wanted: int,
+    rng: random.Random,
+    seen: Mapping[str, datetime],
+) -> list[Q]:
+    """The drawing rule of draw_questions on any bank (a course's rows, or a draft's questions for
+    its preview): `wanted` questions of each standard, unseen first, then the longest ago seen."""
+    drawn: list[Q] = []
+    for code in standards:
+        pool = [q for q in bank if q.standard == code]
         fresh = [q for q in pool if q.qid not in seen]
         picked = rng.sample(fresh, min(wanted, len(fresh)))
         if len(picked) < wanted:
@@ -186,13 +226,8 @@ def draw_questions(
             rng.shuffle(shown)  # random among equals, then the oldest first
             shown.sort(key=lambda q: seen[q.qid])
             picked += shown[: wanted - len(picked)]
-        drawn.extend(picked)
+        drawn.extend(q.question for q in picked)
     rng.shuffle(drawn)
-    db.session.scalars(  # fills in the drawn questions' texts (the same objects)
-        select(Question)
-        .options(undefer(Question.content))
-        .where(Question.id.in_([question.id for question in drawn]))
-    ).all()
     return drawn
 
 
@@ -207,9 +242,28 @@ def serve_item(
 ) -> AttemptItem:
     """Freeze what the trainee will see: texts in their language and options shuffled under
     opaque keys, so that nothing sent to the browser tells which option is right."""
-    content = question.content
+    served, correct = serve_content(question.kind, question.content, language, rng)
+    return AttemptItem(
+        attempt_id=attempt.id,
+        position=position,
+        question_id=question.id,
+        standard_code=question.standard_code,
+        kind=question.kind,
+        served=served,
+        correct_keys=correct,
+    )
+
+
+def serve_content(
+    kind: str,
+    content: Mapping[str, Any],
+    language: str,
+    rng: random.Random,
+    new_key: Callable[[], str] = lambda: secrets.token_hex(4),
+) -> tuple[dict[str, Any], list[str]]:
+    """A question's content as served in a language (serve_item), and its correct option keys."""
     choices: list[tuple[str, str | None, bool]]
-    if question.kind == "true_false":
+    if kind == "true_false":
         choices = [
             ("true", None, content["answer"] is True),
             ("false", None, content["answer"] is False),
@@ -219,7 +273,7 @@ def serve_item(
         rng.shuffle(choices)
     options, correct = [], []
     for option_id, text, is_correct in choices:
-        key = secrets.token_hex(4)
+        key = new_key()
         options.append({"key": key, "option_id": option_id, "text": text})
         if is_correct:
             correct.append(key)
@@ -231,15 +285,7 @@ def serve_item(
         "explanation": _text(content["explanation"], language),
         "options": options,
     }
-    return AttemptItem(
-        attempt_id=attempt.id,
-        position=position,
-        question_id=question.id,
-        standard_code=question.standard_code,
-        kind=question.kind,
-        served=served,
-        correct_keys=correct,
-    )
+    return served, correct
 
 
 def latest_answers(attempt: QuizAttempt, before: datetime | None = None) -> dict[int, list[str]]:

@@ -94,6 +94,17 @@ def validate(files: Mapping[str, bytes]) -> Validation:
         )
 
 
+def read_checked(files: Mapping[str, bytes]) -> CoursePackage | list[Problem]:
+    """The package these files make, validated as `validate` does, or the validator's problems
+    (for the preview: its texts and questions are read; its folder is gone on return)."""
+    with tempfile.TemporaryDirectory(prefix="studio-") as folder:
+        root = Path(folder) / "package"
+        try:
+            return _read(files, root)
+        except PackageError as error:
+            return _relative(error.problems, root)
+
+
 @dataclass
 class Publication:
     """A publish's outcome: the new version, or the problems that stopped it."""

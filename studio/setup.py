@@ -8,6 +8,7 @@ from lms.blueprints import register_blueprints
 from lms.cli import add_commands
 from studio.cli import courses_cli
 from studio.outcomes_views import bp as outcomes_bp
+from studio.preview_views import bp as preview_bp
 from studio.translation_views import bp as translations_bp
 from studio.views import bp
 
@@ -18,5 +19,10 @@ def init_app(app: Flask, prefix: str) -> set[str]:
     return register_blueprints(
         app,
         prefix,
-        [(bp, "/studio"), (outcomes_bp, "/studio"), (translations_bp, "/studio")],
+        [
+            (bp, "/studio"),
+            (outcomes_bp, "/studio"),
+            (translations_bp, "/studio"),
+            (preview_bp, "/studio"),
+        ],
     )

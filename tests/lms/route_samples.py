@@ -56,6 +56,10 @@ SAMPLE_ARGUMENTS = {
         "language": "fr",
         "item": "course/title",
     },
+    "studio_preview.course": {"slug": "centre-course"},
+    "studio_preview.lesson": {"slug": "centre-course", "lesson_slug": "first-steps"},
+    "studio_preview.media": {"slug": "centre-course", "name": "none.png"},
+    "studio_preview.quiz": {"slug": "centre-course"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

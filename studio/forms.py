@@ -1,4 +1,4 @@
-"""Studio forms: copy a template, import a package, publish a draft."""
+"""Studio forms: copy a template, import a package, publish a draft, edit its question bank."""
 
 from __future__ import annotations
 
@@ -56,5 +56,18 @@ class ImportDraftForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     """Publish the draft as it was when the page was opened."""
+
+    revision = _revision_field()
+
+
+class QuestionForm(FlaskForm):
+    """Save a question of the draft's bank (its fields are read by studio.question_bank, one
+    per language and option row), on the draft as it was when the page was opened."""
+
+    revision = _revision_field()
+
+
+class DeleteQuestionForm(FlaskForm):
+    """Delete a question of the draft's bank, on the draft as it was when the page was opened."""
 
     revision = _revision_field()

@@ -19,7 +19,6 @@ from studio.questions import QuestionSpec, read_questions
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "courses" / "catalog"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(?P<nn>\d{2})-(?P<slug>[a-z0-9-]+)\.(?P<lang>[A-Za-z_-]+)\.md$")
-QUESTION_KINDS = {"single", "multiple", "true_false", "scenario"}
 REFERENCE_LANGUAGE = "en"
 
 

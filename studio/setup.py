@@ -7,10 +7,11 @@ from flask import Flask
 from lms.blueprints import register_blueprints
 from lms.cli import add_commands
 from studio.cli import courses_cli
+from studio.questions_views import bp as questions_bp
 from studio.views import bp
 
 
 def init_app(app: Flask, prefix: str) -> set[str]:
     """Register the domain (see lms.Domain)."""
     add_commands(app, courses_cli)
-    return register_blueprints(app, prefix, [(bp, "/studio")])
+    return register_blueprints(app, prefix, [(bp, "/studio"), (questions_bp, "/studio")])

@@ -16,7 +16,7 @@ from studio import drafts
 from studio import question_bank as bank
 from studio.forms import DeleteQuestionForm, QuestionForm
 from studio.models import CourseDraft
-from studio.questions import MAX_OPTIONS, QUESTION_KINDS
+from studio.questions import MAX_OPTIONS, MIN_OPTIONS, QUESTION_KINDS
 from studio.views import _conflict, _draft_or_404
 
 bp = Blueprint("studio_questions", __name__)
@@ -77,6 +77,7 @@ def _editor(
         kinds=_kind_names(),
         errors=errors or {},
         problems=problems or [],
+        min_options=MIN_OPTIONS,
         max_options=MAX_OPTIONS,
     ), status
 

@@ -225,6 +225,18 @@ def test_a_translation_fix_keeps_the_question_and_an_english_change_makes_a_new_
     assert "Its meaning changed" in client.get(BANK).get_data(as_text=True)
 
 
+def test_a_question_in_english_only_is_saved_and_listed_as_missing_french(
+    client, db_session, draft
+):
+    data = {key: value for key, value in _new("single").items() if not key.endswith("-fr")}
+    response = _post(client, f"{BANK}/new?kind=single", data, action=f"{BANK}/new")
+    assert response.status_code == 302
+    body = client.get(BANK).get_data(as_text=True)
+    assert "Missing: Français" in body and "32 of 33" in body
+    assert "Some texts are not translated into every language" in body  # publication refuses
+    assert "missing &#39;fr&#39; translation" not in body  # counted, not listed text by text
+
+
 def test_a_save_on_a_stale_revision_shows_the_conflict_and_saves_nothing(
     app, client, db_session, draft, author, tmp_path
 ):

@@ -45,6 +45,7 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_MAX = 64
 TEXT_MAX = 4000
 OPTION_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 # The loader's message for a text missing in one language (assessments.catalog.check_texts): the
 # bank page counts these per language instead of listing each.
 MISSING_TRANSLATION = re.compile(r": missing '[a-z]{2}' translation$")
@@ -84,7 +85,7 @@ def course_settings(files: Mapping[str, bytes]) -> CourseSettings:
 def raw_questions(files: Mapping[str, bytes]) -> list[dict[str, Any]]:
     """The questions of the bank as written (mappings; anything else is left out)."""
     try:
-        data = yaml.safe_load(files.get(BANK, b"").decode("utf-8"))
+        data = yaml.load(files.get(BANK, b"").decode("utf-8"), Loader=_Loader)  # noqa: S506
     except (UnicodeDecodeError, yaml.YAMLError):
         return []
     items = data.get("questions") if isinstance(data, dict) else None
@@ -507,7 +508,7 @@ class _Span:
 def _spans(text: str) -> list[_Span] | None:
     """Where each question of a block-style bank starts and ends (None: not block style)."""
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return None
     if not isinstance(root, yaml.MappingNode):

@@ -47,6 +47,10 @@ SAMPLE_ARGUMENTS = {
     "studio.export_draft": {"slug": "centre-course"},
     "studio.export_version": {"slug": "centre-course", "number": "1"},
     "studio.compare_versions": {"slug": "centre-course"},
+    "studio_questions.bank_page": {"slug": "centre-course"},
+    "studio_questions.new_question": {"slug": "centre-course", "kind": "single"},
+    "studio_questions.edit_question": {"slug": "centre-course", "qid": "q1"},
+    "studio_questions.confirm_delete": {"slug": "centre-course", "qid": "q1"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

@@ -125,6 +125,11 @@ def lessons_without_scenario(package: CoursePackage) -> list[str]:
     return missing
 
 
+def pool_needed(quiz: dict[str, int]) -> int:
+    """Questions a standard's pool needs so that the first attempts never repeat a question."""
+    return quiz["questions_per_standard"] * min(ATTEMPTS_WITHOUT_REPEAT, quiz["max_attempts"])
+
+
 def quality_problems(package: CoursePackage) -> list[FileProblem]:
     """The pass rule, pool sizes and bank checks of one package."""
     manifest, bank = package.path / "course.yaml", package.path / "questions.yaml"
@@ -137,7 +142,7 @@ def quality_problems(package: CoursePackage) -> list[FileProblem]:
         package.pass_mark,
     )
     problems.extend(FileProblem(manifest, None, f"pass rule: {text}") for text in report.problems)
-    needed = quiz["questions_per_standard"] * min(ATTEMPTS_WITHOUT_REPEAT, quiz["max_attempts"])
+    needed = pool_needed(quiz)
     for code in package.standards:
         count = sum(1 for question in package.questions if question.standard == code)
         if count < needed:

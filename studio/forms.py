@@ -1,4 +1,5 @@
-"""Studio forms: copy a template, import a package, publish a draft, translate."""
+"""Studio forms: copy a template, import a package, publish a draft, translate, edit its question
+bank."""
 
 from __future__ import annotations
 
@@ -89,4 +90,17 @@ class LanguageOfferForm(FlaskForm):
             SelectChoice("partial", _l("Partial: English where a text is missing")),
         ],
     )
+    revision = _revision_field()
+
+
+class QuestionForm(FlaskForm):
+    """Save a question of the draft's bank (its fields are read by studio.question_bank, one
+    per language and option row), on the draft as it was when the page was opened."""
+
+    revision = _revision_field()
+
+
+class DeleteQuestionForm(FlaskForm):
+    """Delete a question of the draft's bank, on the draft as it was when the page was opened."""
+
     revision = _revision_field()

@@ -20,7 +20,6 @@ from studio.questions import QuestionSpec, read_questions
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "courses" / "catalog"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(?P<nn>\d{2})-(?P<slug>[a-z0-9-]+)\.(?P<lang>[A-Za-z_-]+)\.md$")
-QUESTION_KINDS = {"single", "multiple", "true_false", "scenario"}
 REFERENCE_LANGUAGE = "en"
 SOURCE_HASH_LENGTH = 12  # translations.yaml: the start of the English text's SHA-256, in hex
 SOURCE_HASH_RE = re.compile(rf"^[0-9a-f]{{{SOURCE_HASH_LENGTH}}}$")

@@ -10,6 +10,10 @@ from assessments.catalog import check_texts, question_hash
 from assessments.frameworks import read_references
 from lms.yamlfile import FileProblem, PackageError, line_of, read_yaml
 
+QUESTION_KINDS = ("single", "multiple", "true_false", "scenario")
+OPTION_KINDS = frozenset({"single", "multiple", "scenario"})  # the kinds with options
+MIN_OPTIONS, MAX_OPTIONS = 3, 5  # options of a choice question (docs/course-format.md)
+
 
 @dataclass(frozen=True)
 class QuestionSpec:
@@ -79,7 +83,7 @@ def _question_content(
         problems.append(
             FileProblem(path, line, f"{qid}: unknown standard code {standard!r} for this course")
         )
-    if kind not in {"single", "multiple", "true_false", "scenario"}:
+    if kind not in QUESTION_KINDS:
         problems.append(FileProblem(path, line, f"{qid}: unknown kind {kind!r}"))
     content: dict[str, Any] = {
         "text": texts(item.get("text"), "text"),
@@ -107,8 +111,10 @@ def _options(
 ) -> list[dict[str, Any]]:
     line = line_of(item)
     options = item.get("options")
-    if not isinstance(options, list) or not 2 <= len(options) <= 6:
-        problems.append(FileProblem(path, line, f"{qid}: needs between 2 and 6 options"))
+    if not isinstance(options, list) or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        problems.append(
+            FileProblem(path, line, f"{qid}: needs between {MIN_OPTIONS} and {MAX_OPTIONS} options")
+        )
         return []
     result, ids = [], set()
     for option in options:
@@ -128,17 +134,31 @@ def _options(
                 "correct": option.get("correct") is True,
             }
         )
-    correct = sum(1 for option in result if option["correct"])
-    if correct == 0:
+    problem = key_problem(kind, [option["correct"] for option in result])
+    if problem == "none":
         problems.append(FileProblem(path, line, f"{qid}: no correct option"))
-    elif kind in {"single", "scenario"} and correct != 1:
+    elif problem == "not_one":
         problems.append(
             FileProblem(path, line, f"{qid}: a {kind} question needs exactly one correct option")
         )
-    elif kind == "multiple" and correct == len(result):
+    elif problem == "all_correct":
         problems.append(
             FileProblem(
                 path, line, f"{qid}: a multiple-choice question needs at least one wrong option"
             )
         )
     return result
+
+
+def key_problem(kind: Any, correct: list[bool]) -> str | None:
+    """What is wrong with a choice question's answer key (None: nothing): "none" (no correct
+    option), "not_one" (single and scenario need exactly one) or "all_correct" (a select-all
+    question needs a wrong option). The loader and the studio's editor word it each their way."""
+    count = sum(correct)
+    if count == 0:
+        return "none"
+    if kind in {"single", "scenario"} and count != 1:
+        return "not_one"
+    if kind == "multiple" and count == len(correct):
+        return "all_correct"
+    return None

@@ -9,6 +9,7 @@ from lms.cli import add_commands
 from studio.cli import courses_cli
 from studio.outcomes_views import bp as outcomes_bp
 from studio.preview_views import bp as preview_bp
+from studio.questions_views import bp as questions_bp
 from studio.translation_views import bp as translations_bp
 from studio.views import bp
 
@@ -21,6 +22,7 @@ def init_app(app: Flask, prefix: str) -> set[str]:
         prefix,
         [
             (bp, "/studio"),
+            (questions_bp, "/studio"),
             (outcomes_bp, "/studio"),
             (translations_bp, "/studio"),
             (preview_bp, "/studio"),

@@ -270,3 +270,21 @@ def test_a_new_translation_of_a_question_keeps_its_row_and_a_new_meaning_adds_on
         select(Question).where(Question.qid == "q1").order_by(Question.id)
     ).all()
     assert [(r.id == row_id, r.is_current) for r in rows] == [(True, False), (False, True)]
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_a_choice_question_has_three_to_five_options(tmp_path, count):
+    path = write_package(tmp_path)
+
+    def options(data):
+        data["questions"][0]["options"] = [
+            {
+                "id": oid,
+                "text": {"en": f"Option {oid}", "fr": f"Option {oid}"},
+                "correct": oid == "a",
+            }
+            for oid in "abcdef"[:count]
+        ]
+
+    edit_yaml(path / "questions.yaml", options)
+    assert any("q1: needs between 3 and 5 options" in p for p in _refusal(tmp_path))

@@ -60,6 +60,10 @@ SAMPLE_ARGUMENTS = {
     "studio_preview.lesson": {"slug": "centre-course", "lesson_slug": "first-steps"},
     "studio_preview.media": {"slug": "centre-course", "name": "none.png"},
     "studio_preview.quiz": {"slug": "centre-course"},
+    "studio_questions.bank_page": {"slug": "centre-course"},
+    "studio_questions.new_question": {"slug": "centre-course", "kind": "single"},
+    "studio_questions.edit_question": {"slug": "centre-course", "qid": "q1"},
+    "studio_questions.confirm_delete": {"slug": "centre-course", "qid": "q1"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

@@ -294,8 +294,11 @@ def read_own_standards(
     problems: list[FileProblem] = []
     standards: dict[str, StandardSpec] = {}
     data = read_yaml(path)
+    seen: dict[str, int] = {}
     for spec in _standards_in(path, data, problems, languages, domain_per_code=True):
-        line = line_of(next((i for i in data["standards"] if _code_of(i) == spec.code), None))
+        lines = [line_of(item) for item in data["standards"] if _code_of(item) == spec.code]
+        line = lines[min(seen.get(spec.code, 0), len(lines) - 1)] if lines else None
+        seen[spec.code] = seen.get(spec.code, 0) + 1
         if spec.code in catalog:
             problems.append(
                 FileProblem(path, line, f"standard code {spec.code} belongs to the UN catalog")

@@ -6,6 +6,7 @@ from flask import Flask
 
 from lms.blueprints import register_blueprints
 from lms.cli import add_commands
+from studio.catalog_views import bp as catalog_bp
 from studio.cli import courses_cli
 from studio.views import bp
 
@@ -13,4 +14,4 @@ from studio.views import bp
 def init_app(app: Flask, prefix: str) -> set[str]:
     """Register the domain (see lms.Domain)."""
     add_commands(app, courses_cli)
-    return register_blueprints(app, prefix, [(bp, "/studio")])
+    return register_blueprints(app, prefix, [(bp, "/studio"), (catalog_bp, "/studio")])

@@ -47,6 +47,11 @@ SAMPLE_ARGUMENTS = {
     "studio.export_draft": {"slug": "centre-course"},
     "studio.export_version": {"slug": "centre-course", "number": "1"},
     "studio.compare_versions": {"slug": "centre-course"},
+    "studio_catalog.catalog": {"slug": "centre-course"},
+    "studio_catalog.new_standard": {"slug": "centre-course"},
+    "studio_catalog.standard": {"slug": "centre-course", "code": "DRV-1"},
+    "studio_catalog.new_rubric": {"slug": "centre-course"},
+    "studio_catalog.rubric": {"slug": "centre-course", "code": "DRV-P1"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

@@ -57,7 +57,9 @@ def test_an_author_adds_a_driving_test_of_the_centre(
     page.select_option("#standard", "DRV-1")
     page.fill("#time_limit", "300")
     _fill_texts(page, "title", "Reversing into two bays")
-    _fill_texts(page, "instructions", "Two bays marked with cones; the clock starts with the engine")
+    _fill_texts(
+        page, "instructions", "Two bays marked with cones; the clock starts with the engine"
+    )
     _fill_texts(page, "criterion-0", "Checks mirrors before moving")
     page.click("button[value=add-criterion]")
     _fill_texts(page, "criterion-1", "Stops within the bay lines")

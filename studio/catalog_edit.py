@@ -11,6 +11,7 @@ published, the next version number is written; a translation alone keeps the ver
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from assessments.models import Rubric, Standard
 from lms import scope
 from lms.db import db
 from lms.i18n import LANGUAGE_NAMES
+from studio.drafts import StudioError
 from studio.package_zip import PackageFiles
 
 STANDARDS_FILE = "standards.yaml"
@@ -348,3 +350,51 @@ def with_rubric(files: PackageFiles, data: RubricInput) -> PackageFiles:
         content["time_limit_seconds"] = limit
     content["criteria"] = criteria
     return {**files, f"rubrics/{data.code}.yaml": _dump(content)}
+
+
+# --- the practicals the course's trainees must pass (course.yaml `practicals`) ----------------
+
+PRACTICALS_LINE = re.compile(r"^practicals:[ \t]*(?P<rest>[^\n]*)$", re.MULTILINE)
+BLOCK_ITEM = re.compile(r"\A(?:[ \t]+-[^\n]*\n|[ \t]*#[^\n]*\n)*")
+
+
+def course_practicals(files: PackageFiles) -> list[str]:
+    """The rubric codes the draft's course.yaml requires."""
+    data = _yaml(files.get("course.yaml"))
+    listed = data.get("practicals") if isinstance(data, dict) else None
+    return [str(code) for code in listed] if isinstance(listed, list) else []
+
+
+def practical_choices(files: PackageFiles) -> list[tuple[str, dict[str, str], bool]]:
+    """The practicals the course may require, (code, title, own): those of the UN catalog and the
+    draft's own whose standard the course covers (the loader's rule)."""
+    covered = set(course_standards(files))
+    catalog = load_rubrics(load_standards())
+    choices = [(r.code, r.title, False) for r in catalog.values() if r.standard in covered]
+    choices += [(r.code, r.title, True) for r in own_rubrics(files) if r.standard in covered]
+    return sorted(choices, key=lambda choice: choice[0])
+
+
+def with_practicals(files: PackageFiles, codes: list[str]) -> PackageFiles:
+    """The draft's files with course.yaml's `practicals` set to these codes. Only that line (or
+    block) is rewritten, as a one-line list, so the author's layout and comments stay."""
+    text = files["course.yaml"].decode("utf-8")
+    line = f"practicals: [{', '.join(codes)}]"
+    match = PRACTICALS_LINE.search(text)
+    if match is None:
+        lessons = re.search(r"^lessons:", text, re.MULTILINE)
+        at = lessons.start() if lessons else len(text)
+        text = f"{text[:at]}{line}\n{text[at:]}"
+    else:
+        rest = match["rest"]
+        comment = rest[rest.index("#") :] if "#" in rest and "]" in rest.split("#")[0] else ""
+        end = match.end()
+        if not rest.strip().startswith("["):  # a block list: its "- CODE" lines go too
+            block = BLOCK_ITEM.match(text[end + 1 :])
+            end += len(block.group(0)) if block else 0
+            comment = rest if rest.strip().startswith("#") else ""
+        text = text[: match.start()] + line + (f"  {comment}" if comment else "") + text[end:]
+    updated = {**files, "course.yaml": text.encode("utf-8")}
+    if course_practicals(updated) != codes:  # never save a course.yaml that says something else
+        raise StudioError(_("The practicals could not be written into course.yaml."))
+    return updated

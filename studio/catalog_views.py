@@ -39,19 +39,58 @@ def _draft_or_404(slug: str) -> CourseDraft:
     return draft
 
 
-@bp.get("/courses/<slug>/catalog")
-@author_only
-def catalog(slug: str) -> str:
-    """The course's own standards and practicals (the centre's, carried by the package)."""
-    draft = _draft_or_404(slug)
+def _catalog_page(draft: CourseDraft, status: int = 200, **context: Any) -> tuple[str, int]:
     files = drafts.draft_files(draft)
+    context.setdefault("required", edit.course_practicals(files))
     return render_template(
         "studio/catalog.html",
         draft=draft,
         standards=edit.own_standards(files),
         rubrics=edit.own_rubrics(files),
-        languages=edit.course_languages(files),
-    )
+        choices=edit.practical_choices(files),
+        form=RevisionForm(formdata=None, revision=draft.revision),
+        **context,
+    ), status
+
+
+@bp.get("/courses/<slug>/catalog")
+@author_only
+def catalog(slug: str) -> tuple[str, int]:
+    """The course's own standards and practicals (the centre's, carried by the package), and the
+    practicals the course's trainees must pass."""
+    return _catalog_page(_draft_or_404(slug))
+
+
+@bp.post("/courses/<slug>/practicals")
+@author_only
+def practicals(slug: str) -> Response | tuple[str, int]:
+    """Set the practicals the course's trainees must pass (course.yaml `practicals`)."""
+    draft = _draft_or_404(slug)
+    form = RevisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    files = drafts.draft_files(draft)
+    offered = [code for code, _title, _own in edit.practical_choices(files)]
+    chosen = request.form.getlist("practical")
+    if any(code not in offered for code in chosen):
+        error = _("Choose among the practical tests listed. Nothing was saved.")
+        return _catalog_page(draft, 400, error=error, required=chosen)
+    codes = [code for code in offered if code in chosen]
+    try:
+        updated = edit.with_practicals(files, codes)
+        drafts.save_draft(draft, updated, form.revision.data, current_user, "practicals")
+    except drafts.StaleDraft as error:
+        return _catalog_page(
+            error.draft,
+            409,
+            error=str(error),
+            conflict=compare(drafts.draft_files(error.draft), error.submitted),
+            required=codes,
+        )
+    except drafts.StudioError as error:
+        return _catalog_page(draft, 400, error=str(error), required=codes)
+    flash(_("Saved in the draft. Publish the course to use it."), "success")
+    return redirect(url_for("studio_catalog.catalog", slug=draft.slug))
 
 
 def _texts(prefix: str, languages: tuple[str, ...]) -> dict[str, str]:

@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from assessments.models import Evaluation, Rubric, Standard
+from courses.models import Course
 from lms import scope
 from lms.db import db, utcnow
 from studio import drafts, publishing
@@ -281,7 +282,9 @@ def test_a_stale_form_shows_the_conflict_and_saves_nothing(client, db_session, d
     opened = _revision(client, page)
     _post(client, f"{PAGE}/rubrics/new", _rubric_form(standard="SEA-1"))  # someone else's save
     stale = submit(client, page, {"revision": opened, **_standard_form()})
-    assert stale.status_code == 409 and "since you opened it" in stale.get_data(as_text=True)
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "since you opened it" in body
+    assert "standards.yaml" in body and "Reverse into two bays" in body  # what was not saved
     files = drafts.draft_files(db_session.get(CourseDraft, draft))
     assert "standards.yaml" not in files
 
@@ -372,3 +375,35 @@ def test_a_bundled_course_cannot_carry_its_own_catalog(app, db_session, tmp_path
     assert [s.code for s in package.own_standards] == ["DRV-1"]
     with app.app_context(), pytest.raises(PackageError, match="only a centre's course"):
         sync_course(package, LoadReport())  # unscoped, as `flask courses load`: no centre
+
+
+def test_the_course_requires_its_own_and_un_practicals_and_refuses_others(
+    client, db_session, draft
+):
+    assert _post(client, f"{PAGE}/rubrics/new", _rubric_form("DRV-P2", "SEA-1")).status_code == 302
+    catalog = client.get(f"{PAGE}/catalog").get_data(as_text=True)
+    assert 'value="DRV-P2"' in catalog
+    assert 'value="SEA-P1"' not in catalog  # it assesses SEA-3, not one of the course's
+    stored = db_session.get(CourseDraft, draft)
+    db_session.refresh(stored)
+    before = stored.package
+    refused = submit(
+        client,
+        f"{PAGE}/catalog",
+        {"revision": _revision(client, f"{PAGE}/catalog"), "practical": ["DRV-P2", "SEA-P1"]},
+        action=f"{PAGE}/practicals",
+    )
+    assert refused.status_code == 400 and "Nothing was saved" in refused.get_data(as_text=True)
+    db_session.refresh(stored)
+    assert stored.package == before
+    saved = submit(
+        client,
+        f"{PAGE}/catalog",
+        {"revision": _revision(client, f"{PAGE}/catalog"), "practical": ["DRV-P2"]},
+        action=f"{PAGE}/practicals",
+    )
+    assert saved.status_code == 302
+    assert _publish(client).status_code == 302
+    db_session.expire_all()
+    course = db_session.scalars(select(Course).where(Course.slug == "centre-course")).one()
+    assert course.practicals == ["DRV-P2"]

@@ -169,11 +169,22 @@ def load_standards(directory: Path = STANDARDS_DIR) -> dict[str, StandardSpec]:
     return standards
 
 
-def _standards_in(path: Path, data: Any, problems: list[FileProblem]) -> list[StandardSpec]:
+def _standards_in(
+    path: Path,
+    data: Any,
+    problems: list[FileProblem],
+    languages: tuple[str, ...] | list[str] = LANGUAGES,
+    domain_per_code: bool = False,
+) -> list[StandardSpec]:
+    """The standards of one file. The catalog's files name one `domain`; a course's own
+    `standards.yaml` (domain_per_code) may mix domains, each code's being its prefix."""
     if not isinstance(data, dict) or not isinstance(data.get("standards"), list):
-        problems.append(FileProblem(path, 1, "expected 'domain' and a list of 'standards'"))
+        expected = (
+            "a list of 'standards'" if domain_per_code else "'domain' and a list of 'standards'"
+        )
+        problems.append(FileProblem(path, 1, f"expected {expected}"))
         return []
-    domain = str(data.get("domain", "")).strip()
+    file_domain = str(data.get("domain", "")).strip()
     found = []
     for item in data["standards"]:
         line = line_of(item)
@@ -181,6 +192,7 @@ def _standards_in(path: Path, data: Any, problems: list[FileProblem]) -> list[St
             problems.append(FileProblem(path, line, "each standard must be a mapping"))
             continue
         code = str(item.get("code", ""))
+        domain = code.split("-", 1)[0] if domain_per_code else file_domain
         if not CODE_RE.match(code) or not code.startswith(domain + "-"):
             problems.append(
                 FileProblem(path, line, f"invalid standard code {code!r} for domain {domain!r}")
@@ -200,10 +212,10 @@ def _standards_in(path: Path, data: Any, problems: list[FileProblem]) -> list[St
                     100,
                 ),
                 title=check_texts(
-                    item.get("title"), LANGUAGES, f"{code} title", path, line, problems
+                    item.get("title"), languages, f"{code} title", path, line, problems
                 ),
                 description=check_texts(
-                    item.get("description"), LANGUAGES, f"{code} description", path, line, problems
+                    item.get("description"), languages, f"{code} description", path, line, problems
                 ),
                 outcomes=read_references(item.get("outcomes"), code, path, line, problems),
             )
@@ -232,7 +244,11 @@ def load_rubrics(
 
 
 def _rubric_in(
-    path: Path, data: Any, standards: dict[str, StandardSpec], problems: list[FileProblem]
+    path: Path,
+    data: Any,
+    standards: dict[str, StandardSpec],
+    problems: list[FileProblem],
+    languages: tuple[str, ...] | list[str] = LANGUAGES,
 ) -> RubricSpec | None:
     if not isinstance(data, dict):
         problems.append(FileProblem(path, 1, "expected a mapping"))
@@ -254,7 +270,7 @@ def _rubric_in(
             problems.append(FileProblem(path, line, "each criterion needs an id"))
             continue
         text = check_texts(
-            item.get("text"), LANGUAGES, f"criterion {item['id']}", path, line, problems
+            item.get("text"), languages, f"criterion {item['id']}", path, line, problems
         )
         outcomes = read_references(
             item.get("outcomes"), f"criterion {item['id']}", path, line, problems
@@ -268,12 +284,70 @@ def _rubric_in(
         code=code,
         standard=standard,
         version=_positive_int(data.get("version"), "version", path, 1, problems),
-        title=check_texts(data.get("title"), LANGUAGES, "title", path, 1, problems),
+        title=check_texts(data.get("title"), languages, "title", path, 1, problems),
         instructions=check_texts(
-            data.get("instructions"), LANGUAGES, "instructions", path, 1, problems
+            data.get("instructions"), languages, "instructions", path, 1, problems
         ),
         time_limit_seconds=None
         if limit is None
         else _positive_int(limit, "time_limit_seconds", path, 1, problems),
         criteria=tuple(criteria),
     )
+
+
+def read_own_standards(
+    path: Path, languages: tuple[str, ...], catalog: dict[str, StandardSpec]
+) -> dict[str, StandardSpec]:
+    """A course package's own `standards.yaml` (a centre's standards), validated with the
+    catalog's rules, the texts in the course's languages; a code of the UN catalog is refused."""
+    problems: list[FileProblem] = []
+    standards: dict[str, StandardSpec] = {}
+    data = read_yaml(path)
+    seen: dict[str, int] = {}
+    for spec in _standards_in(path, data, problems, languages, domain_per_code=True):
+        lines = [line_of(item) for item in data["standards"] if _code_of(item) == spec.code]
+        line = lines[min(seen.get(spec.code, 0), len(lines) - 1)] if lines else None
+        seen[spec.code] = seen.get(spec.code, 0) + 1
+        if spec.code in catalog:
+            problems.append(
+                FileProblem(path, line, f"standard code {spec.code} belongs to the UN catalog")
+            )
+        elif spec.code in standards:
+            problems.append(FileProblem(path, line, f"duplicate standard code {spec.code}"))
+        standards[spec.code] = spec
+    if problems:
+        raise PackageError(problems)
+    return standards
+
+
+def read_own_rubrics(
+    directory: Path,
+    languages: tuple[str, ...],
+    standards: dict[str, StandardSpec],
+    catalog: dict[str, RubricSpec],
+) -> dict[str, RubricSpec]:
+    """A course package's own `rubrics/<code>.yaml` (a centre's practicals), validated with the
+    catalog's rules (standards: the catalog's and the package's own); a UN code is refused."""
+    problems: list[FileProblem] = []
+    rubrics: dict[str, RubricSpec] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            data = read_yaml(path)
+        except PackageError as error:
+            problems.extend(error.problems)
+            continue
+        rubric = _rubric_in(path, data, standards, problems, languages)
+        if rubric is None:
+            continue
+        if rubric.code in catalog:
+            problems.append(
+                FileProblem(path, 1, f"rubric code {rubric.code} belongs to the UN catalog")
+            )
+        rubrics[rubric.code] = rubric
+    if problems:
+        raise PackageError(problems)
+    return rubrics
+
+
+def _code_of(item: Any) -> str | None:
+    return str(item.get("code")) if isinstance(item, dict) else None

@@ -10,10 +10,16 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
+from lms.scope import CentreOwned
 
 
-class Standard(Base):
-    """One version of a unified standard; a changed standard is a new row, never an update."""
+class Standard(CentreOwned, Base):
+    """One version of a standard; a changed standard is a new row, never an update. `centre_id`
+    NULL: the shared UN catalog (assessments/standards); else a centre's own, carried by its course
+    packages, seen by that centre only (lms/scope.py). A code is unique on the installation: codes
+    are what attempts, evaluations and certificates refer to, also where no centre is acting."""
+
+    SHARED_WHEN_UNOWNED = True
 
     __tablename__ = "standards"
     __table_args__ = (UniqueConstraint("code", "version"),)
@@ -47,8 +53,11 @@ class Question(Base):
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Rubric(Base):
-    """One version of a practical-evaluation rubric."""
+class Rubric(CentreOwned, Base):
+    """One version of a practical-evaluation rubric: the UN catalog's (`centre_id` NULL) or a
+    centre's own, as for standards."""
+
+    SHARED_WHEN_UNOWNED = True
 
     __tablename__ = "rubrics"
     __table_args__ = (UniqueConstraint("code", "version"),)

@@ -25,7 +25,7 @@ class FileDiff:
 class Comparison:
     """What changed from one package to another."""
 
-    files: list[FileDiff] = field(default_factory=list)  # course.yaml and the lessons
+    files: list[FileDiff] = field(default_factory=list)  # course.yaml, lessons, own catalog
     questions_added: list[str] = field(default_factory=list)
     questions_changed: list[str] = field(default_factory=list)
     questions_removed: list[str] = field(default_factory=list)
@@ -48,7 +48,7 @@ def compare(old: PackageFiles, new: PackageFiles) -> Comparison:
     texts = sorted(
         name
         for name in old.keys() | new.keys()
-        if name == "course.yaml" or name.startswith("lessons/")
+        if name in ("course.yaml", "standards.yaml") or name.startswith(("lessons/", "rubrics/"))
     )
     for name in texts:
         diff = _file_diff(name, old.get(name), new.get(name))

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from assessments.catalog import RubricSpec, StandardSpec, check_texts, load_rubrics, load_standards
+from assessments.catalog import (
+    RubricSpec,
+    StandardSpec,
+    check_texts,
+    load_rubrics,
+    load_standards,
+    read_own_rubrics,
+    read_own_standards,
+)
 from assessments.frameworks import read_references
 from courses.rendering import lint_markdown, split_title, word_count
 from lms.settings import LANGUAGES
@@ -74,6 +82,9 @@ class CoursePackage:
     partial_languages: tuple[str, ...] = ()
     # translations.yaml: language -> item id -> short hash of the English it was made from.
     translation_sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The centre's own standards (standards.yaml) and practicals (rubrics/<code>.yaml) it carries.
+    own_standards: tuple[StandardSpec, ...] = field(default_factory=tuple)
+    own_rubrics: tuple[RubricSpec, ...] = field(default_factory=tuple)
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -133,12 +144,45 @@ def read_package(
     data = read_yaml(reader.manifest_path)
     if not isinstance(data, dict):
         raise PackageError([FileProblem(reader.manifest_path, 1, "course.yaml must be a mapping")])
-    package = _read_manifest(reader, data)
+    own_standards, own_rubrics = _own_catalog(reader, data)
+    package = replace(
+        _read_manifest(reader, data), own_standards=own_standards, own_rubrics=own_rubrics
+    )
     if not reader.problems:  # the content checks need a package whose shape is right
         reader.problems.extend(quality_problems(package))
     if reader.problems:
         raise PackageError(reader.problems)
     return package
+
+
+def _own_catalog(
+    reader: _Reader, data: dict[str, Any]
+) -> tuple[tuple[StandardSpec, ...], tuple[RubricSpec, ...]]:
+    """The package's own standards and rubrics (a centre's), checked as the catalog's files are,
+    with their texts in the course's languages; the course's checks then know them too."""
+    listed = data.get("languages")
+    languages = tuple(
+        code for code in (listed if isinstance(listed, list) else []) if code in LANGUAGES
+    ) or (REFERENCE_LANGUAGE,)
+    standards: dict[str, StandardSpec] = {}
+    rubrics: dict[str, RubricSpec] = {}
+    try:
+        if (reader.path / "standards.yaml").is_file():
+            standards = read_own_standards(
+                reader.path / "standards.yaml", languages, reader.standards
+            )
+    except PackageError as error:
+        reader.problems.extend(error.problems)
+    reader.standards = {**reader.standards, **standards}
+    try:
+        if (reader.path / "rubrics").is_dir():
+            rubrics = read_own_rubrics(
+                reader.path / "rubrics", languages, reader.standards, reader.rubrics
+            )
+    except PackageError as error:
+        reader.problems.extend(error.problems)
+    reader.rubrics = {**reader.rubrics, **rubrics}
+    return tuple(standards.values()), tuple(rubrics.values())
 
 
 def _read_manifest(reader: _Reader, data: dict[str, Any]) -> CoursePackage:

@@ -34,9 +34,14 @@ TEXT_SUFFIXES = (".yaml", ".md")
 MEDIA_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg")
 _PART = r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}"
 LAYOUT = re.compile(
-    rf"^(?:course\.yaml|questions\.yaml|translations\.yaml|lessons/{_PART}\.md|media/{_PART}\.(?:png|svg|jpe?g))$"
+    rf"^(?:course\.yaml|questions\.yaml|standards\.yaml|translations\.yaml|lessons/{_PART}\.md"
+    rf"|media/{_PART}\.(?:png|svg|jpe?g)|rubrics/{_PART}\.yaml)$"
 )
-FOLDERS = {"lessons/", "media/"}
+FOLDERS = {"lessons/", "media/", "rubrics/"}
+OUTSIDE_LAYOUT = _l(
+    "This file is outside the package layout (course.yaml, questions.yaml, standards.yaml, "
+    "translations.yaml, lessons/*.md, media/*.png, .svg or .jpg, rubrics/*.yaml)."
+)
 
 
 @dataclass(frozen=True)
@@ -126,10 +131,7 @@ def _check_directory(
             problems.append(
                 ZipProblem(
                     name,
-                    _l(
-                        "This file is outside the package layout (course.yaml, questions.yaml, "
-                        "lessons/*.md, media/*.png, .svg or .jpg)."
-                    ),
+                    OUTSIDE_LAYOUT,
                 )
             )
             continue
@@ -166,9 +168,7 @@ def _unsafe_name(name: str) -> Any:
     if ".." in parts:
         return _l("The file name climbs out of the package (../).")
     if "" in parts or "." in parts:
-        return _l(
-            "This file is outside the package layout (course.yaml, questions.yaml, lessons/*.md, media/*.png, .svg or .jpg)."
-        )
+        return OUTSIDE_LAYOUT
     return None
 
 
@@ -244,10 +244,10 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
 def read_folder(path: Path) -> PackageFiles:
     """A package folder's files (the bundled templates), by their path inside the package."""
     files = {}
-    for name in ("course.yaml", "questions.yaml", "translations.yaml"):
+    for name in ("course.yaml", "questions.yaml", "standards.yaml", "translations.yaml"):
         if (path / name).is_file():
             files[name] = (path / name).read_bytes()
-    for folder in ("lessons", "media"):
+    for folder in ("lessons", "media", "rubrics"):
         for item in sorted((path / folder).glob("*")):
             if item.is_file() and not item.is_symlink():
                 files[f"{folder}/{item.name}"] = item.read_bytes()

@@ -6,6 +6,7 @@ from flask import Flask
 
 from lms.blueprints import register_blueprints
 from lms.cli import add_commands
+from studio.catalog_views import bp as catalog_bp
 from studio.cli import courses_cli
 from studio.outcomes_views import bp as outcomes_bp
 from studio.preview_views import bp as preview_bp
@@ -23,6 +24,7 @@ def init_app(app: Flask, prefix: str) -> set[str]:
         [
             (bp, "/studio"),
             (questions_bp, "/studio"),
+            (catalog_bp, "/studio"),
             (outcomes_bp, "/studio"),
             (translations_bp, "/studio"),
             (preview_bp, "/studio"),

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import mimetypes
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from assessments.catalog import (
 from assessments.models import Question, Rubric, Standard
 from courses.models import Course, CourseMedia, CourseVersion, Lesson, LessonText
 from courses.rendering import render_markdown
+from lms import scope
 from lms.db import db, utcnow
 from lms.yamlfile import FileProblem, PackageError
 from studio.loader import CATALOG_DIR, CoursePackage, LessonSpec, read_catalog
@@ -71,6 +73,11 @@ def package_hash(package: CoursePackage) -> str:
     }
     if tags["lessons"] or tags["questions"]:
         payload["outcomes"] = tags
+    if package.own_standards or package.own_rubrics:  # the hash of a package without is unchanged
+        payload["own_standards"] = [_standard_fields(spec) for spec in package.own_standards]
+        payload["own_rubrics"] = [
+            [spec.code, spec.version, _rubric_fields(spec)] for spec in package.own_rubrics
+        ]
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
@@ -102,13 +109,30 @@ class _Versioned:
 _VersionedRow = TypeVar("_VersionedRow", Standard, Rubric)
 
 
-def _sync_versioned(model: type[_VersionedRow], items: list[_Versioned]) -> list[str]:
+def _sync_versioned(
+    model: type[_VersionedRow], items: list[_Versioned], centre_id: int | None = None
+) -> list[str]:
     """Add new codes and new versions (the older version stops being current); refuse an entry whose
     meaning (content hash: the English text) changed while its version stayed the same; take new or
-    corrected translations of an unchanged version in place. Returns what was added ("CODE vN")."""
-    existing = {(row.code, row.version): row for row in db.session.scalars(select(model))}
+    corrected translations of an unchanged version in place. Returns what was added ("CODE vN").
+
+    `centre_id`: whose catalog this is (None: the shared UN catalog). A code is unique on the
+    installation, so one held by another owner is refused (read across the centre boundary on
+    purpose; nothing of the other owner is shown or written)."""
+    codes = sorted({item.code for item in items})
+    with scope.unscoped(db.session):
+        rows = db.session.scalars(select(model).where(model.code.in_(codes))).all() if codes else []
+    existing = {(row.code, row.version): row for row in rows if row.centre_id == centre_id}
+    foreign = {row.code: row.centre_id for row in rows if row.centre_id != centre_id}
     problems, added = [], []
     for item in items:
+        if item.code in foreign:
+            owner = "the UN catalog" if foreign[item.code] is None else "another centre"
+            message = (
+                f"{item.kind} code {item.code} is already used by {owner}; choose another code"
+            )
+            problems.append(FileProblem(item.source, None, message))
+            continue
         row = existing.get((item.code, item.version))
         if row is not None:
             if row.content_hash != item.content_hash:
@@ -124,7 +148,11 @@ def _sync_versioned(model: type[_VersionedRow], items: list[_Versioned]) -> list
                 other.is_current = False
         db.session.add(
             model(
-                code=item.code, version=item.version, content_hash=item.content_hash, **item.fields
+                code=item.code,
+                version=item.version,
+                content_hash=item.content_hash,
+                centre_id=centre_id,
+                **item.fields,
             )
         )
         added.append(f"{item.code} v{item.version}")
@@ -133,52 +161,93 @@ def _sync_versioned(model: type[_VersionedRow], items: list[_Versioned]) -> list
     return added
 
 
-def sync_standards(specs: dict[str, StandardSpec], report: LoadReport) -> None:
-    """Write the standards catalog (new standards and new versions)."""
-    items = [
+def _standard_fields(spec: StandardSpec) -> dict[str, Any]:
+    return {
+        "domain": spec.domain,
+        "mastery_threshold": spec.mastery_threshold,
+        "title": spec.title,
+        "description": spec.description,
+    }
+
+
+def _rubric_fields(spec: RubricSpec) -> dict[str, Any]:
+    return {
+        "standard_code": spec.standard,
+        "title": spec.title,
+        "instructions": spec.instructions,
+        "time_limit_seconds": spec.time_limit_seconds,
+        "criteria": [{"id": c.id, "text": c.text, "required": c.required} for c in spec.criteria],
+    }
+
+
+def _standard_items(
+    specs: Iterable[StandardSpec], source: Callable[[StandardSpec], Path]
+) -> list[_Versioned]:
+    return [
         _Versioned(
             spec.code,
             spec.version,
             spec.content_hash,
-            STANDARDS_DIR / f"{spec.domain.lower()}.yaml",
+            source(spec),
             "standard",
-            {
-                "domain": spec.domain,
-                "mastery_threshold": spec.mastery_threshold,
-                "title": spec.title,
-                "description": spec.description,
-            },
+            _standard_fields(spec),
         )
-        for spec in specs.values()
+        for spec in specs
     ]
+
+
+def _rubric_items(
+    specs: Iterable[RubricSpec], source: Callable[[RubricSpec], Path]
+) -> list[_Versioned]:
+    items = []
+    for spec in specs:
+        fields = _rubric_fields(spec)
+        digest = rubric_hash(
+            spec.standard,
+            spec.title,
+            spec.instructions,
+            spec.time_limit_seconds,
+            fields["criteria"],
+        )
+        items.append(_Versioned(spec.code, spec.version, digest, source(spec), "rubric", fields))
+    return items
+
+
+def sync_standards(specs: dict[str, StandardSpec], report: LoadReport) -> None:
+    """Write the standards catalog (new standards and new versions)."""
+    items = _standard_items(
+        specs.values(), lambda spec: STANDARDS_DIR / f"{spec.domain.lower()}.yaml"
+    )
     report.standards_added.extend(_sync_versioned(Standard, items))
 
 
 def sync_rubrics(specs: dict[str, RubricSpec]) -> None:
     """Write the practical-evaluation rubrics (new rubrics and new versions)."""
-    items = []
-    for spec in specs.values():
-        criteria = [{"id": c.id, "text": c.text, "required": c.required} for c in spec.criteria]
-        digest = rubric_hash(
-            spec.standard, spec.title, spec.instructions, spec.time_limit_seconds, criteria
+    _sync_versioned(
+        Rubric, _rubric_items(specs.values(), lambda spec: RUBRICS_DIR / f"{spec.code}.yaml")
+    )
+
+
+def _sync_own_catalog(course: Course, package: CoursePackage, report: LoadReport) -> None:
+    """The standards and rubrics a centre's package carries, owned by the course's centre."""
+    if not (package.own_standards or package.own_rubrics):
+        return
+    if course.centre_id is None:
+        raise PackageError(
+            [
+                FileProblem(
+                    package.path / "standards.yaml",
+                    None,
+                    "only a centre's course may carry its own standards and rubrics",
+                )
+            ]
         )
-        items.append(
-            _Versioned(
-                spec.code,
-                spec.version,
-                digest,
-                RUBRICS_DIR / f"{spec.code}.yaml",
-                "rubric",
-                {
-                    "standard_code": spec.standard,
-                    "title": spec.title,
-                    "instructions": spec.instructions,
-                    "time_limit_seconds": spec.time_limit_seconds,
-                    "criteria": criteria,
-                },
-            )
-        )
-    _sync_versioned(Rubric, items)
+    standards = _standard_items(package.own_standards, lambda _: package.path / "standards.yaml")
+    report.standards_added.extend(_sync_versioned(Standard, standards, course.centre_id))
+    rubrics = _rubric_items(
+        package.own_rubrics, lambda spec: package.path / "rubrics" / f"{spec.code}.yaml"
+    )
+    _sync_versioned(Rubric, rubrics, course.centre_id)
 
 
 def sync_course(package: CoursePackage, report: LoadReport) -> Course:
@@ -196,6 +265,7 @@ def sync_course(package: CoursePackage, report: LoadReport) -> Course:
         db.session.add(course)
     _apply_manifest(course, package, digest)
     db.session.flush()
+    _sync_own_catalog(course, package, report)
     db.session.add(
         CourseVersion(
             course_id=course.id,

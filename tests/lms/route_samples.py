@@ -64,6 +64,11 @@ SAMPLE_ARGUMENTS = {
     "studio_questions.new_question": {"slug": "centre-course", "kind": "single"},
     "studio_questions.edit_question": {"slug": "centre-course", "qid": "q1"},
     "studio_questions.confirm_delete": {"slug": "centre-course", "qid": "q1"},
+    "studio_catalog.catalog": {"slug": "centre-course"},
+    "studio_catalog.new_standard": {"slug": "centre-course"},
+    "studio_catalog.standard": {"slug": "centre-course", "code": "DRV-1"},
+    "studio_catalog.new_rubric": {"slug": "centre-course"},
+    "studio_catalog.rubric": {"slug": "centre-course", "code": "DRV-P1"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

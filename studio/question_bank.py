@@ -28,6 +28,7 @@ from assessments.models import Standard
 from lms.db import db
 from lms.settings import LANGUAGES
 from lms.yamlfile import FileProblem
+from studio import outcome_fields
 from studio.bank_checks import Finding, check_bank
 from studio.content_checks import pool_needed
 from studio.loader import REFERENCE_LANGUAGE
@@ -285,6 +286,7 @@ class QuestionInput:
     explanation: dict[str, str] = field(default_factory=dict)
     options: list[OptionInput] = field(default_factory=list)
     answer: bool | None = None
+    outcomes: list[str] = field(default_factory=list)  # "CPTM-2017 3.4 LO2"
 
 
 def _language_texts(value: Any) -> dict[str, str]:
@@ -313,6 +315,7 @@ def from_item(item: Mapping[str, Any]) -> QuestionInput:
             if isinstance(option, dict)
         ],
         answer=answer if isinstance(answer, bool) else None,
+        outcomes=[str(ref) for ref in item.get("outcomes") or [] if isinstance(ref, str)],
     )
 
 
@@ -347,6 +350,7 @@ def from_form(
         explanation=texts("explanation"),
         options=options if kind in OPTION_KINDS else [],
         answer=answer if kind == "true_false" else None,
+        outcomes=[value.strip() for value in getlist(outcome_fields.FIELD) if value.strip()],
     )
 
 
@@ -374,6 +378,8 @@ def check(
             refuse("id", _("Another question already has the id %(id)s.", id=question.id))
     if question.standard not in settings.standards:
         refuse("standard", _("Choose one of the course's standards."))
+    for outcome_problem in outcome_fields.read(lambda _name: question.outcomes)[1]:
+        refuse(outcome_fields.FIELD, outcome_problem)
     fields = [("text", question.text), ("explanation", question.explanation)]
     if question.kind == "scenario":
         fields.insert(0, ("case", question.case))
@@ -426,11 +432,10 @@ def to_item(question: QuestionInput, old: Mapping[str, Any] | None) -> dict[str,
                 texts.pop(code, None)
         return {code: texts[code] for code in sorted(texts, key=_language_order)}
 
-    item: dict[str, Any] = {
-        "id": question.id,
-        "standard": question.standard,
-        "kind": question.kind,
-    }
+    item: dict[str, Any] = {"id": question.id, "standard": question.standard}
+    if question.outcomes:  # learning-outcome references: not part of the question's meaning
+        item["outcomes"] = list(dict.fromkeys(question.outcomes))
+    item["kind"] = question.kind
     if question.kind == "scenario":
         item["case"] = merged(question.case, old_item.case if old_item else {})
     item["text"] = merged(question.text, old_item.text if old_item else {})
@@ -486,6 +491,8 @@ def render_item(item: Mapping[str, Any], indent: int) -> str:
                 lines.append(f"{lead}{key}:")
                 for code, text in value.items():
                     lines.append(f"{rest}  {code}: {json.dumps(text, ensure_ascii=False)}")
+            elif isinstance(value, list) and all(isinstance(entry, str) for entry in value):
+                lines.append(f"{lead}{key}: {json.dumps(value, ensure_ascii=False)}")  # flow list
             elif isinstance(value, list):
                 lines.append(f"{lead}{key}:")
                 for entry in value:

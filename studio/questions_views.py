@@ -12,7 +12,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lms.access import permission_required
-from studio import drafts
+from lms.i18n import current_language
+from studio import drafts, outcome_fields
 from studio import question_bank as bank
 from studio.forms import DeleteQuestionForm, QuestionForm
 from studio.models import CourseDraft
@@ -74,6 +75,7 @@ def _editor(
         settings=settings,
         titles=bank.standard_titles(settings.standards, str(get_locale() or "en")),
         rows=bank.option_rows(question),
+        outcomes=outcome_fields.choices(question.outcomes, current_language()),
         kinds=_kind_names(),
         errors=errors or {},
         problems=problems or [],

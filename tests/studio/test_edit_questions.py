@@ -316,3 +316,44 @@ def test_only_course_authors_open_the_bank(app, make_user, draft):
     assert sign_in(other, trainer.sign_in_name, TEST_SECRET).status_code == 302
     assert other.get(BANK).status_code == 403
     assert other.get(f"{BANK}/q1").status_code == 403
+
+
+def test_a_question_is_tagged_with_learning_outcomes_and_keeps_them_when_edited(
+    client, db_session, draft
+):
+    page = client.get(f"{BANK}/new?kind=single").get_data(as_text=True)
+    assert 'value="CPTM-2017 3.4 LO2"' in page  # the bundled framework's outcomes, as ticks
+    tags = ["CPTM-2017 3.4 LO2", "CPTM-2017 3.3 LO1"]
+    response = _post(
+        client, f"{BANK}/new?kind=single", _new("single", outcomes=tags), action=f"{BANK}/new"
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    saved = yaml.safe_load(_bank_text(db_session, draft))["questions"][-1]
+    assert saved["outcomes"] == tags
+    # Edited without touching the ticks (the form sends them back as they were shown): kept.
+    page = client.get(f"{BANK}/q33").get_data(as_text=True)
+    assert page.count("checked") >= 2 and "<details open>" in page
+    ticked = re.findall(r'name="outcomes" value="([^"]+)" checked', page)
+    assert sorted(ticked) == sorted(tags)
+    edited = _new("single", outcomes=ticked, **{"text-fr": "Quelle réponse est la bonne ?"})
+    assert _post(client, f"{BANK}/q33", edited).status_code == 302
+    saved = yaml.safe_load(_bank_text(db_session, draft))["questions"][-1]
+    assert sorted(saved["outcomes"]) == sorted(tags) and saved["text"]["fr"].startswith("Quelle r")
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("CPTM-2017 3.4 LO9", "No learning outcome CPTM-2017 3.4 LO9 is known"),
+        ("CPTM 3.4", "is not an outcome reference"),
+    ],
+)
+def test_an_unknown_or_badly_written_outcome_is_refused(
+    client, db_session, draft, reference, message
+):
+    before = table_counts(db_session), _bank_text(db_session, draft)
+    data = _new("single", outcomes=[reference])
+    response = _post(client, f"{BANK}/new?kind=single", data, action=f"{BANK}/new")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in body and 'id="outcomes-error"' in body
+    assert (table_counts(db_session), _bank_text(db_session, draft)) == before

@@ -316,6 +316,8 @@ def with_standard(files: PackageFiles, data: StandardInput) -> PackageFiles:
     if index is None:
         entries.append(entry)
     else:
+        if entries[index].get("outcomes"):  # references written in the package: kept (no form)
+            entry["outcomes"] = entries[index]["outcomes"]
         entries[index] = entry
     return {**files, STANDARDS_FILE: _dump({"standards": entries})}
 
@@ -325,6 +327,12 @@ def with_rubric(files: PackageFiles, data: RubricInput) -> PackageFiles:
     next free ids: an existing criterion keeps its id, so its results keep their meaning)."""
     languages = course_languages(files)
     used = {c.id for c in data.criteria if c.id}
+    old = _yaml(files.get(f"rubrics/{data.code}.yaml"))
+    tagged = {  # a criterion's outcome references written in the package: kept (no form)
+        str(c.get("id")): c["outcomes"]
+        for c in (old.get("criteria") or [] if isinstance(old, dict) else [])
+        if isinstance(c, dict) and c.get("outcomes")
+    }
     number = 0
     criteria = []
     for criterion in data.criteria:
@@ -348,7 +356,12 @@ def with_rubric(files: PackageFiles, data: RubricInput) -> PackageFiles:
     }
     if limit is not None:
         content["time_limit_seconds"] = limit
-    content["criteria"] = criteria
+    content["criteria"] = [
+        {**criterion, "outcomes": tagged[criterion["id"]]}
+        if criterion["id"] in tagged
+        else criterion
+        for criterion in criteria
+    ]
     return {**files, f"rubrics/{data.code}.yaml": _dump(content)}
 
 

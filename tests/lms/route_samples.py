@@ -47,6 +47,16 @@ SAMPLE_ARGUMENTS = {
     "studio.export_draft": {"slug": "centre-course"},
     "studio.export_version": {"slug": "centre-course", "number": "1"},
     "studio.compare_versions": {"slug": "centre-course"},
+    "studio_lessons.details": {"slug": "centre-course"},
+    "studio_lessons.lessons": {"slug": "centre-course"},
+    "studio_lessons.edit_lesson": {
+        "slug": "centre-course",
+        "lesson": "first-steps",
+        "language": "en",
+    },
+    "studio_lessons.confirm_remove": {"slug": "centre-course", "lesson": "first-steps"},
+    "studio_lessons.images_page": {"slug": "centre-course"},
+    "studio_lessons.media_file": {"slug": "centre-course", "name": "none.png"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

@@ -46,14 +46,23 @@ def test_an_author_edits_and_previews_a_lesson(
     text = page.locator("textarea[name=text]")
     text.fill(text.input_value() + "\n![The route from the camp](media/route-map.png)\n")
     page.fill("input[name=minutes]", "45")
-    page.click("button[name=preview]")
-    assert "Preview (not saved)" in page.content()
-    assert page.locator(".preview img").evaluate("img => img.naturalWidth") == 320
+    # with scripts, the preview follows the typing (static/js/lesson-preview.js)...
+    page.wait_for_selector("#preview img[alt='The route from the camp']")
+    text.press("End")
+    text.type("\nA <b>bold</b> try.")
+    page.wait_for_selector("#preview >> text=raw HTML is not allowed")
+    text.fill(text.input_value().replace("\nA <b>bold</b> try.", ""))
+    # ...and the button re-renders the page with it (the way without scripts)
+    with page.expect_navigation():  # not the page the live preview changed: the button's answer
+        page.click("button[name=preview]")
+    assert "Preview (not saved)" in page.content() and "raw HTML" not in page.content()
+    page.wait_for_function("document.querySelector('.preview img').naturalWidth === 320")
     page.locator(".preview").scroll_into_view_if_needed()
     screenshot("studio-lesson-preview-phone-en")
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot("studio-lesson-preview-desktop-en")
-    page.locator("form.editor button[name=save]").first.click()
+    with page.expect_navigation():
+        page.locator("form.editor button[name=save]").first.click()
     assert "The lesson is saved in the draft." in page.content()
     page.goto(page.url.rsplit("/", 1)[0] + "/ar")
     page.locator("details.languages summary").click()

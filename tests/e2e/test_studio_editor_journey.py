@@ -10,7 +10,29 @@ from sqlalchemy import update
 
 from accounts.models import User
 from lms.db import db
+from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_studio_journey import _sign_in
+
+
+def _axe_on(browser, page, paths, language):
+    """axe-core's violations on studio pages, in a context that lets its script in (the test's own
+    page keeps the content security policy, under which the live preview must work)."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        bypass_csp=True,
+        storage_state=page.context.storage_state(),
+    )
+    checker = context.new_page()
+    found = {}
+    base = page.url.split("/studio/", 1)[0]
+    for path in paths:
+        checker.goto(base + path)
+        if path.endswith(f"/{language}") and "/lessons/" in path:
+            with checker.expect_navigation():
+                checker.click("button[name=preview]")
+        found[path] = axe_violations(checker)
+    context.close()
+    return {path: violations for path, violations in found.items() if violations}
 
 
 def _png() -> bytes:
@@ -20,7 +42,7 @@ def _png() -> bytes:
 
 
 def test_an_author_edits_and_previews_a_lesson(
-    page, live_server, live_app, create_account, screenshot
+    browser, page, live_server, live_app, create_account, screenshot
 ):
     user_id = create_account(
         "trainer", "Edith Editor", "editor-pass-2026", email="edith@studio.test"
@@ -77,3 +99,9 @@ def test_an_author_edits_and_previews_a_lesson(
     screenshot("studio-lessons-phone-ar")
     page.goto(f"{live_server}/studio/courses/safety-edit/details")
     screenshot("studio-details-phone-ar")
+    page.goto(f"{live_server}/studio/courses/safety-edit/images")
+    course = "/studio/courses/safety-edit"
+    pages = [f"{course}/{name}" for name in ("details", "lessons", "images")]
+    for language in ("en", "ar"):
+        lesson = f"{course}/lessons/threat-awareness/{language}"
+        assert _axe_on(browser, page, [*pages, lesson], language) == {}

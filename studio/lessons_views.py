@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -20,7 +21,7 @@ from lms.access import permission_required
 from lms.db import db
 from lms.i18n import LANGUAGE_NAMES, current_language
 from lms.settings import LANGUAGES, RTL_LANGUAGES
-from studio import drafts, editing, images, publishing
+from studio import drafts, editing, images, pass_rule, publishing
 from studio.edit_forms import (
     AddLessonForm,
     DetailsForm,
@@ -90,6 +91,7 @@ def _details_page(
 ) -> tuple[str, int]:
     version = str(data.get("version", ""))
     published = [v.version for v in publishing.versions_of(draft)]
+    context.setdefault("rule", _pass_rule(data))
     return render_template(
         "studio/details.html",
         draft=draft,
@@ -102,6 +104,34 @@ def _details_page(
         version_published=version in published,
         **context,
     ), status
+
+
+def _pass_rule(data: dict[str, Any]) -> dict[str, Any] | None:
+    """What the draft's quiz rule does (the publisher refuses a rule that does not tell a trainee
+    who knows the material from one who does not): None when the settings are incomplete."""
+    quiz: Any = data.get("quiz")
+    standards = data.get("standards")
+    try:
+        figures = (
+            len(standards) if isinstance(standards, list) else 0,
+            int(quiz["questions_per_standard"]),
+            int(quiz["standard_threshold"]),
+            int(data["pass_mark"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not figures[0] or not 1 <= figures[1] <= 20:
+        return None
+    report = pass_rule.check_pass_rule(*figures)
+    return {
+        "ok": not report.problems,
+        "master": format_percent(pass_rule.MASTER),
+        "novice": format_percent(pass_rule.NOVICE),
+        "master_passes": format_percent(report.master_passes),
+        "novice_fails": format_percent(report.novice_fails),
+        "need_passes": format_percent(pass_rule.MASTER_PASSES),
+        "need_fails": format_percent(pass_rule.NOVICE_FAILS),
+    }
 
 
 @bp.get("/courses/<slug>/details")

@@ -130,6 +130,16 @@ def test_save_and_raise_the_version(client, db_session, draft):
     assert yaml.safe_load(files_of(db_session, draft)["course.yaml"])["version"] == "1.1"
 
 
+def test_the_details_page_tells_whether_the_quiz_rule_will_pass_publication(client, draft):
+    body = client.get(f"{PAGE}/details").get_data(as_text=True)
+    assert '<p class="hint" id="pass-rule">With the saved settings' in body
+    response = post_page(client, f"{PAGE}/details", **details_fields(questions_per_standard="1"))
+    assert response.status_code == 302  # saved: a draft may be unfinished; publishing refuses it
+    body = client.get(f"{PAGE}/details").get_data(as_text=True)
+    assert '<p class="notice notice-warning" id="pass-rule">' in body
+    assert "Publication needs at least 90% and 90%." in body
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -234,7 +234,6 @@ def test_saving_a_lesson_text_standards_and_minimum_duration(client, db_session,
     )
     entry = yaml.safe_load(files["course.yaml"])["lessons"][1]
     assert entry == {"slug": "second-steps", "standards": ["SEA-1", "SEA-2"], "minutes": 45}
-    assert "Deuxième leçon" in client.get(f"{PAGE}/lessons").get_data(as_text=True) or True
     # the minutes go when the field is emptied
     post_page(client, page, text=text, standards=["SEA-2"], minutes="", save="1")
     entry = yaml.safe_load(files_of(db_session, draft)["course.yaml"])["lessons"][1]

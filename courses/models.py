@@ -79,6 +79,8 @@ class Lesson(Base):
     standards: Mapped[list[str]] = mapped_column(JSON)
     # Fingerprint of the English reference text: progress is kept while it is unchanged.
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The minimum duration in minutes the course plan gives the lesson (shown to trainees).
+    minutes: Mapped[int | None]
     is_current: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -49,12 +50,23 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+# A link or image whose address runs script or embeds content: the parser leaves it as literal text
+# (markdown-it refuses these schemes), but an author meant a link, and the text must not ship.
+_SCRIPT_URL = re.compile(
+    r"(?:\]\(\s*<?|^[ ]{0,3}\[[^\]]+\]:\s*<?|<)\s*(?P<scheme>javascript|vbscript|data|file):",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 @dataclass(frozen=True)
 class MarkdownIssue:
-    """A problem in a lesson's Markdown, with its line."""
+    """A problem in a lesson's Markdown, with its line, its kind (title, html, script_url, alt,
+    image, link: for a message in the reader's language) and the address it concerns."""
 
     line: int | None
     message: str
+    kind: str = ""
+    subject: str = ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -65,21 +77,35 @@ def lint_markdown(source: str) -> tuple[MarkdownIssue, ...]:
     version mostly repeats the last one's lessons: their Markdown is parsed once)."""
     issues = []
     if not source.startswith("# "):
-        issues.append(MarkdownIssue(1, "a lesson must begin with its title as '# Title'"))
+        issues.append(MarkdownIssue(1, "a lesson must begin with its title as '# Title'", "title"))
     for token in _walk(_LINT_PARSER.parse(source)):
         line = token.map[0] + 1 if token.map else None
         if token.type in {"html_block", "html_inline"}:
-            issues.append(MarkdownIssue(line, "raw HTML is not allowed"))
+            issues.append(MarkdownIssue(line, "raw HTML is not allowed", "html"))
         elif token.type == "image":
             src = str(token.attrs.get("src", ""))
             if not token.content.strip():
-                issues.append(MarkdownIssue(line, f"image {src!r} has no alt text"))
+                issues.append(MarkdownIssue(line, f"image {src!r} has no alt text", "alt", src))
             if not src.startswith("media/") or ".." in src:
-                issues.append(MarkdownIssue(line, f"image {src!r} must be a file under media/"))
+                issues.append(
+                    MarkdownIssue(line, f"image {src!r} must be a file under media/", "image", src)
+                )
         elif token.type == "link_open":
             href = str(token.attrs.get("href", ""))
             if not href.startswith("https://"):
-                issues.append(MarkdownIssue(line, f"link {href!r} must be an https:// address"))
+                issues.append(
+                    MarkdownIssue(line, f"link {href!r} must be an https:// address", "link", href)
+                )
+    for match in _SCRIPT_URL.finditer(source):
+        scheme = match["scheme"].lower()
+        issues.append(
+            MarkdownIssue(
+                source.count("\n", 0, match.start()) + 1,
+                f"a {scheme}: address is not allowed (links are https:// addresses)",
+                "script_url",
+                f"{scheme}:",
+            )
+        )
     return tuple(issues)
 
 

@@ -31,6 +31,17 @@ LESSON_FILE_RE = re.compile(r"^(?P<nn>\d{2})-(?P<slug>[a-z0-9-]+)\.(?P<lang>[A-Z
 REFERENCE_LANGUAGE = "en"
 SOURCE_HASH_LENGTH = 12  # translations.yaml: the start of the English text's SHA-256, in hex
 SOURCE_HASH_RE = re.compile(rf"^[0-9a-f]{{{SOURCE_HASH_LENGTH}}}$")
+# The allowed range of each whole-number setting of course.yaml: the loader and the studio's course
+# details form both check against these.
+COURSE_RANGES = {"pass_mark": (1, 100), "validity_months": (1, 120)}
+QUIZ_RANGES = {
+    "questions_per_standard": (1, 20),
+    "standard_threshold": (1, 100),
+    "time_limit_minutes": (1, 600),
+    "max_attempts": (1, 100),
+    "cooldown_hours": (0, 24 * 90),
+}
+LESSON_MINUTES = (1, 1440)  # a lesson's optional minimum duration (`minutes`)
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ class LessonSpec:
     standards: tuple[str, ...]
     sources: dict[str, LessonSource]
     outcomes: tuple[str, ...] = ()  # learning-outcome references: not part of its content hash
+    minutes: int | None = None  # minimum duration; not part of the lesson's identity
 
     @property
     def content_hash(self) -> str:
@@ -201,13 +213,7 @@ def _read_manifest(reader: _Reader, data: dict[str, Any]) -> CoursePackage:
     if not quiz:
         reader.problem("'quiz' settings are required", line_of(data))
     quiz_settings = (
-        {
-            "questions_per_standard": reader.integer(quiz, "questions_per_standard", 1, 20),
-            "standard_threshold": reader.integer(quiz, "standard_threshold", 1, 100),
-            "time_limit_minutes": reader.integer(quiz, "time_limit_minutes", 1, 600),
-            "max_attempts": reader.integer(quiz, "max_attempts", 1, 100),
-            "cooldown_hours": reader.integer(quiz, "cooldown_hours", 0, 24 * 90),
-        }
+        {key: reader.integer(quiz, key, *limits) for key, limits in QUIZ_RANGES.items()}
         if quiz
         else {}
     )
@@ -237,8 +243,8 @@ def _read_manifest(reader: _Reader, data: dict[str, Any]) -> CoursePackage:
             reader.problems,
         ),
         standards=standards,
-        pass_mark=reader.integer(data, "pass_mark", 1, 100),
-        validity_months=reader.integer(data, "validity_months", 1, 120),
+        pass_mark=reader.integer(data, "pass_mark", *COURSE_RANGES["pass_mark"]),
+        validity_months=reader.integer(data, "validity_months", *COURSE_RANGES["validity_months"]),
         quiz=quiz_settings,
         practicals=_practicals(reader, data, standards),
         is_open=bool(data.get("open_enrolment", True)),
@@ -413,6 +419,9 @@ def _lessons(
                 reader.problem(
                     f"lesson {slug!r}: standard {code!r} is not one of the course's standards", line
                 )
+        minutes = None
+        if entry.get("minutes") is not None:
+            minutes = reader.integer(entry, "minutes", *LESSON_MINUTES)
         sources = {}
         for language in LANGUAGES:
             path = files.pop((position, slug, language), None)
@@ -427,7 +436,11 @@ def _lessons(
         outcomes = read_references(
             entry.get("outcomes"), f"lesson {slug!r}", reader.manifest_path, line, reader.problems
         )
-        lessons.append(LessonSpec(position, slug, lesson_standards, sources, outcomes))
+        lessons.append(
+            LessonSpec(
+                position, slug, lesson_standards, sources, outcomes=outcomes, minutes=minutes
+            )
+        )
     for (_, _, _), path in sorted(files.items()):
         reader.problem(
             "lesson file is not listed in course.yaml (check its number and slug)", None, path

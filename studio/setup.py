@@ -8,6 +8,7 @@ from lms.blueprints import register_blueprints
 from lms.cli import add_commands
 from studio.catalog_views import bp as catalog_bp
 from studio.cli import courses_cli
+from studio.lessons_views import bp as lessons_bp
 from studio.outcomes_views import bp as outcomes_bp
 from studio.preview_views import bp as preview_bp
 from studio.questions_views import bp as questions_bp
@@ -23,6 +24,7 @@ def init_app(app: Flask, prefix: str) -> set[str]:
         prefix,
         [
             (bp, "/studio"),
+            (lessons_bp, "/studio"),  # the details, lessons and images editors
             (questions_bp, "/studio"),
             (catalog_bp, "/studio"),
             (outcomes_bp, "/studio"),

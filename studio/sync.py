@@ -57,6 +57,9 @@ def package_hash(package: CoursePackage) -> str:
                 lesson.standards,
                 {code: [s.title, s.body] for code, s in lesson.sources.items()},
             ]
+            # a minimum duration counts only where set: the fingerprints of packages without one
+            # stay what they were
+            + ([lesson.minutes] if lesson.minutes is not None else [])
             for lesson in package.lessons
         ],
         "questions": [
@@ -338,6 +341,7 @@ def _sync_lessons(course: Course, package: CoursePackage, report: LoadReport) ->
             report.lessons_changed.append(f"{course.slug}/{spec.slug}")
         lesson.position = spec.position
         lesson.standards = list(spec.standards)
+        lesson.minutes = spec.minutes
         lesson.content_hash = spec.content_hash
         lesson.is_current = True
         lesson.updated_at = utcnow()

@@ -69,6 +69,16 @@ SAMPLE_ARGUMENTS = {
     "studio_catalog.standard": {"slug": "centre-course", "code": "DRV-1"},
     "studio_catalog.new_rubric": {"slug": "centre-course"},
     "studio_catalog.rubric": {"slug": "centre-course", "code": "DRV-P1"},
+    "studio_lessons.details": {"slug": "centre-course"},
+    "studio_lessons.lessons": {"slug": "centre-course"},
+    "studio_lessons.edit_lesson": {
+        "slug": "centre-course",
+        "lesson": "first-steps",
+        "language": "en",
+    },
+    "studio_lessons.confirm_remove": {"slug": "centre-course", "lesson": "first-steps"},
+    "studio_lessons.images_page": {"slug": "centre-course"},
+    "studio_lessons.media_file": {"slug": "centre-course", "name": "none.png"},
     "platform.centre": {"centre_id": "1"},
     "platform.edit_centre": {"centre_id": "1"},
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -78,7 +80,8 @@ def lint_markdown(source: str) -> tuple[MarkdownIssue, ...]:
     issues = []
     if not source.startswith("# "):
         issues.append(MarkdownIssue(1, "a lesson must begin with its title as '# Title'", "title"))
-    for token in _walk(_LINT_PARSER.parse(source)):
+    tokens = _LINT_PARSER.parse(source)
+    for token in _walk(tokens):
         line = token.map[0] + 1 if token.map else None
         if token.type in {"html_block", "html_inline"}:
             issues.append(MarkdownIssue(line, "raw HTML is not allowed", "html"))
@@ -106,7 +109,41 @@ def lint_markdown(source: str) -> tuple[MarkdownIssue, ...]:
                 f"{scheme}:",
             )
         )
+    if not issues:
+        _remember_body(source, tokens)
     return tuple(issues)
+
+
+# The HTML of lesson bodies (before sanitising) that the linter got from its own parse, by body text:
+# a publish renders the lessons it has just validated without parsing them a second time. Bounded
+# (a few MB); a body not here is simply parsed again.
+_BODY_HTML: OrderedDict[str, str] = OrderedDict()
+_BODY_HTML_MAX = 512
+_BODY_HTML_LOCK = threading.Lock()
+
+
+def _remember_body(source: str, tokens: list[Token]) -> None:
+    """Keep the body's HTML when the lint parse is exactly the renderer's parse of the body: no raw
+    HTML at any depth (the only thing the two parsers read differently), and the title is the
+    first block (a heading is one line, so the body's blocks follow it unchanged)."""
+    if [t.type for t in tokens[:3]] != ["heading_open", "inline", "heading_close"]:
+        return
+    if tokens[0].map != [0, 1] or _has_html(tokens):
+        return
+    _, body = split_title(source)
+    html = _PARSER.renderer.render(tokens[3:], _PARSER.options, {})
+    with _BODY_HTML_LOCK:
+        _BODY_HTML[body] = html
+        _BODY_HTML.move_to_end(body)
+        while len(_BODY_HTML) > _BODY_HTML_MAX:
+            _BODY_HTML.popitem(last=False)
+
+
+def _has_html(tokens: list[Token]) -> bool:
+    return any(
+        token.type in {"html_block", "html_inline"} or _has_html(token.children or [])
+        for token in tokens
+    )
 
 
 def _walk(tokens: list[Token]) -> Iterator[Token]:
@@ -126,7 +163,9 @@ def split_title(source: str) -> tuple[str, str]:
 
 def render_markdown(source: str, media_url: str = "media/") -> str:
     """Render lesson Markdown to sanitised HTML; images point at media_url."""
-    html = _PARSER.render(source)
+    html = _BODY_HTML.get(source)
+    if html is None:
+        html = _PARSER.render(source)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -150,5 +189,7 @@ def _filter_attribute(tag: str, attribute: str, value: str, media_url: str) -> s
 
 def word_count(source: str) -> int:
     """Words in a lesson (CJK characters count one each)."""
-    cjk = sum(1 for char in source if "\u4e00" <= char <= "\u9fff")
-    return len(source.split()) + cjk
+    return len(source.split()) + len(_CJK.findall(source))
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import mean, median
+from statistics import median
 
 from studio.questions import QuestionSpec
 
@@ -125,9 +125,11 @@ def _options(question: QuestionSpec, language: str) -> list[tuple[str, bool]]:
 def _length_ratio(options: list[tuple[str, bool]]) -> float | None:
     right = [len(text) for text, correct in options if correct]
     wrong = [len(text) for text, correct in options if not correct]
-    if not right or not wrong or not mean(wrong):
+    if not right or not wrong or not sum(wrong):
         return None
-    return mean(right) / mean(wrong)
+    # The means' ratio; sum / len of integers is the same correctly rounded float as statistics.mean,
+    # at a fraction of its cost.
+    return (sum(right) / len(right)) / (sum(wrong) / len(wrong))
 
 
 def check_bank(questions: Sequence[QuestionSpec], languages: Sequence[str]) -> list[Finding]:

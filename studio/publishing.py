@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -69,6 +70,21 @@ def _relative(problems: list[FileProblem], root: Path) -> list[Problem]:
     return found
 
 
+def _scratch_folder(files: Mapping[str, bytes]) -> str | None:
+    """Where a package's files are written for the loader: memory (/dev/shm) when it has room, as
+    creating and removing 240 small files on a busy disk took 0.4 s of a publish; else the usual
+    temporary folder (None)."""
+    shm = "/dev/shm"  # noqa: S108 - only as mkdtemp's parent: a private folder, random name
+    try:
+        if not os.access(shm, os.W_OK):
+            return None
+        free = os.statvfs(shm)
+    except OSError:
+        return None
+    needed = 2 * sum(len(data) for data in files.values()) + 64 * 1024 * 1024
+    return shm if free.f_bavail * free.f_frsize > needed else None
+
+
 def _read(files: Mapping[str, bytes], root: Path) -> CoursePackage:
     for name, data in files.items():
         target = root / name
@@ -80,7 +96,7 @@ def _read(files: Mapping[str, bytes], root: Path) -> CoursePackage:
 
 def validate(files: Mapping[str, bytes]) -> Validation:
     """Run the loader's validator on a package's files."""
-    with tempfile.TemporaryDirectory(prefix="studio-") as folder:
+    with tempfile.TemporaryDirectory(prefix="studio-", dir=_scratch_folder(files)) as folder:
         root = Path(folder) / "package"
         try:
             package = _read(files, root)
@@ -147,7 +163,7 @@ def publish(draft: CourseDraft, opened_revision: int, author: User) -> Publicati
     latest = next(iter(versions_of(draft)), None)
     if draft.course_id is None:
         _refuse_taken_slug(draft.slug)
-    with tempfile.TemporaryDirectory(prefix="studio-") as folder:
+    with tempfile.TemporaryDirectory(prefix="studio-", dir=_scratch_folder(files)) as folder:
         root = Path(folder) / "package"
         try:
             package = _read(files, root)
@@ -158,7 +174,7 @@ def publish(draft: CourseDraft, opened_revision: int, author: User) -> Publicati
             raise StudioError(_nothing_changed(latest))
         report = LoadReport()
         try:
-            course = sync_course(package, report)
+            course = sync_course(package, report, digest)
         except PackageError as error:
             return Publication(None, _relative(error.problems, root))
     return Publication(

@@ -253,9 +253,9 @@ def _sync_own_catalog(course: Course, package: CoursePackage, report: LoadReport
     _sync_versioned(Rubric, rubrics, course.centre_id)
 
 
-def sync_course(package: CoursePackage, report: LoadReport) -> Course:
-    """Create or update one course from its package."""
-    digest = package_hash(package)
+def sync_course(package: CoursePackage, report: LoadReport, digest: str | None = None) -> Course:
+    """Create or update one course from its package (digest: its package_hash, if known)."""
+    digest = digest or package_hash(package)
     course = db.session.scalars(select(Course).where(Course.slug == package.slug)).one_or_none()
     if course is not None and course.package_hash == digest:
         report.courses_unchanged.append(package.slug)
@@ -326,6 +326,7 @@ def _sync_lessons(course: Course, package: CoursePackage, report: LoadReport) ->
     wanted = {spec.slug for spec in package.lessons}
     for existing in lessons.values():
         existing.is_current = existing.slug in wanted
+    pending: list[tuple[Lesson, LessonSpec]] = []
     for spec in package.lessons:
         lesson = lessons.get(spec.slug)
         if lesson is None:
@@ -345,15 +346,18 @@ def _sync_lessons(course: Course, package: CoursePackage, report: LoadReport) ->
         lesson.content_hash = spec.content_hash
         lesson.is_current = True
         lesson.updated_at = utcnow()
-        db.session.flush()
-        _sync_texts(lesson, spec)
+        pending.append((lesson, spec))
+    db.session.flush()  # every lesson's id, then their texts in one query (not one per lesson)
+    texts: dict[int, dict[str, LessonText]] = {}
+    for text in db.session.scalars(
+        select(LessonText).join(Lesson).where(Lesson.course_id == course.id)
+    ):
+        texts.setdefault(text.lesson_id, {})[text.language] = text
+    for lesson, spec in pending:
+        _sync_texts(lesson, spec, texts.get(lesson.id, {}))
 
 
-def _sync_texts(lesson: Lesson, spec: LessonSpec) -> None:
-    texts = {
-        text.language: text
-        for text in db.session.scalars(select(LessonText).where(LessonText.lesson_id == lesson.id))
-    }
+def _sync_texts(lesson: Lesson, spec: LessonSpec, texts: dict[str, LessonText]) -> None:
     for language, source in spec.sources.items():
         source_hash = hashlib.sha256(f"{source.title}\n{source.body}".encode()).hexdigest()
         text = texts.get(language)

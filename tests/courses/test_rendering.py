@@ -6,7 +6,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from courses.rendering import lint_markdown, render_markdown
+from courses import rendering
+from courses.rendering import lint_markdown, render_markdown, split_title
+from studio.loader import CATALOG_DIR
+
+BUNDLED = sorted(CATALOG_DIR.glob("*/lessons/*.md"))
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -68,3 +72,41 @@ def test_ordinary_markdown_survives():
 def test_package_images_point_at_the_course_media():
     html = render_markdown("![A map of the route](media/route.svg)")
     assert '<img src="media/route.svg" alt="A map of the route">' in html
+
+
+def _fresh_render(body: str) -> str:
+    """The body rendered by its own parse, nothing remembered from a lint."""
+    rendering._BODY_HTML.clear()
+    return render_markdown(body)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        *(f"# {p.stem}\n" + p.read_text(encoding="utf-8").partition("\n")[2] for p in BUNDLED),
+        '# T\n\nSee [the map][m] and ![A *map*](media/a.png "t").\n\n[m]: https://un.org\n',
+        "# T\n    indented code\n",
+        "# Title [r]\n\nbody [r]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[r]: https://x.org\n",
+        "# T\n\n- a\n  - b\n\n> q\n\n```py\nx<y\n```\n\n1. x\n2. y\n\ntext <https://un.org> \\<b>\n",
+        "# T\n\n![a <b>b</b>](media/a.png)\n",  # raw HTML in an image's alt text
+        '# T\n\n[a <a href="]">b](https://x.org)\n',  # raw HTML inside a link label
+    ],
+)
+def test_a_validated_lesson_renders_as_if_parsed_again(source: str) -> None:
+    """A publish renders the bodies it has just linted from the lint's parse (one parse, not two);
+    the page a trainee gets is exactly the one the renderer's own parse gives."""
+    _, body = split_title(source)
+    expected = _fresh_render(body)
+    lint_markdown.cache_clear()
+    lint_markdown(source)
+    assert render_markdown(body) == expected
+
+
+def test_only_clean_bodies_are_rendered_from_the_lint_parse() -> None:
+    """Raw HTML is read differently by the two parsers: such a body is never taken from the lint."""
+    rendering._BODY_HTML.clear()
+    lint_markdown.cache_clear()
+    lint_markdown("# T\n\nClean **text**.\n")
+    lint_markdown("# T\n\n![a <b>b</b>](media/a.png)\n")
+    lint_markdown("# T\n\n<div>raw</div>\n")
+    assert list(rendering._BODY_HTML) == ["Clean **text**.\n"]

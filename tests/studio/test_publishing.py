@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select, text
+import yaml
+from sqlalchemy import event, select, text
 
 from courses.models import Course, Lesson, LessonProgress
 from lms import scope
@@ -228,3 +229,48 @@ def test_the_comparison_lists_questions_added_and_removed():
         ["q1"],
         [],
     )
+
+
+def _with_lessons(files, count):
+    """The test package with its two lessons repeated under new names up to `count` lessons."""
+    manifest = yaml.safe_load(files["course.yaml"])
+    lessons = manifest["lessons"]
+    grown_files = {name: data for name, data in files.items() if not name.startswith("lessons/")}
+    grown = []
+    for n in range(count):
+        source = lessons[n % len(lessons)]
+        slug = f"{source['slug']}-{n + 1}"
+        grown.append({**source, "slug": slug})
+        for language in ("en", "fr"):
+            text = files[f"lessons/{n % len(lessons) + 1:02d}-{source['slug']}.{language}.md"]
+            grown_files[f"lessons/{n + 1:02d}-{slug}.{language}.md"] = text.replace(
+                b"\n", f" ({n + 1})\n".encode(), 1
+            )
+    manifest["lessons"] = grown
+    grown_files["course.yaml"] = yaml.safe_dump(manifest, allow_unicode=True).encode()
+    return grown_files
+
+
+def test_a_publish_reads_nothing_per_lesson(app, connection, author, tmp_path):
+    """A course of 12 lessons is published with as many SELECTs as one of 2 (issue 19: the
+    40-lesson course publishes in under a second); only its new rows are written one by one."""
+    counts = []
+    for slug, lessons in (("two-lessons", 2), ("twelve-lessons", 12)):
+        files = _with_lessons(package_files(tmp_path, slug=slug), lessons)
+        reads: list[str] = []
+
+        def record(conn, cursor, statement, *args, reads=reads):
+            if statement.lstrip().upper().startswith("SELECT"):
+                reads.append(statement)
+
+        event.listen(connection, "before_cursor_execute", record)
+        try:
+            publish_course(app, author, files)
+        finally:
+            event.remove(connection, "before_cursor_execute", record)
+        counts.append(len(reads))
+    with app.app_context():
+        scope.enter(db.session, author.centre_id)
+        twelve = select(Lesson).join(Course).where(Course.slug == "twelve-lessons")
+        assert len(db.session.scalars(twelve).all()) == 12
+    assert counts[0] == counts[1], counts

@@ -5,7 +5,10 @@ Every text of a package that is written in English and translated is an *item* w
 - `course/title`, `course/summary`;
 - `lesson/<slug>` (the whole lesson file: its `# Title` line and body);
 - `question/<id>/text`, `question/<id>/case`, `question/<id>/explanation`,
-  `question/<id>/option/<option id>`.
+  `question/<id>/option/<option id>`;
+- the centre's own standards and practicals the package carries (standards.yaml, rubrics/*.yaml):
+  `standard/<code>/title`, `standard/<code>/description`, `rubric/<code>/title`,
+  `rubric/<code>/instructions`, `rubric/<code>/criterion/<criterion id>`.
 
 A translation is *stale* when the English source changed since it was made: the package's
 `translations.yaml` keeps, per language and item, a short hash of the English text each translation
@@ -37,7 +40,9 @@ from studio.package_zip import PackageFiles, unpack_trusted
 
 SOURCES_FILE = "translations.yaml"
 # What the matrix counts, in its column order.
-CATEGORIES = ("course", "lessons", "questions", "options", "explanations")
+CATEGORIES = ("course", "lessons", "questions", "options", "explanations", "practicals")
+STANDARDS_FILE = "standards.yaml"
+_OWN_FIELDS = {"standard": ("title", "description"), "rubric": ("title", "instructions")}
 CURRENT, STALE, MISSING = "current", "stale", "missing"
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -192,11 +197,50 @@ def draft_items(files: Mapping[str, bytes]) -> DraftTexts:
                 _texts(question.get("explanation")),
             )
         )
+    items.extend(_own_catalog_items(files))
     languages = tuple(str(code) for code in manifest.get("languages") or [] if code in LANGUAGES)
     partial = tuple(
         str(code) for code in manifest.get("partial_languages") or [] if code in LANGUAGES
     )
     return DraftTexts(tuple(items), languages, partial, read_sources(files))
+
+
+def _rubric_files(files: Mapping[str, bytes]) -> list[str]:
+    return sorted(name for name in files if name.startswith("rubrics/") and name.endswith(".yaml"))
+
+
+def _own_catalog_items(files: Mapping[str, bytes]) -> list[Item]:
+    """The texts of the centre's own standards and practicals (category "practicals")."""
+    items: list[Item] = []
+    own = _yaml(files, STANDARDS_FILE, _TextLoader) if STANDARDS_FILE in files else None
+    for entry in own.get("standards") or [] if isinstance(own, dict) else []:
+        if isinstance(entry, dict) and str(entry.get("code", "")).strip():
+            code = str(entry["code"]).strip()
+            for name in _OWN_FIELDS["standard"]:
+                items.append(
+                    Item(f"standard/{code}/{name}", "practicals", code, _texts(entry.get(name)))
+                )
+    for file_name in _rubric_files(files):
+        rubric = _yaml(files, file_name, _TextLoader)
+        if not isinstance(rubric, dict) or not str(rubric.get("code", "")).strip():
+            continue
+        code = str(rubric["code"]).strip()
+        for name in _OWN_FIELDS["rubric"]:
+            items.append(
+                Item(f"rubric/{code}/{name}", "practicals", code, _texts(rubric.get(name)))
+            )
+        for criterion in rubric.get("criteria") or []:
+            if isinstance(criterion, dict) and str(criterion.get("id", "")):
+                cid = str(criterion["id"])
+                items.append(
+                    Item(
+                        f"rubric/{code}/criterion/{cid}",
+                        "practicals",
+                        f"{code} · {cid}",
+                        _texts(criterion.get("text")),
+                    )
+                )
+    return items
 
 
 def package_texts(package: bytes, sha256: str) -> DraftTexts:
@@ -321,6 +365,8 @@ def apply_translations(files: Mapping[str, bytes], changes: Iterable[Change]) ->
                 name = lesson_name(position, rest, change.language)
                 text = change.text.replace("\r\n", "\n").strip() + "\n"
                 result[name] = text.encode()
+            elif kind in _OWN_FIELDS:
+                _set_own_text(result, change.item_id, change.language, change.text)
             else:
                 if bank is None:
                     bank = _yaml(files, "questions.yaml")
@@ -354,6 +400,27 @@ def _lesson_position(manifest: dict[str, Any], slug: str) -> int:
         if isinstance(entry, dict) and entry.get("slug") == slug:
             return position
     raise KeyError(slug)
+
+
+def _set_own_text(files: dict[str, bytes], item_id: str, language: str, text: str) -> None:
+    """Write a translation of an own standard's or practical's text into its file (the file is
+    written again as YAML; its meaning and version are the author's to change, not a translator's)."""
+    kind, code, what = item_id.split("/", 2)
+    if kind == "standard":
+        data = _yaml(files, STANDARDS_FILE)
+        entry = next(e for e in data["standards"] if str(e.get("code", "")).strip() == code)
+        entry.setdefault(what, {})[language] = text
+        files[STANDARDS_FILE] = dump_yaml(data)
+        return
+    name = next(n for n in _rubric_files(files) if str(_yaml(files, n).get("code", "")) == code)
+    rubric = _yaml(files, name)
+    if what.startswith("criterion/"):
+        cid = what.removeprefix("criterion/")
+        criterion = next(c for c in rubric["criteria"] if str(c.get("id", "")) == cid)
+        criterion.setdefault("text", {})[language] = text
+    else:
+        rubric.setdefault(what, {})[language] = text
+    files[name] = dump_yaml(rubric)
 
 
 def _set_question_text(questions: dict[str, Any], item_id: str, language: str, text: str) -> None:

@@ -523,3 +523,43 @@ def test_a_round_trip_with_stale_texts_changes_nothing(app, client, db_session, 
     assert response.status_code == 200
     assert "Unchanged: 163; fuzzy, not imported: 1; empty: 0." in response.get_data(as_text=True)
     assert _draft(db_session).package == before
+
+
+def test_a_centres_own_standards_and_practicals_are_translated_like_the_rest(tmp_path):
+    """The texts of the standards and practical tests a package carries are items of the matrix
+    (category "practicals"); a translation is written into their own files."""
+    from tests.studio.test_centre_catalog import _own_files, _rubric_entry, _standard_entry
+
+    standard = _standard_entry()
+    rubric = _rubric_entry()
+    del standard["description"]["fr"], rubric["criteria"][0]["text"]["fr"]
+    files = _own_files(tmp_path, [standard], rubric)
+    texts = draft_items(files)
+    own = [item.id for item in texts.items if item.category == "practicals"]
+    assert own == [
+        "standard/DRV-1/title",
+        "standard/DRV-1/description",
+        "rubric/DRV-P1/title",
+        "rubric/DRV-P1/instructions",
+        "rubric/DRV-P1/criterion/c1",
+    ]
+    (french,) = matrix(texts, ["fr"])
+    assert french.cells["practicals"] == {"current": 3, "stale": 0, "missing": 2}
+
+    saved = apply_translations(
+        files,
+        [
+            Change("standard/DRV-1/description", "fr", "Reculer entre deux plots", "Reversing"),
+            Change("rubric/DRV-P1/criterion/c1", "fr", "Recule sans toucher", "Reversing"),
+        ],
+    )
+    assert yaml.safe_load(saved["standards.yaml"])["standards"][0]["description"]["fr"] == (
+        "Reculer entre deux plots"
+    )
+    criterion = yaml.safe_load(saved["rubrics/DRV-P1.yaml"])["criteria"][0]
+    assert criterion["text"]["fr"] == "Recule sans toucher" and criterion["required"] is True
+    (french,) = matrix(draft_items(saved), ["fr"])
+    assert french.cells["practicals"] == {"current": 5, "stale": 0, "missing": 0}
+    assert yaml.safe_load(saved[SOURCES_FILE])["fr"]["rubric/DRV-P1/criterion/c1"] == short_hash(
+        "Reversing"
+    )

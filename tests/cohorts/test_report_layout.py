@@ -52,6 +52,9 @@ def _courses(load_course, db_session):
             manifest = path / "course.yaml"
             data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
             data["title"] = {**title, "fr": title["en"]}
+            # A title in a language the course is not offered in must be offered as partial.
+            offered = {*data["languages"], *data.get("partial_languages", [])}
+            data["partial_languages"] = [code for code in data["title"] if code not in offered]
             manifest.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
         load_course(slug=slug, change=retitle)

@@ -63,7 +63,9 @@ def test_the_slips_go_through_a_real_consumer_and_their_pins_work(
     _, response = _queries_to_start(client, db_session.connection(), cohort.id)
     job_page = response.headers["Location"]
     job_id = int(job_page.rsplit("/", 1)[1])
-    consumer = Consumer(tasks.huey_of(app), workers=1, worker_type="thread", initial_delay=0.05)
+    consumer = Consumer(
+        tasks.huey_of(app), workers=1, worker_type="thread", initial_delay=0.05, periodic=False
+    )
     consumer.start()
     try:
         deadline = time.monotonic() + 60

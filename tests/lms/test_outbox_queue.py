@@ -37,7 +37,11 @@ def test_redis_stopped_during_delivery_loses_nothing_and_delivery_resumes(
     receiver = Receiver()
     outbox.register_sender("test-kind", receiver)
     huey = tasks.huey_of(app)
-    consumer = Consumer(huey, workers=1, worker_type="thread", initial_delay=0.05, max_delay=0.2)
+    # No scheduler: a periodic task (the jobs' rescue) run by this in-process thread would share the
+    # test's database connection mid-transaction; the sweep is queued below as the scheduler would.
+    consumer = Consumer(
+        huey, workers=1, worker_type="thread", initial_delay=0.05, max_delay=0.2, periodic=False
+    )
     consumer.start()
     try:
         with app.app_context():

@@ -47,7 +47,7 @@ def test_a_job_goes_through_the_queue_to_a_consumer(
         tasks.enqueue("tests.note_users", str(out), "trainer")
     assert huey.pending_count() == 1 and not out.exists()  # queued, not run
 
-    consumer = Consumer(huey, workers=1, worker_type="thread", initial_delay=0.05)
+    consumer = Consumer(huey, workers=1, worker_type="thread", initial_delay=0.05, periodic=False)
     consumer.start()
     try:
         deadline = time.monotonic() + 20

@@ -38,6 +38,7 @@ class LessonRow:
     standards: tuple[str, ...]
     minutes: int | None
     titles: dict[str, str] = field(default_factory=dict)  # language -> title, for each file
+    outcomes: tuple[str, ...] = ()  # learning-outcome references, as course.yaml lists them
 
     def file(self, language: str) -> str:
         """The name of the lesson's file in a language (whether it exists or not)."""
@@ -93,6 +94,7 @@ def lessons(files: Mapping[str, bytes]) -> list[LessonRow]:
             if data is not None:
                 titles[language] = split_title(data.decode("utf-8", "replace"))[0]
         minutes = entry.get("minutes")
+        outcomes = entry.get("outcomes")
         rows.append(
             LessonRow(
                 position,
@@ -100,6 +102,7 @@ def lessons(files: Mapping[str, bytes]) -> list[LessonRow]:
                 tuple(str(code) for code in entry.get("standards") or ()),
                 minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else None,
                 titles,
+                tuple(str(ref) for ref in outcomes) if isinstance(outcomes, list) else (),
             )
         )
     return rows
@@ -142,9 +145,11 @@ def save_lesson(
     text: str,
     standards: list[str],
     minutes: int | None,
+    outcomes: list[str] | None = None,
 ) -> PackageFiles:
-    """A lesson's text in one language, its standards and minimum duration. An empty text
-    removes a translation (never the English text)."""
+    """A lesson's text in one language, its standards, minimum duration and learning-outcome
+    references (None: kept as they are; checked by studio.outcome_fields). An empty text removes
+    a translation (never the English text)."""
     row = find_lesson(files, slug)
     if row is None:
         raise StudioError(_("This lesson is no longer in the draft."))
@@ -176,6 +181,11 @@ def save_lesson(
                 entry.pop("minutes", None)
             else:
                 entry["minutes"] = minutes
+            if outcomes is not None and set(entry.get("outcomes") or []) != set(outcomes):
+                if outcomes:
+                    entry["outcomes"] = outcomes
+                else:
+                    entry.pop("outcomes", None)
         entries.append(entry)
     return write_manifest(changed, {**data, "lessons": entries})
 

@@ -21,6 +21,7 @@ from accounts.models import User
 from lms.db import db
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_quiz_journey import _correct_keys, attempt_of
+from tests.e2e.test_studio_editor_journey import _axe_on
 from tests.e2e.test_studio_journey import _sign_in
 
 SLUG = "radio-procedure-journey"
@@ -231,3 +232,18 @@ def test_a_course_from_nothing_to_a_certificate_and_a_second_version(
         full_page=True,
     )
     trainee.close()
+
+    # the new pages in Arabic, on a phone and a desktop, and axe-core's checks
+    page.goto(f"{live_server}/studio/new")
+    assert _axe_on(browser, page, ["/studio/new"], "en") == {}
+    page.locator("details.languages summary").click()
+    page.click("button[lang=ar]")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    screenshot("journey-new-course-phone-ar")
+    assert _axe_on(browser, page, ["/studio/new"], "ar") == {}
+    page.goto(f"{course}/lessons/what-to-report/en")
+    screenshot("journey-lesson-outcomes-phone-ar")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot("journey-lesson-outcomes-desktop-ar")
+    page.goto(f"{live_server}/studio/new")
+    screenshot("journey-new-course-desktop-ar")

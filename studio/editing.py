@@ -120,7 +120,8 @@ def lesson_text(files: Mapping[str, bytes], row: LessonRow, language: str) -> st
 
 
 def add_lesson(files: Mapping[str, bytes], slug: str, title: str) -> PackageFiles:
-    """A new last lesson: its course.yaml entry and its English file holding the title."""
+    """A new last lesson: its course.yaml entry (with the course's standard when it has only
+    one) and its English file holding the title."""
     data = read_manifest(files)
     if not SLUG_RE.match(slug) or len(slug) > 64:
         raise StudioError(
@@ -131,7 +132,10 @@ def add_lesson(files: Mapping[str, bytes], slug: str, title: str) -> PackageFile
     title = " ".join(title.split())
     if not title:
         raise StudioError(_("Give the lesson a title."))
-    data = {**data, "lessons": [*data["lessons"], {"slug": slug, "standards": []}]}
+    course_standards = [str(code) for code in data.get("standards") or ()]
+    # a course of one standard: the lesson serves it (nothing to choose)
+    standards = course_standards if len(course_standards) == 1 else []
+    data = {**data, "lessons": [*data["lessons"], {"slug": slug, "standards": standards}]}
     position = len(data["lessons"])
     changed = write_manifest(files, data)
     changed[lesson_file(position, slug, "en")] = f"# {title}\n".encode()

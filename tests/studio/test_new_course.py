@@ -116,3 +116,29 @@ def test_the_errors_are_in_the_authors_language(client, db_session, login_as, co
 def test_only_course_authors_open_the_form(client, login_as, course):
     login_as("trainer")
     assert client.get(PAGE).status_code == 403
+
+
+def test_a_lesson_added_to_a_course_of_one_standard_serves_it(client, db_session, author):
+    post_new(client, standards=["SAF-3"])
+    page = "/studio/courses/field-first-aid/lessons"
+    body = client.get(page).get_data(as_text=True)
+    revision = body.split('name="revision" type="hidden" value="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "revision": revision,
+            "slug": "tourniquet",
+            "title": "Tourniquet",
+        },
+    )
+    assert response.status_code == 302
+    draft = db_session.scalars(
+        select(CourseDraft).where(CourseDraft.slug == "field-first-aid")
+    ).one()
+    db_session.refresh(draft)
+    files = unpack_trusted(draft.package)
+    assert yaml.safe_load(files["course.yaml"])["lessons"] == [
+        {"slug": "tourniquet", "standards": ["SAF-3"]}
+    ]
+    assert files["lessons/01-tourniquet.en.md"] == b"# Tourniquet\n"

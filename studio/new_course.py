@@ -22,10 +22,13 @@ from lms.db import db
 from lms.forms import CheckboxesField
 from studio import drafts
 from studio.forms import SLUG_HINT
+from studio.loader import QUIZ_RANGES
 from studio.manifest_text import dump
 from studio.models import CourseDraft
+from studio.pass_rule import check_pass_rule
 
-# What a new course starts with (the bundled courses' usual values; all within the loader's ranges).
+# What a new course starts with (the bundled courses' usual values; all within the loader's ranges;
+# questions_per_standard is then raised as far as the publisher's pass rule needs: questions_drawn).
 DEFAULTS: dict[str, Any] = {
     "pass_mark": 80,
     "validity_months": 36,
@@ -74,6 +77,21 @@ def catalog_standards(language: str) -> list[tuple[str, str]]:
     return [(row.code, row.title.get(language) or row.title.get("en", "")) for row in rows]
 
 
+def questions_drawn(standards: int) -> int:
+    """Questions per standard for a new course: the fewest with which the default pass mark and
+    standard threshold pass the publisher's pass rule (studio.pass_rule): 15 for one standard, 8
+    for two, 5 from three."""
+    quiz = DEFAULTS["quiz"]
+    low, high = QUIZ_RANGES["questions_per_standard"]
+    for per_standard in range(low, high + 1):
+        report = check_pass_rule(
+            standards, per_standard, quiz["standard_threshold"], DEFAULTS["pass_mark"]
+        )
+        if not report.problems:
+            return per_standard
+    return int(quiz["questions_per_standard"])
+
+
 def manifest(slug: str, title: str, standards: list[str]) -> str:
     """The course.yaml of a new course: version 1.0 in English, no summary and no lesson yet."""
     return dump(
@@ -85,7 +103,10 @@ def manifest(slug: str, title: str, standards: list[str]) -> str:
             "summary": {},
             "standards": standards,
             **DEFAULTS,
-            "quiz": dict(DEFAULTS["quiz"]),
+            "quiz": {
+                **DEFAULTS["quiz"],
+                "questions_per_standard": questions_drawn(len(standards)),
+            },
             "lessons": [],
         }
     )

@@ -48,7 +48,7 @@ def test_a_new_course_is_a_minimal_audited_draft(client, db_session, author):
         "pass_mark": 80,
         "validity_months": 36,
         "quiz": {
-            "questions_per_standard": 5,
+            "questions_per_standard": 8,  # the fewest the pass rule accepts for two standards
             "standard_threshold": 60,
             "time_limit_minutes": 30,
             "max_attempts": 3,
@@ -116,6 +116,18 @@ def test_the_errors_are_in_the_authors_language(client, db_session, login_as, co
 def test_only_course_authors_open_the_form(client, login_as, course):
     login_as("trainer")
     assert client.get(PAGE).status_code == 403
+
+
+def test_the_new_courses_quiz_rule_passes_the_publishers_pass_rule():
+    from studio.new_course import DEFAULTS, questions_drawn
+    from studio.pass_rule import check_pass_rule
+
+    assert [questions_drawn(n) for n in (1, 2, 3, 6)] == [15, 8, 5, 5]
+    for standards in range(1, 8):
+        drawn = questions_drawn(standards)
+        rule = (DEFAULTS["quiz"]["standard_threshold"], DEFAULTS["pass_mark"])
+        assert not check_pass_rule(standards, drawn, *rule).problems
+        assert check_pass_rule(standards, drawn - 1, *rule).problems  # and no fewer
 
 
 def test_a_lesson_added_to_a_course_of_one_standard_serves_it(client, db_session, author):

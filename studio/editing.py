@@ -38,6 +38,7 @@ class LessonRow:
     standards: tuple[str, ...]
     minutes: int | None
     titles: dict[str, str] = field(default_factory=dict)  # language -> title, for each file
+    outcomes: tuple[str, ...] = ()  # learning-outcome references, as course.yaml lists them
 
     def file(self, language: str) -> str:
         """The name of the lesson's file in a language (whether it exists or not)."""
@@ -93,6 +94,7 @@ def lessons(files: Mapping[str, bytes]) -> list[LessonRow]:
             if data is not None:
                 titles[language] = split_title(data.decode("utf-8", "replace"))[0]
         minutes = entry.get("minutes")
+        outcomes = entry.get("outcomes")
         rows.append(
             LessonRow(
                 position,
@@ -100,6 +102,7 @@ def lessons(files: Mapping[str, bytes]) -> list[LessonRow]:
                 tuple(str(code) for code in entry.get("standards") or ()),
                 minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else None,
                 titles,
+                tuple(str(ref) for ref in outcomes) if isinstance(outcomes, list) else (),
             )
         )
     return rows
@@ -117,7 +120,8 @@ def lesson_text(files: Mapping[str, bytes], row: LessonRow, language: str) -> st
 
 
 def add_lesson(files: Mapping[str, bytes], slug: str, title: str) -> PackageFiles:
-    """A new last lesson: its course.yaml entry and its English file holding the title."""
+    """A new last lesson: its course.yaml entry (with the course's standard when it has only
+    one) and its English file holding the title."""
     data = read_manifest(files)
     if not SLUG_RE.match(slug) or len(slug) > 64:
         raise StudioError(
@@ -128,7 +132,10 @@ def add_lesson(files: Mapping[str, bytes], slug: str, title: str) -> PackageFile
     title = " ".join(title.split())
     if not title:
         raise StudioError(_("Give the lesson a title."))
-    data = {**data, "lessons": [*data["lessons"], {"slug": slug, "standards": []}]}
+    course_standards = [str(code) for code in data.get("standards") or ()]
+    # a course of one standard: the lesson serves it (nothing to choose)
+    standards = course_standards if len(course_standards) == 1 else []
+    data = {**data, "lessons": [*data["lessons"], {"slug": slug, "standards": standards}]}
     position = len(data["lessons"])
     changed = write_manifest(files, data)
     changed[lesson_file(position, slug, "en")] = f"# {title}\n".encode()
@@ -142,9 +149,11 @@ def save_lesson(
     text: str,
     standards: list[str],
     minutes: int | None,
+    outcomes: list[str] | None = None,
 ) -> PackageFiles:
-    """A lesson's text in one language, its standards and minimum duration. An empty text
-    removes a translation (never the English text)."""
+    """A lesson's text in one language, its standards, minimum duration and learning-outcome
+    references (None: kept as they are; checked by studio.outcome_fields). An empty text removes
+    a translation (never the English text)."""
     row = find_lesson(files, slug)
     if row is None:
         raise StudioError(_("This lesson is no longer in the draft."))
@@ -176,6 +185,11 @@ def save_lesson(
                 entry.pop("minutes", None)
             else:
                 entry["minutes"] = minutes
+            if outcomes is not None and set(entry.get("outcomes") or []) != set(outcomes):
+                if outcomes:
+                    entry["outcomes"] = outcomes
+                else:
+                    entry.pop("outcomes", None)
         entries.append(entry)
     return write_manifest(changed, {**data, "lessons": entries})
 

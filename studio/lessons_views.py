@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,7 +30,7 @@ from lms.access import permission_required
 from lms.db import db
 from lms.i18n import LANGUAGE_NAMES, current_language
 from lms.settings import LANGUAGES, RTL_LANGUAGES
-from studio import drafts, editing, images, pass_rule, publishing
+from studio import drafts, editing, images, outcome_fields, pass_rule, publishing
 from studio.edit_forms import (
     AddLessonForm,
     DetailsForm,
@@ -305,6 +314,7 @@ def _editor(
     status: int = 200,
     **context: Any,
 ) -> tuple[str, int]:
+    context.setdefault("outcomes", outcome_fields.choices(row.outcomes, current_language()))
     return render_template(
         "studio/lesson_edit.html",
         draft=draft,
@@ -363,12 +373,18 @@ def save_lesson(slug: str, lesson: str, language: str) -> Response | tuple[str, 
     if row is None or language not in LANGUAGES:
         abort(404)
     form = _with_standards(LessonForm(), data)
+    sent = request.form.getlist(outcome_fields.FIELD)
+    outcomes, outcome_problems = outcome_fields.read(request.form.getlist)
+    ticks = {
+        "outcomes": outcome_fields.choices(sent, current_language()),
+        "outcome_problems": outcome_problems,
+    }
     if not form.validate_on_submit():
-        return _editor(draft, files, data, row, language, form, 400)
+        return _editor(draft, files, data, row, language, form, 400, **ticks)
     text = editing.normalise(form.text.data or "")
     problems = editing.markdown_problems(text, files) if text.strip() else []
-    if form.preview.data or problems:
-        status = 400 if problems and not form.preview.data else 200
+    if form.preview.data or problems or outcome_problems:
+        status = 400 if (problems or outcome_problems) and not form.preview.data else 200
         return _editor(
             draft,
             files,
@@ -379,10 +395,11 @@ def save_lesson(slug: str, lesson: str, language: str) -> Response | tuple[str, 
             status,
             problems=problems,
             preview=_preview(draft, text),
+            **ticks,
         )
     try:
         changed = editing.save_lesson(
-            files, lesson, language, text, form.standards.data or [], form.minutes.data
+            files, lesson, language, text, form.standards.data or [], form.minutes.data, outcomes
         )
     except drafts.StudioError as error:
         return _editor(draft, files, data, row, language, form, 400, error=str(error))

@@ -9,6 +9,7 @@ from lms.cli import add_commands
 from studio.catalog_views import bp as catalog_bp
 from studio.cli import courses_cli
 from studio.lessons_views import bp as lessons_bp
+from studio.new_course_views import bp as new_course_bp
 from studio.outcomes_views import bp as outcomes_bp
 from studio.preview_views import bp as preview_bp
 from studio.questions_views import bp as questions_bp
@@ -30,5 +31,6 @@ def init_app(app: Flask, prefix: str) -> set[str]:
             (outcomes_bp, "/studio"),
             (translations_bp, "/studio"),
             (preview_bp, "/studio"),
+            (new_course_bp, "/studio"),
         ],
     )

@@ -20,7 +20,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lms.access import permission_required
-from studio import drafts, publishing
+from studio import drafts, publishing, translations
 from studio.compare import compare
 from studio.forms import CopyTemplateForm, ImportCourseForm, ImportDraftForm, PublishForm
 from studio.models import CourseDraft
@@ -106,6 +106,20 @@ def import_course() -> Response | tuple[str, int]:
     return redirect(url_for("studio.course", slug=draft.slug))
 
 
+def _stale_translations(draft: CourseDraft) -> dict[str, int]:
+    """Per language the draft offers, how many of its translations were made from an older
+    English text (they are published as they are: the author is told, with a way to them)."""
+    try:
+        texts = translations.package_texts(draft.package, draft.package_sha256)
+    except translations.UnreadableDraft:
+        return {}
+    offered = [code for code in (*texts.languages, *texts.partial) if code != "en"]
+    rows = translations.matrix(texts, offered)
+    return {
+        row.language: row.total[translations.STALE] for row in rows if row.total[translations.STALE]
+    }
+
+
 def _course_page(draft: CourseDraft, status: int = 200, **context: Any) -> tuple[str, int]:
     versions = publishing.versions_of(draft)
     latest = versions[0] if versions else None
@@ -114,6 +128,7 @@ def _course_page(draft: CourseDraft, status: int = 200, **context: Any) -> tuple
         draft=draft,
         versions=versions,
         is_published=latest is not None and latest.package_sha256 == draft.package_sha256,
+        stale=_stale_translations(draft),
         publish_form=PublishForm(formdata=None, revision=draft.revision),
         import_form=context.pop("import_form", None)
         or ImportDraftForm(formdata=None, revision=draft.revision),

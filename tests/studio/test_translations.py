@@ -190,6 +190,14 @@ def test_the_matrix_counts_stale_and_missing_texts(client, db_session, author, i
     assert f'href="{FRENCH}"' in body
     language = client.get(FRENCH).get_data(as_text=True)
     assert "item=lesson/first-steps" in language and "Stale: the English changed since" in language
+    # The course page tells the author before publishing (stale texts are published as they are).
+    course = client.get(PAGE).get_data(as_text=True)
+    assert "made from an older English text" in course
+    assert f'href="{FRENCH}" lang="fr">Français</a>: 1 stale translation' in course
+
+
+def test_the_course_page_is_quiet_when_no_translation_is_stale(client, imported):
+    assert "made from an older English text" not in client.get(PAGE).get_data(as_text=True)
 
 
 def test_the_side_by_side_page_saves_a_translation_and_goes_to_the_next(

@@ -314,7 +314,10 @@ def _editor(
     status: int = 200,
     **context: Any,
 ) -> tuple[str, int]:
-    context.setdefault("outcomes", outcome_fields.choices(row.outcomes, current_language()))
+    context.setdefault(
+        "outcomes",
+        outcome_fields.choices(row.outcomes, current_language(), outcome_fields.used_in(files)),
+    )
     return render_template(
         "studio/lesson_edit.html",
         draft=draft,
@@ -376,7 +379,7 @@ def save_lesson(slug: str, lesson: str, language: str) -> Response | tuple[str, 
     sent = request.form.getlist(outcome_fields.FIELD)
     outcomes, outcome_problems = outcome_fields.read(request.form.getlist)
     ticks = {
-        "outcomes": outcome_fields.choices(sent, current_language()),
+        "outcomes": outcome_fields.choices(sent, current_language(), outcome_fields.used_in(files)),
         "outcome_problems": outcome_problems,
     }
     if not form.validate_on_submit():

@@ -4,9 +4,11 @@ language. The rule of what a reference is stays in assessments.frameworks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+import yaml
 from flask_babel import gettext as _
 
 from assessments.frameworks import current_frameworks, parse_reference
@@ -31,10 +33,34 @@ class Group:
     open: bool  # shown unfolded: one of its outcomes is ticked
 
 
-def choices(selected: Iterable[str], language: str) -> tuple[list[Group], list[str]]:
-    """The installation's framework outcomes as groups of ticks (those in `selected` ticked), and
-    the selected references that no framework knows (shown ticked so the author can untick them)."""
+_Loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+def used_in(files: Mapping[str, bytes]) -> set[str]:
+    """The references the draft's lessons and questions already carry: their framework lessons
+    are shown unfolded, so that tagging the next item starts where the course is."""
+    found: set[str] = set()
+    for name, key in (("course.yaml", "lessons"), ("questions.yaml", "questions")):
+        try:
+            data = yaml.load(files[name].decode("utf-8"), Loader=_Loader)  # noqa: S506 - safe
+        except (KeyError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        entries = data.get(key) if isinstance(data, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            references = entry.get("outcomes") if isinstance(entry, dict) else None
+            if isinstance(references, list):
+                found.update(str(reference) for reference in references)
+    return found
+
+
+def choices(
+    selected: Iterable[str], language: str, used: Iterable[str] = ()
+) -> tuple[list[Group], list[str]]:
+    """The installation's framework outcomes as groups of ticks (those in `selected` ticked; a
+    group unfolded when one of its outcomes is ticked or `used` elsewhere in the course), and the
+    selected references that no framework knows (shown ticked so the author can untick them)."""
     chosen = list(dict.fromkeys(selected))
+    elsewhere = set(used)
     try:
         frameworks = current_frameworks()
     except PackageError:  # a broken framework file of the centre: the publisher reports it
@@ -56,7 +82,7 @@ def choices(selected: Iterable[str], language: str) -> tuple[list[Group], list[s
                 Group(
                     f"{key} {lesson.number} {title}",
                     tuple(items),
-                    any(item.checked for item in items),
+                    any(item.checked or item.reference in elsewhere for item in items),
                 )
             )
     return groups, [reference for reference in chosen if reference not in known]

@@ -75,7 +75,9 @@ def _editor(
         settings=settings,
         titles=bank.standard_titles(settings.standards, str(get_locale() or "en")),
         rows=bank.option_rows(question),
-        outcomes=outcome_fields.choices(question.outcomes, current_language()),
+        outcomes=outcome_fields.choices(
+            question.outcomes, current_language(), outcome_fields.used_in(files)
+        ),
         kinds=_kind_names(),
         errors=errors or {},
         problems=problems or [],

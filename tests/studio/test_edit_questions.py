@@ -330,6 +330,11 @@ def test_a_question_is_tagged_with_learning_outcomes_and_keeps_them_when_edited(
     assert response.status_code == 302, response.get_data(as_text=True)
     saved = yaml.safe_load(_bank_text(db_session, draft))["questions"][-1]
     assert saved["outcomes"] == tags
+    # The next new question opens the framework lessons the course already uses, nothing ticked.
+    fresh = client.get(f"{BANK}/new?kind=single").get_data(as_text=True)
+    unfolded = re.findall(r"<details open>\s*<summary>([^<]*)</summary>", fresh)
+    assert [title.split(" ")[1] for title in unfolded] == ["3.3", "3.4"]
+    assert 'name="outcomes" value="CPTM-2017 3.4 LO2" checked' not in fresh
     # Edited without touching the ticks (the form sends them back as they were shown): kept.
     page = client.get(f"{BANK}/q33").get_data(as_text=True)
     assert page.count("checked") >= 2 and "<details open>" in page

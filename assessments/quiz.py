@@ -217,6 +217,9 @@ def draw_from(
     """The drawing rule of draw_questions on any bank (a course's rows, or a draft's questions for
     its preview): `wanted` questions of each standard, unseen first, then the longest ago seen."""
     drawn: list[Q] = []
+    # In code-point order of their ids, whatever the database's collation: a draft's preview and a
+    # trainee's attempt given the same randomness draw the same questions on SQLite and PostgreSQL.
+    bank = sorted(bank, key=lambda q: q.qid)
     for code in standards:
         pool = [q for q in bank if q.standard == code]
         fresh = [q for q in pool if q.qid not in seen]

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -42,6 +41,7 @@ from studio.edit_forms import (
 from studio.models import CourseDraft
 from studio.package_zip import PackageFiles
 from studio.views import _conflict as conflict_page
+from studio.views import draft_image
 
 bp = Blueprint("studio_lessons", __name__)
 author_only = permission_required("course_author")
@@ -475,15 +475,5 @@ def upload_image(slug: str) -> Response | tuple[str, int]:
 @bp.get("/courses/<slug>/media/<path:name>")
 @author_only
 def media_file(slug: str, name: str) -> Response:
-    """An image of the draft (for the preview), served so that it can only ever be an image."""
-    draft = _draft_or_404(slug)
-    data = drafts.draft_files(draft).get(f"media/{name}")
-    if data is None or "/" in name:
-        abort(404)
-    response = make_response(data)
-    suffix = name.rsplit(".", 1)[-1].lower()
-    response.mimetype = {"png": "image/png", "svg": "image/svg+xml"}.get(suffix, "image/jpeg")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    """An image of the draft (for the editor's preview), served so that it can only be an image."""
+    return draft_image(_draft_or_404(slug), name)

@@ -218,8 +218,3 @@ def lessons_for(package: CoursePackage, codes: tuple[str, ...], language: str) -
         ]
         for code in codes
     }
-
-
-def media(draft: CourseDraft, name: str) -> bytes | None:
-    """An image of the draft's package (None: no such file)."""
-    return draft_files(draft).get(f"media/{name}")

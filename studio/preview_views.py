@@ -8,11 +8,10 @@ the author's own language. For course authors only, inside their centre (another
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from babel import Locale
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -29,6 +28,7 @@ from lms.settings import LANGUAGES
 from studio import drafts, preview
 from studio.loader import CoursePackage
 from studio.models import CourseDraft
+from studio.views import draft_image
 
 bp = Blueprint("studio_preview", __name__)
 author_only = permission_required("course_author")
@@ -149,20 +149,7 @@ def lesson(slug: str, lesson_slug: str) -> tuple[str, int]:
 @author_only
 def media(slug: str, name: str) -> Response:
     """An image of the draft's package (lessons point at media/ beside them, as for trainees)."""
-    draft = _draft_or_404(slug)
-    mimetype = mimetypes.guess_type(name)[0] or ""
-    data = preview.media(draft, name) if mimetype.startswith("image/") else None
-    if data is None:
-        abort(404)
-    response = make_response(data)
-    response.mimetype = mimetype
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # An image opened on its own runs nothing (an SVG of a draft has not been published yet).
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    )
-    return response
+    return draft_image(_draft_or_404(slug), name)
 
 
 def _quiz_page(

@@ -207,6 +207,32 @@ def _conflict(draft: CourseDraft, error: drafts.StaleDraft) -> tuple[str, int]:
     )
 
 
+# What a draft's image may be served as (the package layout's media types).
+IMAGE_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "svg": "image/svg+xml",
+}
+
+
+def draft_image(draft: CourseDraft, name: str) -> Response:
+    """An image of the draft's media/ folder for its author's pages (editor previews, the trainee
+    preview), served so that it can only ever be an image: an SVG opened on its own runs nothing."""
+    mimetype = IMAGE_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+    data = drafts.draft_files(draft).get(f"media/{name}") if "/" not in name else None
+    if data is None or mimetype is None:
+        abort(404)
+    response = make_response(data)
+    response.mimetype = mimetype
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    return response
+
+
 def _zip_response(data: bytes, filename: str) -> Response:
     response = make_response(data)
     response.mimetype = "application/zip"

@@ -46,6 +46,14 @@ LESSONS = {
 }
 
 
+def _unfold_outcomes(page, lesson: str) -> None:
+    """Open a framework lesson's group of outcome ticks unless it is open already (groups the course
+    already uses elsewhere open unfolded)."""
+    group = page.locator("fieldset.outcome-fields details", has=page.locator("summary", has_text=lesson))
+    if group.get_attribute("open") is None:
+        group.locator("summary").click()
+
+
 def _question(page, course, n):
     """Question n, single answer, in English and French, its correct option at a varying place
     (all options of the same length: the bank checks refuse a correct option always longest)."""
@@ -60,7 +68,7 @@ def _question(page, course, n):
     page.fill("#explanation-en", f"Case {n:02d} goes to the {words[n % 3][0]} office.")
     page.fill("#explanation-fr", f"Le cas {n:02d} va au bureau {words[n % 3][1]}.")
     reference = QUESTION_OUTCOMES[n % 2]
-    page.locator("fieldset.outcome-fields summary", has_text="CPTM-2017 3.4").click()
+    _unfold_outcomes(page, "CPTM-2017 3.4")
     page.check(f"input[name=outcomes][value='{reference}']")
     page.click("text=Save the question")
     expect(page.locator("main")).to_contain_text("is added to the draft")
@@ -142,7 +150,7 @@ def test_a_course_from_nothing_to_a_certificate_and_a_second_version(
         page.fill("textarea[name=text]", english)
         page.check(f"input[name=standards][value='{STANDARD}']")
         page.fill("input[name=minutes]", "30")
-        page.locator("fieldset.outcome-fields summary", has_text="CPTM-2017 3.4").click()
+        _unfold_outcomes(page, "CPTM-2017 3.4")
         page.check(f"input[name=outcomes][value='{LESSON_OUTCOMES[slug]}']")
         if slug == "what-to-report":
             screenshot("journey-lesson-outcomes-phone-en")

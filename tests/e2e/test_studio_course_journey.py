@@ -49,7 +49,9 @@ LESSONS = {
 def _unfold_outcomes(page, lesson: str) -> None:
     """Open a framework lesson's group of outcome ticks unless it is open already (groups the course
     already uses elsewhere open unfolded)."""
-    group = page.locator("fieldset.outcome-fields details", has=page.locator("summary", has_text=lesson))
+    group = page.locator(
+        "fieldset.outcome-fields details", has=page.locator("summary", has_text=lesson)
+    )
     if group.get_attribute("open") is None:
         group.locator("summary").click()
 

@@ -14,7 +14,9 @@ as the LMS's does can reach), the bare app serving the captured page (for compar
 LMS's question page. See bench/bare_quiz_app.py.
 
 `--paced` replaces the quiz run by the capacity run at a realistic pace: trainees who sign in,
-start the quiz, answer one question every 15-30 s (uniform), then submit and read the result (a new
+start the quiz, answer one question every 15-30 s (uniform), then submit and read the result in
+the same response (--client form: no JavaScript, one POST an answer that answers with the next
+question; --client js: static/js/quiz.js, the sheet once and each answer as JSON) (a new
 trainee then takes the seat, so the number in a quiz stays constant); their number is raised in
 steps (--steps, default 500,750,1000,1500,2000,3000,4000,5000), each measured for --step-seconds
 after its ramp (--ramp-rate new trainees a second) and --settle seconds; after each step the database is checked against the saves the clients
@@ -85,10 +87,10 @@ PACED_KINDS = (
     "quiz page",
     "start",
     "question page",
+    "sheet",
     "save answer",
     "review",
     "submit",
-    "result",
 )
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
@@ -656,6 +658,8 @@ def locust_command(
         args.connection,
         "--questions",
         str(args.questions),
+        "--client",
+        args.client,
     ]
 
 
@@ -946,7 +950,7 @@ def paced_targets_report(held: int | None, steps: list[dict[str, Any]], ratio: f
     """The capacity and ratio targets with their figures and MET or MISSED."""
     rows = [
         (
-            "trainees at 15-30 s a answer (largest step held)",
+            "trainees at 15-30 s an answer (largest step held)",
             f"{held or 0}",
             f">= {CAPACITY_TARGET:,}",
             (held or 0) >= CAPACITY_TARGET,
@@ -1241,7 +1245,7 @@ def paced_step_report(
         f"sign-ins: {len(step['latencies'].get('sign-in', [])) / window:.1f}/s",
         f"Failed requests: {sum(step['failures'].values())} in the window, "
         f"{sum(step['failures_before'].values())} during the ramp and settling",
-        f"Database: {check['saved']} saves answered 302 so far, {check['stored']} answer records of "
+        f"Database: {check['saved']} saves confirmed so far, {check['stored']} answer records of "
         f"those trainees, lost {check['lost']}; {check['submitted']} submitted, "
         f"{check['without']} without a result",
         cpu_line(step, window),
@@ -1329,6 +1333,14 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=2,
         help="paced run: locust processes sharing the trainees (default 2)",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("form", "js"),
+        default="form",
+        help="paced run: the trainees' browser: form (no JavaScript: one POST an answer, answered "
+        "with the next question) or js (static/js/quiz.js: the sheet once, each answer as JSON in "
+        "the background); default form",
     )
     parser.add_argument(
         "--ratio-rounds",
@@ -1442,7 +1454,9 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
         heading("Capacity at a realistic pace")
         print(
             f"Steps of {args.steps} trainees in a quiz, each answering one question every 15-30 s "
-            f"(uniform), then review, submit, result; a finished trainee's seat is taken by a new "
+            f"(uniform), then submit with the result in the response; browser: "
+            f"{'static/js/quiz.js (the sheet once, each answer as JSON)' if args.client == 'js' else 'no JavaScript (one POST an answer, answered with the next question)'}; "
+            f"a finished trainee's seat is taken by a new "
             f"one (sign-in). Ramp {args.ramp_rate:g} trainees/s, then {args.settle:g} s, then "
             f"{args.step_seconds:g} s measured. {args.locust_processes} locust processes, a new "
             f"connection per request (as nginx opens to gunicorn). Server, PostgreSQL and locust "

@@ -49,6 +49,10 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 OPTION_RE = re.compile(
     r'<input type="(?:radio|checkbox)" name="answer" value="([^"]+)"[^>]*?( checked)?>'
 )
+# The questions of a sheet (static/js/quiz.js's one request for all of an attempt's questions).
+SHEET_RE = re.compile(r"<template data-position=.*?</template>", re.DOTALL)
+# The paced phase's browser: "form" (no JavaScript) or "js" (static/js/quiz.js); see PacedTrainee.
+CLIENT = {"kind": "form"}
 # The start answers with question 1 (no redirect); its form posts to question 2.
 FIRST_QUESTION_RE = re.compile(r'action="/assessments/attempts/(\d+)/questions/2"')
 
@@ -124,10 +128,19 @@ class Browser:
         data: dict[str, Any] | None = None,
         expect: int = 200,
         location: re.Pattern[str] | None = None,
+        json_body: dict[str, Any] | None = None,
+        token: str = "",
     ) -> tuple[str, str]:
-        """Send a request; return (body, Location) or raise Aborted after recording a failure."""
-        body = urlencode(data, doseq=True) if data is not None else None
-        headers = {**CONNECTION, **(FORM if data is not None else {})}
+        """Send a request (a form, or JSON with the CSRF token in its header, as quiz.js sends);
+        return (body, Location) or raise Aborted after recording a failure."""
+        headers = dict(CONNECTION)
+        body: str | None = None
+        if json_body is not None:
+            body = json.dumps(json_body)
+            headers |= {"Content-Type": "application/json", "X-CSRFToken": token}
+        elif data is not None:
+            body = urlencode(data, doseq=True)
+            headers |= FORM
         with self.client.request(
             method,
             path,
@@ -275,10 +288,17 @@ PACE = Pace()
 
 
 class PacedTrainee(FastHttpUser):
-    """A trainee at a realistic pace: sign in, open the quiz, start, then for each of the attempt's
-    questions: read it, think 15-30 s, save the answer (the browser then follows the redirect to
-    the next question); then the review page, submit, the result. Then a new trainee takes the
-    seat (a new sign-in, fresh cookies), so the number of trainees in a quiz stays constant.
+    """A trainee at a realistic pace: sign in, open the quiz, start, then answer each of the
+    attempt's questions after reading it for 15-30 s, then submit and read the result in the same
+    response. Then a new trainee takes the seat (a new sign-in, fresh cookies), so the number of
+    trainees in a quiz stays constant. Two kinds of browser (--client):
+
+    - `form`, without JavaScript: each answer is one POST to the next question's address (the
+      answer in `from`), which saves it and answers with the next question's page; the last one
+      posts to the review page; then the submission.
+    - `js`, with static/js/quiz.js: the question page, then the whole sheet once (the trainee moves
+      between questions on the device), each answer sent as JSON in the background
+      (`/answers`, one a time at this pace), then the review page and the submission.
 
     A seat's first trainee answers only the last k questions (k uniform from 1 to all of them),
     as if the seat had been taken part-way through: so the seats' quizzes end at random times and
@@ -315,30 +335,66 @@ class PacedTrainee(FastHttpUser):
             RECORD.finished += 1
 
     def _quiz(self, browser: Browser, number: str) -> None:
-        """Sign in, start, an answer to each question 15-30 s apart, review, submit, result."""
+        """Sign in, start, an answer to each question 15-30 s apart, submit (with the result)."""
         browser.sign_in(number)
-        attempt_id = browser.start()
+        attempt_id, page = browser.start()
         first, self.first_position = self.first_position, 1
-        for position in range(first, QUESTIONS + 1):
-            path = _question_path(attempt_id, position)
-            page, _ = browser.call("GET", path, "question page")
-            data = {"csrf_token": _token(page), "answer": _other_option(page), "go": "next"}
-            gevent.sleep(random.uniform(*PACED_THINK_SECONDS))
-            browser.call("POST", path, "save answer", data, 302)
-            RECORD.saves[number] += 1
-        review = f"/assessments/attempts/{attempt_id}/review"
-        page, _ = browser.call("GET", review, "review")
-        result = re.compile(rf"^/assessments/attempts/{attempt_id}/result$")
+        if first > 1:  # the seat's first trainee: as if they had come back to question `first`
+            page, _ = browser.call("GET", _question_path(attempt_id, first), "question page")
+        if CLIENT["kind"] == "js":
+            page = self._answer_in_background(browser, number, attempt_id, page, first)
+        else:
+            page = self._answer_by_form(browser, number, attempt_id, page, first)
         browser.call(
             "POST",
             f"/assessments/attempts/{attempt_id}/submit",
             "submit",
             {"csrf_token": _token(page)},
-            302,
-            result,
         )
         RECORD.submitted.add(number)
-        browser.call("GET", f"/assessments/attempts/{attempt_id}/result", "result")
+
+    def _answer_by_form(
+        self, browser: Browser, number: str, attempt_id: int, page: str, first: int
+    ) -> str:
+        """One POST an answer, answered with the next page; returns the review page."""
+        for position in range(first, QUESTIONS + 1):
+            data = {"csrf_token": _token(page), "answer": _other_option(page), "from": position}
+            gevent.sleep(random.uniform(*PACED_THINK_SECONDS))
+            to = (
+                _question_path(attempt_id, position + 1)
+                if position < QUESTIONS
+                else f"/assessments/attempts/{attempt_id}/review"
+            )
+            page, _ = browser.call("POST", to, "save answer", data)
+            RECORD.saves[number] += 1
+        return page
+
+    def _answer_in_background(
+        self, browser: Browser, number: str, attempt_id: int, page: str, first: int
+    ) -> str:
+        """The sheet once, then each answer as JSON; returns the review page."""
+        token = _token(page)
+        sheet, _ = browser.call("GET", f"/assessments/attempts/{attempt_id}/sheet", "sheet")
+        questions = SHEET_RE.findall(sheet)
+        if len(questions) != QUESTIONS:
+            raise Aborted(f"the sheet has {len(questions)} questions, not {QUESTIONS}")
+        for position in range(first, QUESTIONS + 1):
+            gevent.sleep(random.uniform(*PACED_THINK_SECONDS))
+            body = {
+                "answers": [
+                    {"question": position, "answer": [_other_option(questions[position - 1])]}
+                ]
+            }
+            browser.call(
+                "POST",
+                f"/assessments/attempts/{attempt_id}/answers",
+                "save answer",
+                json_body=body,
+                token=token,
+            )
+            RECORD.saves[number] += 1
+        page, _ = browser.call("GET", f"/assessments/attempts/{attempt_id}/review", "review")
+        return page
 
 
 class QuestionReader(FastHttpUser):
@@ -597,6 +653,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db-pid", type=int, required=True)
     parser.add_argument("--connection", choices=("close", "keep-alive"), default="keep-alive")
     parser.add_argument("--questions", type=int, default=QUESTIONS)
+    parser.add_argument("--client", choices=("form", "js"), default="form")
     # The paced phase (see run_paced).
     parser.add_argument("--steps", default="500", help="trainees at each step, comma-separated")
     parser.add_argument("--settle", type=float, default=30.0)
@@ -613,6 +670,7 @@ def main() -> None:
     global QUESTIONS  # noqa: PLW0603 - one setting for the whole process
     args = parse_args()
     QUESTIONS = args.questions
+    CLIENT["kind"] = args.client
     if args.connection == "close":
         CONNECTION["Connection"] = "close"
     host = urlsplit(args.host).hostname

@@ -312,12 +312,16 @@ def _result_page(attempt: QuizAttempt) -> str:
         for code in weak
     }
     standards = quizzes.current_standards(list(attempt.thresholds))
+    titles = courses.lesson_titles(
+        [lesson for lessons in lessons_for.values() for lesson in lessons], current_language()
+    )
     return render_template(
         "assessments/result.html",
         attempt=attempt,
         course=course,
         weak=weak,
         lessons_for=lessons_for,
+        titles=titles,
         standards=standards,
         rows=quizzes.result_view(attempt),
         # What the domains above say about this course for this person (its certificate).

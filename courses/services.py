@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
-from courses.models import Course, CoursePack, Enrolment, Lesson, LessonProgress
+from courses.models import Course, CoursePack, Enrolment, Lesson, LessonProgress, LessonText
 from lms import audit
 from lms.db import db, utcnow
 from lms.events import course_launched, sender
@@ -154,6 +154,33 @@ def courses_for_trainee(user: User) -> list[CourseProgress]:
 def find_lesson(course: Course, lesson_slug: str) -> Lesson | None:
     """A current lesson of a course by its slug."""
     return next((lesson for lesson in course.current_lessons if lesson.slug == lesson_slug), None)
+
+
+@dataclass(frozen=True)
+class LessonTitle:
+    """A lesson's title as shown to a reader: in their language, or in English (`language` says
+    which, so that a page can mark the fallback with lang and dir)."""
+
+    text: str
+    language: str
+
+
+def lesson_titles(lessons: list[Lesson], language: str) -> dict[int, LessonTitle]:
+    """Lesson id -> its title in `language`, English where it has none, in one query that reads
+    titles only (not the lessons' texts in every language)."""
+    ids = {lesson.id for lesson in lessons}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(LessonText.lesson_id, LessonText.language, LessonText.title).where(
+            LessonText.lesson_id.in_(ids), LessonText.language.in_({language, "en"})
+        )
+    ).all()
+    titles: dict[int, LessonTitle] = {}
+    for lesson_id, text_language, title in rows:
+        if text_language == language or lesson_id not in titles:
+            titles[lesson_id] = LessonTitle(title, text_language)
+    return titles
 
 
 def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:

@@ -146,8 +146,16 @@ def test_failing_links_the_weak_standard_to_its_lessons(client, ready_trainee, d
     submit_attempt(client, attempt_id)
     page = client.get(f"/assessments/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Not passed: 50% overall" in page
-    assert 'href="/courses/mini-course/lessons/second-steps"' in page  # the SEA-2 lesson
+    assert 'href="/courses/mini-course/lessons/second-steps">Lesson 2 en<' in page  # SEA-2's
     assert 'href="/courses/mini-course/lessons/first-steps"' not in page
+    # The lesson's title in the reader's language, or in English marked as such
+    result = f"/assessments/attempts/{attempt_id}/result"
+    submit(client, result, {"lang": "fr", "next": result}, action="/language")
+    french = client.get(result).get_data(as_text=True)
+    assert 'lessons/second-steps">Lesson 2 fr<' in french
+    submit(client, result, {"lang": "es", "next": result}, action="/language")
+    spanish = client.get(result).get_data(as_text=True)
+    assert 'lessons/second-steps" lang="en" dir="ltr">Lesson 2 en<' in spanish
 
 
 def test_time_limit_scores_only_answers_saved_before_the_deadline(

@@ -475,7 +475,7 @@ def _after_close(attempt: QuizAttempt) -> None:
 # refilled (tests) cannot serve another attempt's questions.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServedItem:
     """One question of an attempt as served, without its correct options or explanation."""
 
@@ -500,11 +500,16 @@ class AttemptSheet:
 class SheetCache:
     """The sheets of the attempts this process served lately (least recently used dropped).
 
-    A sheet of 12 questions takes about 30-40 KB, so 500 take up to 20 MB a process; a sheet that
-    was dropped costs one query (about 1 ms) to load again.
+    Every trainee in a quiz needs theirs in every process that serves them (gunicorn hands a
+    request to any worker), so the cache must hold as many sheets as trainees are in a quiz at
+    once, or most saves load their sheet again: with 500 and 1,500 trainees in a quiz, loading
+    sheets was a fifth of the workers' time. A sheet of 20 questions takes about 25 KB (the texts
+    are shared between sheets, see _shared: 52 KB before), so the default QUIZ_SHEETS_CACHED of
+    3,000 is about 75 MB a process when full; a sheet that was dropped costs one statement (about
+    1.5 ms) to load again.
     """
 
-    def __init__(self, size: int = 500) -> None:
+    def __init__(self, size: int = 3000) -> None:
         self._sheets: LRUCache[int, AttemptSheet] = LRUCache(maxsize=size)
         self._lock = threading.Lock()  # gunicorn's threads share it; cachetools does not lock
 
@@ -522,30 +527,79 @@ def _sheets() -> SheetCache:
     # only (setdefault would build a throwaway cache on every question page).
     cache: SheetCache | None = current_app.extensions.get("lms.attempt_sheets")
     if cache is None:
-        cache = current_app.extensions.setdefault("lms.attempt_sheets", SheetCache())
+        size = current_app.config["QUIZ_SHEETS_CACHED"]
+        cache = current_app.extensions.setdefault("lms.attempt_sheets", SheetCache(size))
     return cache
 
 
+# An attempt's owner and times with its items in order, as columns: a sheet that is not cached
+# costs one statement and no ORM objects (the ORM's load with its identity map took about 5 ms).
+LOAD_SHEET = (
+    select(
+        QuizAttempt.user_id,
+        QuizAttempt.started_at,
+        QuizAttempt.deadline_at,
+        AttemptItem.id,
+        AttemptItem.position,
+        AttemptItem.kind,
+        AttemptItem.standard_code,
+        AttemptItem.served,
+    )
+    .outerjoin(AttemptItem, AttemptItem.attempt_id == QuizAttempt.id)
+    .where(QuizAttempt.id == bindparam("attempt_id"))
+    .order_by(AttemptItem.position)
+)
+
+
 def _load_sheet(attempt_id: int) -> AttemptSheet:
-    attempt = db.session.get(QuizAttempt, attempt_id, options=[joinedload(QuizAttempt.items)])
-    assert attempt is not None  # the caller has just read its row
+    rows = db.session.connection().execute(LOAD_SHEET, {"attempt_id": attempt_id}).all()
+    assert rows  # the caller has just read the attempt's row
+    first = rows[0]
     return AttemptSheet(
-        id=attempt.id,
-        user_id=attempt.user_id,
-        started_at=attempt.started_at,
-        deadline_at=attempt.deadline_at,
+        id=attempt_id,
+        user_id=first.user_id,
+        started_at=first.started_at,
+        deadline_at=first.deadline_at,
         items=tuple(
-            ServedItem(
-                item.id,
-                item.position,
-                item.kind,
-                item.standard_code,
-                # The explanation is for the result page: an open attempt's pages never need it.
-                {key: value for key, value in item.served.items() if key != "explanation"},
-            )
-            for item in attempt.items
+            ServedItem(row.id, row.position, row.kind, row.standard_code, _served(row.served))
+            for row in rows
+            if row.id is not None
         ),
     )
+
+
+# One copy of each question text, option text and language code for all the cached sheets: every
+# trainee of a course is served the same texts, which would otherwise be held once per sheet.
+# Bounded by the content taught (emptied if it ever grows past the limit).
+_TEXTS: dict[str, str] = {}
+_TEXTS_LIMIT = 100_000
+
+
+def _shared(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    if len(_TEXTS) > _TEXTS_LIMIT:
+        _TEXTS.clear()
+    return _TEXTS.setdefault(text, text)
+
+
+def _served(served: Mapping[str, Any]) -> dict[str, Any]:
+    """What the question pages need of an item as served: the explanation is for the result page,
+    and the texts are shared (each option's key is the attempt's own)."""
+    return {
+        **{
+            _shared(key): _shared(value)
+            for key, value in served.items()
+            if key not in ("explanation", "options")
+        },
+        "options": [
+            {
+                _shared(key): value if key == "key" else _shared(value)
+                for key, value in option.items()
+            }
+            for option in served["options"]
+        ],
+    }
 
 
 # The state of an attempt and its answers, oldest first (a later record of an item replaces an

@@ -1390,6 +1390,11 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
         "RATELIMIT_ENABLED=0: every simulated trainee signs in from 127.0.0.1, and this bench measures "
         "the quiz, not the sign-in throttle."
     )
+    if args.paced:
+        print(
+            f"QUIZ_SHEETS_CACHED={max(3000, *paced_steps(args))}: each worker keeps every trainee's "
+            "attempt in memory, as docs/deploy.md asks for this many trainees in a quiz."
+        )
     app_port, rendered_port, captured_port = free_port(), free_port(), free_port()
     reads_port = free_port()
     env = {
@@ -1398,6 +1403,8 @@ def bench(args: argparse.Namespace, cleanup: Cleanup) -> None:
         "RATELIMIT_ENABLED": "0",
         "PASSWORD_HASHING": "default",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
+        # As docs/deploy.md asks: at least as many cached attempts as trainees in a quiz at once.
+        "QUIZ_SHEETS_CACHED": str(max([3000, *paced_steps(args)] if args.paced else [3000])),
     }
     app = start_gunicorn("app:create_app()", ROOT, app_port, env, args, work / "app.log", cleanup)
     app_url = f"http://127.0.0.1:{app_port}"

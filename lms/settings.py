@@ -76,6 +76,9 @@ def load_settings(instance_path: str, overrides: dict[str, Any] | None = None) -
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
         "SESSION_COOKIE_NAME": "lms_session",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        # Open quiz attempts whose questions each worker process keeps in memory (about 25 KB
+        # each): at least as many as trainees in a quiz at once (assessments.quiz.SheetCache).
+        "QUIZ_SHEETS_CACHED": int(env.get("QUIZ_SHEETS_CACHED", "3000")),
         # Tokens live as long as the session, so a page revalidated with 304 keeps a valid form.
         "WTF_CSRF_TIME_LIMIT": None,
         "COMPRESS_ALGORITHM": ["br", "gzip"],

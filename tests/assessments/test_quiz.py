@@ -20,7 +20,7 @@ from tests.assessments.quiz_steps import (
     start,
     submit_attempt,
 )
-from tests.helpers import csrf_token, submit
+from tests.helpers import csrf_token, sign_out, submit
 
 
 class Clock:
@@ -366,6 +366,39 @@ def test_a_cached_attempt_is_not_served_for_another_attempt_with_its_id(
     )
     page = client.get(f"/assessments/attempts/{attempt_id}/questions/1").get_data(as_text=True)
     assert "OLD" not in page and items[0].served["text"] in page
+
+
+def test_cached_attempts_share_their_texts_and_the_cache_is_sized_by_the_setting(
+    client, ready_trainee, db_session, app, login_as
+):
+    # Every trainee of a course is served the same texts: a cached attempt holds its own option
+    # keys but one copy of each text, so that a process can keep thousands of attempts.
+    app.extensions.pop("lms.attempt_sheets", None)
+    app.config["QUIZ_SHEETS_CACHED"] = 7
+    first = start(client)
+    client.get(f"/assessments/attempts/{first}/questions/1")
+    sign_out(client)
+    login_as("trainee")
+    enrol_with_lessons_done(client)
+    second = start(client)
+    client.get(f"/assessments/attempts/{second}/questions/1")
+    cache = app.extensions["lms.attempt_sheets"]
+    assert cache._sheets.maxsize == 7
+    one, other = cache.get(first), cache.get(second)
+    assert one.user_id != other.user_id
+    by_question = {}
+    for sheet in (one, other):
+        for item in sheet.items:
+            by_question.setdefault(item.served["text"], []).append(item)
+    shared = [items for items in by_question.values() if len(items) == 2]
+    assert shared  # the two attempts drew some of the same questions
+    for a, b in shared:
+        assert a.served["text"] is b.served["text"]
+        assert "explanation" not in a.served  # the result page's, not the question pages'
+        texts_a = {o["text"]: o for o in a.served["options"]}
+        for option in b.served["options"]:
+            assert option["text"] is texts_a[option["text"]]["text"]
+            assert option["key"] != texts_a[option["text"]]["key"]  # keys are the attempt's own
 
 
 def test_the_sheet_cache_drops_the_least_recently_used():

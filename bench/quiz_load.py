@@ -1349,7 +1349,12 @@ def parse_args() -> argparse.Namespace:
         help="windows of the reads baseline and the app's page, alternated (default 1)",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="threads per worker (default 2, as docs/deploy.md; 4 until 2026-12-03)",
+    )
     args = parser.parse_args()
     if not 1 <= args.users <= 9999 or args.duration_limit <= 0 or args.baseline_seconds <= 0:
         parser.error("--users must be 1-9999 and the durations positive")
